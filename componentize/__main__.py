@@ -1,0 +1,3 @@
+from componentize.cli import main
+
+main()
