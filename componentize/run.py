@@ -90,9 +90,7 @@ def wasm_kind(data: bytes, *, where: str = "<bytes>") -> WasmKind:
         return "module"
     if data[6:8] == b"\x01\x00":
         return "component"
-    raise InputError(
-        f"unknown WebAssembly version/layer bytes {data[4:8].hex(' ')}", where=where
-    )
+    raise InputError(f"unknown WebAssembly version/layer bytes {data[4:8].hex(' ')}", where=where)
 
 
 def load_wasm(wasm: WasmInput) -> tuple[bytes, str]:
