@@ -280,6 +280,7 @@ class Resolve:
     """A set of packages, topologically ordered (dependencies first)."""
 
     packages: list[Package] = field(default_factory=list)
+    root: Package | None = None  # the package of the directory itself (None: deps only)
 
     def package(self, spec: str) -> Package:
         """Find a package by `ns:name` or `ns:name@version`."""
@@ -294,3 +295,23 @@ class Resolve:
         name, _, ver = rest.partition("@")
         pkg = self.package(f"{pkg_part}@{ver}" if ver else pkg_part)
         return pkg.interfaces[name]
+
+
+# --------------------------------------------------------------------------
+# helpers (added by the resolver; pure functions over the model)
+
+
+def underlying(definition: TypeDef) -> TypeDef:
+    """Follow `use` aliases and `type x = y` chains to the defining TypeDef."""
+    seen = 0
+    while isinstance(definition.body, Alias) and isinstance(definition.body.target, TypeRef):
+        definition = definition.body.target.definition
+        seen += 1
+        if seen > 10_000:  # the resolver rejects cycles; this only guards bugs
+            raise RecursionError(definition.name)
+    return definition
+
+
+def is_resource(definition: TypeDef) -> bool:
+    """True for a resource, or an alias (`use`, `type x = r`) of one."""
+    return isinstance(underlying(definition).body, Resource)

@@ -1,0 +1,292 @@
+"""Resolver: source packages -> `model.Resolve`.
+
+Packages are resolved dependencies first; inside a package, interfaces in
+`use` order, then worlds in `include` order.  Gating (`Target`) happens here,
+on the syntax tree, so a reference to a dropped item is reported where it is
+written.
+"""
+
+from __future__ import annotations
+
+from componentize.wit import ast
+from componentize.wit import model as m
+from componentize.wit.lexer import Span
+from componentize.wit.loader import Key, SourcePackage, fingerprint
+from componentize.wit.scope import Target, fill_interface, stability
+from componentize.wit.worlds import build_world
+
+
+def _uses_in(block: ast.PackageBlock) -> list[ast.UsePath]:
+    """Every use-path in a block (for package and interface dependencies)."""
+    out: list[ast.UsePath] = []
+
+    def members(items: list[ast.InterfaceMember] | list[ast.WorldMember]) -> None:
+        for x in items:
+            if isinstance(x, ast.UseItem | ast.IncludeItem):
+                out.append(x.path)
+            elif isinstance(x, ast.ExternItem):
+                if x.path is not None:
+                    out.append(x.path)
+                if x.interface is not None:
+                    members(x.interface.members)
+
+    for x in block.members:
+        if isinstance(x, ast.TopUse):
+            out.append(x.path)
+        else:
+            members(x.members)
+    return out
+
+
+class PackageTable:
+    """The packages by (namespace, name, version); finds the one a path means."""
+
+    def __init__(self, sources: list[SourcePackage]) -> None:
+        self.by_key: dict[Key, SourcePackage] = {}
+        for src in sources:
+            prev = self.by_key.get(src.key)
+            if prev is None:
+                self.by_key[src.key] = src
+            elif fingerprint(prev.blocks) != fingerprint(src.blocks):
+                raise src.name.span.error(
+                    f"package `{src.name}` is defined twice with different contents "
+                    f"(also at {prev.name.span.file}:{prev.name.span.line})"
+                )
+
+    def find(self, ref: ast.PackageRef) -> SourcePackage:
+        if ref.version is not None:
+            src = self.by_key.get(ref.key())
+            if src is None:
+                have = [str(s.name) for s in self.by_key.values()
+                        if (s.name.namespace, s.name.name) == (ref.namespace, ref.name)]  # fmt: skip
+                extra = f" (have {', '.join(have)})" if have else ""
+                raise ref.span.error(f"package `{ref}` not found{extra}")
+            return src
+        found = [s for k, s in self.by_key.items() if k[:2] == (ref.namespace, ref.name)]
+        if not found:
+            raise ref.span.error(f"package `{ref}` not found")
+        if len(found) > 1:
+            versions = ", ".join(str(s.name) for s in found)
+            raise ref.span.error(f"`{ref}` is ambiguous: several versions exist ({versions})")
+        return found[0]
+
+    def order(self) -> list[SourcePackage]:
+        """Dependencies first; a cycle is an error."""
+        out: list[SourcePackage] = []
+        state: dict[Key, int] = {}
+
+        def visit(src: SourcePackage, via: Span | None) -> None:
+            if state.get(src.key) == 2:
+                return
+            if state.get(src.key) == 1:
+                assert via is not None
+                raise via.error(f"package `{src.name}` depends on itself (a `use` cycle)")
+            state[src.key] = 1
+            for block in src.blocks:
+                for path in _uses_in(block):
+                    if path.package is not None:
+                        dep = self.find(path.package)
+                        if dep is not src:
+                            visit(dep, path.span)
+            state[src.key] = 2
+            out.append(src)
+
+        for src in self.by_key.values():
+            visit(src, None)
+        return out
+
+
+class PackageResolver:
+    def __init__(
+        self, src: SourcePackage, table: PackageTable, done: dict[Key, m.Package], target: Target
+    ) -> None:
+        self.src = src
+        self.table = table
+        self.done = done
+        self.target = target
+        self.gated = target.on_track(src.name.version)
+        version = src.name.version
+        if self.gated and version is not None and target.version is not None:
+            version = min(version, target.version)
+        self.pkg = m.Package(m.PackageName(src.name.namespace, src.name.name, version),
+                             docs=src.docs)  # fmt: skip
+        self.ifaces: dict[str, tuple[ast.InterfaceItem, dict[str, ast.UsePath]]] = {}
+        self.worlds: dict[str, tuple[ast.WorldItemAst, dict[str, ast.UsePath]]] = {}
+        self.names: dict[str, Span] = {}
+
+    def keep(self, gates: ast.Gates) -> bool:
+        return self.target.keep(gates, self.gated)
+
+    def resolve(self) -> m.Package:
+        for block in self.src.blocks:
+            scope = self.file_scope(block)
+            for x in block.members:
+                if isinstance(x, ast.TopUse) or not self.keep(x.gates):
+                    continue
+                assert x.name is not None
+                self.declare(x.name.name, x.name.span)
+                table = self.ifaces if isinstance(x, ast.InterfaceItem) else self.worlds
+                table[x.name.name] = (x, scope)  # type: ignore[assignment]
+        for name in self.iface_order():
+            self.resolve_interface(name)
+        for name in self.world_order():
+            self.resolve_world(name)
+        return self.pkg
+
+    def declare(self, name: str, span: Span) -> None:
+        low = name.lower()
+        if low in self.names:
+            first = self.names[low]
+            raise span.error(
+                f"`{name}` is defined twice in package `{self.src.name}` "
+                f"(first at {first.file}:{first.line}:{first.col})"
+            )
+        self.names[low] = span
+
+    def file_scope(self, block: ast.PackageBlock) -> dict[str, ast.UsePath]:
+        scope: dict[str, ast.UsePath] = {}
+        spans: dict[str, Span] = {}
+        local = {x.name.name for x in block.members if not isinstance(x, ast.TopUse) and x.name}
+        for x in block.members:
+            if isinstance(x, ast.TopUse):
+                name = x.alias.name if x.alias else x.path.name
+                span = x.alias.span if x.alias else x.path.span
+                if name in spans or name in local:
+                    raise span.error(f"`{name}` is defined twice in this file")
+                spans[name] = span
+                scope[name] = x.path
+        return scope
+
+    # ---------------------------------------------------------- lookups
+
+    def lookup_path(
+        self, path: ast.UsePath, scope: dict[str, ast.UsePath], kind: str
+    ) -> m.Interface | m.World | str:
+        """A resolved foreign item, or the name of a local one."""
+        if path.package is None and path.name in scope:
+            path = scope[path.name]
+        if path.package is None:
+            table = self.ifaces if kind == "interface" else self.worlds
+            if path.name not in table:
+                raise path.span.error(f"unknown {kind} `{path.name}`")
+            return path.name
+        src = self.table.find(path.package)
+        if src is self.src:
+            return self.lookup_path(ast.UsePath(None, path.name, path.span), {}, kind)
+        pkg = self.done[src.key]
+        found = (pkg.interfaces if kind == "interface" else pkg.worlds).get(path.name)
+        if found is None:
+            raise path.span.error(f"{kind} `{path.name}` not found in package `{src.name}`")
+        return found
+
+    def interface_lookup(self, scope: dict[str, ast.UsePath]):  # type: ignore[no-untyped-def]
+        def lookup(path: ast.UsePath) -> m.Interface:
+            found = self.lookup_path(path, scope, "interface")
+            if isinstance(found, str):
+                iface = self.pkg.interfaces.get(found)
+                if iface is None:  # only when interfaces use each other in a cycle
+                    raise path.span.error(f"interface `{found}` is part of a `use` cycle")
+                return iface
+            assert isinstance(found, m.Interface)
+            return found
+
+        return lookup
+
+    def world_lookup(self, scope: dict[str, ast.UsePath]):  # type: ignore[no-untyped-def]
+        def lookup(path: ast.UsePath) -> m.World:
+            found = self.lookup_path(path, scope, "world")
+            if isinstance(found, str):
+                world = self.pkg.worlds.get(found)
+                if world is None:
+                    raise path.span.error(f"world `{found}` is part of an `include` cycle")
+                return world
+            assert isinstance(found, m.World)
+            return found
+
+        return lookup
+
+    # ---------------------------------------------------------- ordering
+
+    def local_deps(self, members: list[ast.InterfaceMember] | list[ast.WorldMember],
+                   scope: dict[str, ast.UsePath], kind: str) -> list[tuple[str, Span]]:  # fmt: skip
+        out: list[tuple[str, Span]] = []
+        for x in members:
+            if not self.keep(x.gates):
+                continue
+            paths: list[ast.UsePath] = []
+            if kind == "interface" and isinstance(x, ast.UseItem):
+                paths.append(x.path)
+            elif kind == "world" and isinstance(x, ast.IncludeItem):
+                paths.append(x.path)
+            for p in paths:
+                found = self.lookup_path(p, scope, kind)
+                if isinstance(found, str):
+                    out.append((found, p.span))
+        return out
+
+    def topo(self, table: dict[str, tuple[ast.InterfaceItem, dict[str, ast.UsePath]]]
+             | dict[str, tuple[ast.WorldItemAst, dict[str, ast.UsePath]]], kind: str,
+             ) -> list[str]:  # fmt: skip
+        out: list[str] = []
+        state: dict[str, int] = {}
+
+        def visit(name: str, via: Span | None) -> None:
+            if state.get(name) == 2:
+                return
+            if state.get(name) == 1:
+                assert via is not None
+                verb = "uses" if kind == "interface" else "includes"
+                raise via.error(f"{kind} `{name}` {verb} itself (a cycle)")
+            state[name] = 1
+            item, scope = table[name]
+            for dep, span in self.local_deps(item.members, scope, kind):
+                visit(dep, span)
+            state[name] = 2
+            out.append(name)
+
+        for name in table:
+            visit(name, None)
+        return out
+
+    def iface_order(self) -> list[str]:
+        return self.topo(self.ifaces, "interface")
+
+    def world_order(self) -> list[str]:
+        return self.topo(self.worlds, "world")
+
+    # ---------------------------------------------------------- items
+
+    def resolve_interface(self, name: str) -> None:
+        item, scope = self.ifaces[name]
+        assert item.name is not None
+        iface = m.Interface(name, package=self.pkg, stability=stability(item.gates),
+                            docs=item.name.docs)  # fmt: skip
+        fill_interface(iface, item.members, self.interface_lookup(scope), self.keep)
+        self.pkg.interfaces[name] = iface
+
+    def resolve_world(self, name: str) -> None:
+        item, scope = self.worlds[name]
+        world = m.World(name, package=self.pkg, stability=stability(item.gates),
+                        docs=item.name.docs)  # fmt: skip
+        build_world(world, item, self.interface_lookup(scope), self.world_lookup(scope), self.keep)
+        self.pkg.worlds[name] = world
+
+
+def resolve_sources(
+    root: SourcePackage | None, sources: list[SourcePackage], target: Target
+) -> m.Resolve:
+    table = PackageTable(sources)
+    done: dict[Key, m.Package] = {}
+    result = m.Resolve()
+    names: dict[str, Span] = {}
+    for src in table.order():
+        pkg = PackageResolver(src, table, done, target).resolve()
+        prev = names.get(str(pkg.name))
+        if prev is not None:
+            raise src.name.span.error(f"package `{pkg.name}` also comes from {prev.file}")
+        names[str(pkg.name)] = src.name.span
+        done[src.key] = pkg
+        result.packages.append(pkg)
+    if root is not None:
+        result.root = done[table.by_key[root.key].key]
+    return result

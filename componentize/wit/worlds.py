@@ -1,0 +1,195 @@
+"""World resolution: imports, exports, `include` with renames, and the
+implicit imports of interfaces that imported/exported ones `use`.
+
+Elaboration follows WIT.md: every interface an item depends on (through
+`use`) is imported before the item, unless it is itself exported (for
+dependencies of exports).  After this, a world's `imports` lists everything a
+component of that world imports, dependencies first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from componentize.wit import ast
+from componentize.wit import model as m
+from componentize.wit.lexer import Span
+from componentize.wit.scope import InterfaceLookup, Scope, fill_interface, stability
+
+WorldLookup = Callable[[ast.UsePath], m.World]
+
+
+def interface_deps(iface: m.Interface) -> list[m.Interface]:
+    """Interfaces `iface` uses, transitively, dependencies first."""
+    out: list[m.Interface] = []
+
+    def visit(i: m.Interface) -> None:
+        for td in i.types.values():
+            body = td.body
+            if isinstance(body, m.Alias) and isinstance(body.target, m.TypeRef):
+                src = body.target.definition.owner
+                if isinstance(src, m.Interface) and src is not i and src not in out:
+                    visit(src)
+                    if src not in out:
+                        out.append(src)
+
+    visit(iface)
+    return out
+
+
+def world_key(iface: m.Interface) -> str:
+    return iface.qualified_name()
+
+
+class WorldBuilder:
+    def __init__(
+        self,
+        world: m.World,
+        lookup: InterfaceLookup,
+        world_lookup: WorldLookup,
+        keep: Callable[[ast.Gates], bool],
+    ) -> None:
+        self.world = world
+        self.lookup = lookup
+        self.world_lookup = world_lookup
+        self.keep = keep
+        self.scope = Scope(world, lookup, keep)
+        self.spans: dict[tuple[str, str], Span] = {}  # (direction, lower key) -> where
+        self.exported_ifaces: set[int] = set()
+
+    def build(self, members: list[ast.WorldMember]) -> None:
+        kept = [x for x in members if self.keep(x.gates)]
+        type_items: dict[int, list[m.TypeDef]] = {}
+        for x in kept:
+            if isinstance(x, ast.UseItem):
+                type_items[id(x)] = self.scope.add_use(x)
+            elif not isinstance(x, ast.ExternItem | ast.IncludeItem):
+                td = self.scope.add_type(x)
+                type_items[id(x)] = [td] if td else []
+        self.scope.finish_types()
+        self.world.types = self.scope.types
+        for x in kept:  # named interfaces exported explicitly are not imported for deps
+            if isinstance(x, ast.ExternItem) and x.direction == "export" and x.path is not None:
+                if x.kind == "path":
+                    self.exported_ifaces.add(id(self.lookup(x.path)))
+        for x in kept:
+            if isinstance(x, ast.ExternItem):
+                self.extern(x)
+            elif isinstance(x, ast.IncludeItem):
+                self.include(x)
+            else:
+                self.types(x, type_items[id(x)])
+
+    # ---------------------------------------------------------- items
+
+    def add(self, direction: str, key: str, item: m.WorldItem, span: Span, dedupe: bool) -> None:
+        table = self.world.imports if direction == "import" else self.world.exports
+        low = (direction, key.lower())
+        if low in self.spans or key in table:
+            if dedupe:
+                return
+            first = self.spans.get(low)
+            where = f" (first at {first.line}:{first.col})" if first else ""
+            raise span.error(f"`{key}` is {direction}ed twice{where}")
+        self.spans[low] = span
+        table[key] = item
+
+    def import_deps(self, iface: m.Interface, span: Span, for_export: bool) -> None:
+        for dep in interface_deps(iface):
+            if for_export and id(dep) in self.exported_ifaces:
+                continue
+            if dep.name is not None:
+                self.add("import", world_key(dep), m.WorldItem(world_key(dep), dep), span, True)
+
+    def extern(self, x: ast.ExternItem) -> None:
+        span = x.span or (x.name.span if x.name else x.path.span if x.path else None)
+        assert span is not None
+        stab = stability(x.gates)
+        export = x.direction == "export"
+        if x.kind in ("path", "named-path"):
+            assert x.path is not None
+            iface = self.lookup(x.path)
+            self.import_deps(iface, x.path.span, export)
+            key = world_key(iface) if x.name is None else x.name.name
+            self.add(x.direction, key, m.WorldItem(key, iface, stab), x.path.span, False)
+        elif x.kind == "func":
+            assert x.name is not None and x.func is not None
+            fn_item = ast.FuncItem(x.name, x.func, gates=x.gates)
+            _, fn = self.scope.func(fn_item)
+            self.add(x.direction, x.name.name, m.WorldItem(x.name.name, fn, stab), x.name.span,
+                     False)  # fmt: skip
+        else:
+            assert x.name is not None and x.interface is not None
+            inline = m.Interface(None, package=self.world.package, stability=stab,
+                                 docs=x.name.docs)  # fmt: skip
+            fill_interface(inline, x.interface.members, self.lookup, self.keep)
+            self.import_deps(inline, x.name.span, export)
+            key = x.name.name
+            self.add(x.direction, key, m.WorldItem(key, inline, stab), x.name.span, False)
+
+    def types(self, x: ast.WorldMember, defs: list[m.TypeDef]) -> None:
+        span = x.span if isinstance(x, ast.UseItem) and x.span else None
+        for td in defs:
+            body = td.body
+            if isinstance(body, m.Alias) and isinstance(body.target, m.TypeRef):
+                src = body.target.definition.owner
+                if isinstance(src, m.Interface) and src.name is not None:
+                    where = span or self.scope.type_spans[td.name]
+                    self.import_deps(src, where, False)
+                    self.add("import", world_key(src), m.WorldItem(world_key(src), src), where,
+                             True)  # fmt: skip
+            where = self.scope.type_spans[td.name]
+            self.add("import", td.name, m.WorldItem(td.name, td, td.stability), where, False)
+        if isinstance(x, ast.ResourceItem) and x.name.name in self.scope.types:
+            for key, fn, fspan in self.scope.resource_funcs(x):
+                self.add("import", key, m.WorldItem(key, fn, fn.stability), fspan, False)
+
+    # ---------------------------------------------------------- include
+
+    def include(self, x: ast.IncludeItem) -> None:
+        other = self.world_lookup(x.path)
+        if other is self.world:
+            raise x.path.span.error("a world cannot include itself")
+        renames = {old.name: (old, new) for old, new in x.renames}
+        used: set[str] = set()
+        for direction, table in (("import", other.imports), ("export", other.exports)):
+            for key, item in table.items():
+                named_iface = isinstance(item.item, m.Interface) and item.item.name is not None
+                if named_iface and key == world_key(item.item):  # type: ignore[union-attr]
+                    if key in renames:
+                        old = renames[key][0]
+                        raise old.span.error(f"`{key}` is an interface name and cannot be renamed")
+                    self.add(direction, key, item, x.path.span, True)
+                    continue
+                new_key = key
+                if key in renames:
+                    new_key = renames[key][1].name
+                    used.add(key)
+                self.add_included(direction, new_key, item, x.path.span)
+        for old, _ in renames.values():
+            if old.name not in used:
+                raise old.span.error(f"`{old.name}` is not a plain-named item of `{x.path}`")
+
+    def add_included(self, direction: str, key: str, item: m.WorldItem, span: Span) -> None:
+        table = self.world.imports if direction == "import" else self.world.exports
+        existing = table.get(key)
+        if existing is not None and existing.item is item.item:
+            return  # the same definition reached through two includes
+        if existing is not None:
+            raise span.error(
+                f"`{key}` from the included world conflicts with an existing {direction}; "
+                f"rename it with `with {{ {key} as ... }}`"
+            )
+        if isinstance(item.item, m.TypeDef):
+            self.world.types.setdefault(key, item.item)
+        self.add(direction, key, m.WorldItem(key, item.item, item.stability), span, False)
+
+
+def build_world(
+    world: m.World,
+    item: ast.WorldItemAst,
+    lookup: InterfaceLookup,
+    world_lookup: WorldLookup,
+    keep: Callable[[ast.Gates], bool],
+) -> None:
+    WorldBuilder(world, lookup, world_lookup, keep).build(item.members)
