@@ -346,21 +346,24 @@ def _call_run(
 # wasmtime has no native `wasi_unstable`.  Most preview0 functions have the
 # preview1 ABI and are served by the preview1 host function itself: a host
 # function finds "memory" on whichever instance calls it, so an alias works.
-# Three differ (fd_seek's whence numbering; filestat's u32 nlink) and go
+# Four differ (fd_seek's whence numbering; filestat's u32 nlink; the clock
+# subscription's extra `identifier` field in poll_oneoff) and go
 # through a small bridge module that converts and calls preview1.  The
 # bridge re-exports the main module's memory, because preview1 host
 # functions read the calling instance's "memory" export.
-_PREVIEW0_BRIDGED = ("fd_seek", "fd_filestat_get", "path_filestat_get")
-_PREVIEW0_UNSUPPORTED = ("poll_oneoff",)  # its subscription layout differs too
+_PREVIEW0_BRIDGED = ("fd_seek", "fd_filestat_get", "path_filestat_get", "poll_oneoff")
 
 _PREVIEW0_BRIDGE_WAT = """
 (module
-  (import "env" "memory" (memory 0))
+  (import "env" "memory" (memory $main 0))
   (import "wasi_snapshot_preview1" "fd_seek" (func $seek (param i32 i64 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_filestat_get" (func $fstat (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "path_filestat_get"
     (func $pstat (param i32 i32 i32 i32 i32) (result i32)))
-  (export "memory" (memory 0))
+  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+  (export "memory" (memory $main))
+  ;; private scratch (multi-memory): never takes a byte of the module's memory
+  (memory $scratch 0)
   ;; preview0 whence: cur=0 end=1 set=2; preview1: set=0 cur=1 end=2
   (func (export "fd_seek") (param i32 i64 i32 i32) (result i32)
     (call $seek (local.get 0) (local.get 1)
@@ -387,6 +390,35 @@ _PREVIEW0_BRIDGE_WAT = """
     (call $pack (local.get 4)
       (call $pstat (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4))
       (local.get $saved)))
+  ;; preview0 subscriptions are 56 bytes (clock: identifier u64 at 16, then
+  ;; id, timeout, precision, flags at 24..); preview1's are 48 (clock at 16).
+  ;; Keep the originals in scratch, rewrite them in place as preview1, call,
+  ;; then put the originals back: the caller's input is left untouched.
+  (func (export "poll_oneoff") (param $in i32) (param $out i32) (param $n i32) (param $nout i32)
+    (result i32)
+    (local $size i32) (local $i i32) (local $src i32) (local $dst i32) (local $errno i32)
+    (local.set $size (i32.mul (local.get $n) (i32.const 56)))
+    (if (i32.gt_u (local.get $size) (i32.shl (memory.size $scratch) (i32.const 16))) (then
+      (drop (memory.grow $scratch (i32.sub
+        (i32.add (i32.shr_u (local.get $size) (i32.const 16)) (i32.const 1))
+        (memory.size $scratch))))))
+    (memory.copy $scratch $main (i32.const 0) (local.get $in) (local.get $size))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $src (i32.mul (local.get $i) (i32.const 56)))
+      (local.set $dst (i32.add (local.get $in) (i32.mul (local.get $i) (i32.const 48))))
+      (memory.copy $main $scratch (local.get $dst) (local.get $src) (i32.const 16))
+      (memory.copy $main $scratch (i32.add (local.get $dst) (i32.const 16))
+        (i32.add (local.get $src)
+          (select (i32.const 24) (i32.const 16)
+            (i32.eqz (i32.load8_u $scratch offset=8 (local.get $src)))))
+        (i32.const 32))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
+    (local.set $errno
+      (call $poll (local.get $in) (local.get $out) (local.get $n) (local.get $nout)))
+    (memory.copy $main $scratch (local.get $in) (i32.const 0) (local.get $size))
+    (local.get $errno))
 )
 """
 
@@ -396,11 +428,6 @@ def _define_preview0(
 ) -> None:
     names = [imp.name for imp in module.imports if imp.module == PREVIEW0 and imp.name]
     for name in names:
-        if name in _PREVIEW0_UNSUPPORTED:
-            raise UnsupportedModuleError(
-                f"cannot run `{PREVIEW0}.{name}` natively: wasmtime has no preview0 host",
-                hint="the native oracle supports the other wasi_unstable functions",
-            )
         if name in _PREVIEW0_BRIDGED:
             continue
         item = linker.get(store, PREVIEW1, name)

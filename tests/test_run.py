@@ -46,6 +46,7 @@ _MODULE = """(module
    (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
  (import "{ns}" "fd_seek" (func $seek (param i32 i64 i32 i32) (result i32)))
  (import "{ns}" "fd_filestat_get" (func $fstat (param i32 i32) (result i32)))
+ (import "{ns}" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
  (memory (export "memory") 1)
  (data (i32.const 16) "hello\\n")
  (data (i32.const 64) "{file}")
@@ -274,12 +275,57 @@ def test_module_wasi_unstable_stat_keeps_bytes_after_buffer() -> None:
     assert run_module(module(body, ns="wasi_unstable")).exit_code == 1
 
 
-def test_module_wasi_unstable_poll_oneoff_is_refused() -> None:
+_POLL_CLOCK = """
+  (i64.store (i32.const 1024) (i64.const 0x2a))
+  (i32.store8 (i32.const 1032) (i32.const 0))
+  {clock}
+  (call $exit (i32.add
+    (i32.mul (i32.ne (call $poll (i32.const 1024) (i32.const 2048) (i32.const 1) (i32.const 304))
+                     (i32.const 0)) (i32.const 100))
+    (i32.add (i32.mul (i32.load (i32.const 304)) (i32.const 10))
+    (i32.add (i64.eq (i64.load (i32.const 2048)) (i64.const 0x2a))
+    (i32.add (i32.mul (i32.const 2) {kept})
+             (i32.mul (i32.const 4) (i32.eqz (i32.load8_u (i32.const 2058)))))))))"""
+
+
+def test_module_wasi_unstable_poll_oneoff_clock_matches_preview1() -> None:
+    # A relative 1 us monotonic clock subscription, userdata 0x2a.  preview0
+    # has an `identifier` field before the clock id; it must survive the call.
+    p1 = _POLL_CLOCK.format(
+        clock="(i32.store (i32.const 1040) (i32.const 1)) (i64.store (i32.const 1048) "
+        "(i64.const 1000))",
+        kept="(i32.eq (i32.load (i32.const 1040)) (i32.const 1))",
+    )
+    p0 = _POLL_CLOCK.format(
+        clock="(i64.store (i32.const 1040) (i64.const 0x77)) (i32.store (i32.const 1048) "
+        "(i32.const 1)) (i64.store (i32.const 1056) (i64.const 1000))",
+        kept="(i64.eq (i64.load (i32.const 1040)) (i64.const 0x77))",
+    )
+    native = run_module(module(p1))
+    legacy = run_module(module(p0, ns="wasi_unstable"))
+    assert native.exit_code == 10 + 1 + 2 + 4, native
+    assert legacy == native
+
+
+def test_module_wasi_unstable_poll_oneoff_fd_subscription() -> None:
+    # fd_write (type 2) on stdout: ready at once; the event has type 2.
+    body = """
+      (i64.store (i32.const 1024) (i64.const 0x2a))
+      (i32.store8 (i32.const 1032) (i32.const 2))
+      (i32.store (i32.const 1040) (i32.const 1))
+      (drop (call $poll (i32.const 1024) (i32.const 2048) (i32.const 1) (i32.const 304)))
+      (call $exit (i32.add (i32.mul (i32.load (i32.const 304)) (i32.const 10))
+                           (i32.load8_u (i32.const 2058))))"""
+    assert run_module(module(body)).exit_code == 12
+    assert run_module(module(body, ns="wasi_unstable")).exit_code == 12
+
+
+def test_module_wasi_unstable_bridge_needs_exported_memory() -> None:
     wat = """(module
       (import "wasi_unstable" "poll_oneoff" (func (param i32 i32 i32 i32) (result i32)))
-      (memory (export "memory") 1)
+      (memory 1)
       (func (export "_start")))"""
-    with pytest.raises(UnsupportedModuleError, match="poll_oneoff"):
+    with pytest.raises(UnsupportedModuleError, match="memory"):
         run_module(bytes(wasmtime.wat2wasm(wat)))
 
 
