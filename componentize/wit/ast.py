@@ -7,7 +7,6 @@ Every node carries the `Span` of its first token so the resolver can report
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 from componentize.wit.lexer import Span
 from componentize.wit.model import Version
@@ -82,7 +81,7 @@ class StreamT:
     span: Span
 
 
-TypeExpr = Union[PrimT, NamedT, HandleT, ListT, OptionT, ResultT, TupleT, FutureT, StreamT]
+TypeExpr = PrimT | NamedT | HandleT | ListT | OptionT | ResultT | TupleT | FutureT | StreamT
 
 # ---------------------------------------------------------------- names and paths
 
@@ -194,7 +193,7 @@ class TypeAliasItem:
     gates: Gates = NO_GATES
 
 
-TypeItem = Union[ResourceItem, RecordItem, VariantItem, EnumItem, FlagsItem, TypeAliasItem]
+TypeItem = ResourceItem | RecordItem | VariantItem | EnumItem | FlagsItem | TypeAliasItem
 
 
 @dataclass
@@ -207,7 +206,7 @@ class UseItem:
     span: Span | None = None
 
 
-InterfaceMember = Union[UseItem, TypeItem, FuncItem]
+InterfaceMember = UseItem | TypeItem | FuncItem
 
 
 @dataclass
@@ -240,7 +239,7 @@ class IncludeItem:
     span: Span | None = None
 
 
-WorldMember = Union[ExternItem, IncludeItem, UseItem, TypeItem]
+WorldMember = ExternItem | IncludeItem | UseItem | TypeItem
 
 
 @dataclass
@@ -259,7 +258,7 @@ class TopUse:
     span: Span
 
 
-PackageMember = Union[TopUse, InterfaceItem, WorldItemAst]
+PackageMember = TopUse | InterfaceItem | WorldItemAst
 
 
 @dataclass

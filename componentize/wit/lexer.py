@@ -13,10 +13,51 @@ from dataclasses import dataclass
 from componentize.errors import WitError
 
 KEYWORDS = frozenset(
-    """as async bool borrow char constructor enum export f32 f64 flags from func
-    future import include interface list map option own package record resource
-    result s16 s32 s64 s8 static stream string tuple type u16 u32 u64 u8 use
-    variant with world error-context""".split()
+    [
+        "as",
+        "async",
+        "bool",
+        "borrow",
+        "char",
+        "constructor",
+        "enum",
+        "export",
+        "f32",
+        "f64",
+        "flags",
+        "from",
+        "func",
+        "future",
+        "import",
+        "include",
+        "interface",
+        "list",
+        "map",
+        "option",
+        "own",
+        "package",
+        "record",
+        "resource",
+        "result",
+        "s16",
+        "s32",
+        "s64",
+        "s8",
+        "static",
+        "stream",
+        "string",
+        "tuple",
+        "type",
+        "u16",
+        "u32",
+        "u64",
+        "u8",
+        "use",
+        "variant",
+        "with",
+        "world",
+        "error-context",
+    ]
 )
 
 # one char operators; `->` is handled separately
@@ -160,10 +201,12 @@ class _Lexer:
         if not m:
             raise self.fail(start, f"unexpected character {ch!r}")
         end = m.end()
-        if end < len(text) and (text[end].isalnum() or text[end] in "-_") and (
-            not text.startswith("->", end)
+        if (
+            end < len(text)
+            and (text[end].isalnum() or text[end] in "-_")
+            and (not text.startswith("->", end))
         ):
-            raise self.fail(start, f"invalid identifier {text[start:end + 1]!r}: use kebab-case")
+            raise self.fail(start, f"invalid identifier {text[start : end + 1]!r}: use kebab-case")
         word = m.group()
         _check_label(word, self.span_at(start))
         self.pos = end

@@ -9,7 +9,6 @@ shared, not copied.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 # --------------------------------------------------------------------------
 # versions and gates
@@ -121,10 +120,18 @@ class TypeRef:
         return id(self.definition)
 
 
-Type = Union[
-    Primitive, ListType, OptionType, ResultType, TupleType, FutureType, StreamType,
-    Own, Borrow, TypeRef,
-]  # fmt: skip
+Type = (
+    Primitive
+    | ListType
+    | OptionType
+    | ResultType
+    | TupleType
+    | FutureType
+    | StreamType
+    | Own
+    | Borrow
+    | TypeRef
+)
 
 # ---- bodies of named types
 
@@ -178,7 +185,7 @@ class Alias:
     target: Type
 
 
-TypeBody = Union[Record, Variant, Enum, Flags, Resource, Alias]
+TypeBody = Record | Variant | Enum | Flags | Resource | Alias
 
 
 @dataclass(eq=False)

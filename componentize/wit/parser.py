@@ -9,7 +9,22 @@ from componentize.wit.lexer import Span, Token, tokenize
 from componentize.wit.model import Version
 
 PRIMITIVE_KEYWORDS = frozenset(
-    "bool s8 u8 s16 u16 s32 u32 s64 u64 f32 f64 char string error-context".split()
+    [
+        "bool",
+        "s8",
+        "u8",
+        "s16",
+        "u16",
+        "s32",
+        "u32",
+        "s64",
+        "u64",
+        "f32",
+        "f64",
+        "char",
+        "string",
+        "error-context",
+    ]
 )
 TYPE_ITEM_KEYWORDS = frozenset(["resource", "record", "variant", "enum", "flags", "type"])
 

@@ -178,7 +178,11 @@ class Printer:
         else:
             word = "enum" if isinstance(body, m.Enum) else "flags"
             docs = body.docs or [""] * len(body.names)
-            self.block(depth, f"{word} {name}", [(d, esc(n)) for d, n in zip(docs, body.names)])
+            self.block(
+                depth,
+                f"{word} {name}",
+                [(d, esc(n)) for d, n in zip(docs, body.names, strict=True)],
+            )
 
     def block(self, depth: int, head: str, entries: list[tuple[str, str]]) -> None:
         if not entries:

@@ -57,8 +57,8 @@ class PackageTable:
         if ref.version is not None:
             src = self.by_key.get(ref.key())
             if src is None:
-                have = [str(s.name) for s in self.by_key.values()
-                        if (s.name.namespace, s.name.name) == (ref.namespace, ref.name)]  # fmt: skip
+                same = (ref.namespace, ref.name)
+                have = [str(k[2]) for k in self.by_key if k[:2] == same]
                 extra = f" (have {', '.join(have)})" if have else ""
                 raise ref.span.error(f"package `{ref}` not found{extra}")
             return src
@@ -214,9 +214,8 @@ class PackageResolver:
             if not self.keep(x.gates):
                 continue
             paths: list[ast.UsePath] = []
-            if kind == "interface" and isinstance(x, ast.UseItem):
-                paths.append(x.path)
-            elif kind == "world" and isinstance(x, ast.IncludeItem):
+            wanted = ast.UseItem if kind == "interface" else ast.IncludeItem
+            if isinstance(x, wanted):
                 paths.append(x.path)
             for p in paths:
                 found = self.lookup_path(p, scope, kind)

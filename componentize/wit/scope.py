@@ -111,8 +111,8 @@ class Scope:
             return None
         name = item.name
         self.declare(name.name, name.span)
-        body: m.TypeBody = m.Resource() if isinstance(item, ast.ResourceItem) else m.Alias(
-            m.Primitive("bool")
+        body: m.TypeBody = (
+            m.Resource() if isinstance(item, ast.ResourceItem) else m.Alias(m.Primitive("bool"))
         )  # placeholder until `finish`
         td = m.TypeDef(name.name, body, self.owner, stability(item.gates), name.docs)
         self.types[name.name] = td
@@ -245,9 +245,7 @@ class Scope:
 
     # ---------------------------------------------------------- functions
 
-    def func(
-        self, item: ast.FuncItem, resource: m.TypeDef | None = None
-    ) -> tuple[str, m.Function]:
+    def func(self, item: ast.FuncItem, resource: m.TypeDef | None = None) -> tuple[str, m.Function]:
         sig = item.sig
         self.unique([p.name for p in sig.params], "parameter")
         params = [(p.name.name, self.ty(p.type)) for p in sig.params]
@@ -276,7 +274,8 @@ class Scope:
             return m.Own(resource)
         if isinstance(result, m.ResultType) and result.ok == m.Own(resource):
             return result
-        raise sig.span.error(f"a constructor returns `{resource.name}` or `result<{resource.name}, ...>`")
+        r = resource.name
+        raise sig.span.error(f"a constructor returns `{r}` or `result<{r}, ...>`")
 
     def resource_funcs(self, item: ast.ResourceItem) -> list[tuple[str, m.Function, Span]]:
         td = self.types[item.name.name]

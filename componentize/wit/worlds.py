@@ -69,9 +69,9 @@ class WorldBuilder:
         self.scope.finish_types()
         self.world.types = self.scope.types
         for x in kept:  # named interfaces exported explicitly are not imported for deps
-            if isinstance(x, ast.ExternItem) and x.direction == "export" and x.path is not None:
-                if x.kind == "path":
-                    self.exported_ifaces.add(id(self.lookup(x.path)))
+            if isinstance(x, ast.ExternItem) and x.direction == "export" and x.kind == "path":
+                assert x.path is not None
+                self.exported_ifaces.add(id(self.lookup(x.path)))
         for x in kept:
             if isinstance(x, ast.ExternItem):
                 self.extern(x)
@@ -154,8 +154,8 @@ class WorldBuilder:
         used: set[str] = set()
         for direction, table in (("import", other.imports), ("export", other.exports)):
             for key, item in table.items():
-                named_iface = isinstance(item.item, m.Interface) and item.item.name is not None
-                if named_iface and key == world_key(item.item):  # type: ignore[union-attr]
+                obj = item.item
+                if isinstance(obj, m.Interface) and obj.name is not None and key == world_key(obj):
                     if key in renames:
                         old = renames[key][0]
                         raise old.span.error(f"`{key}` is an interface name and cannot be renamed")

@@ -1,0 +1,65 @@
+"""`componentize wit [DIR]`: print a resolved WIT package (or one world with
+everything it pulls in), optionally for a WASI 0.2.N target and features."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from componentize.errors import WitError
+from componentize.wit import (
+    bundled_wit_dir,
+    find_world,
+    print_resolve,
+    print_world,
+    resolve_dir,
+)
+from componentize.wit.model import Version
+
+EXIT_USAGE = 2
+
+
+def _version(text: str | None) -> Version | None:
+    if text is None:
+        return None
+    try:
+        return Version.parse(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a version like 0.2.3") from None
+
+
+@click.command("wit")
+@click.argument("directory", required=False, type=click.Path(file_okay=True, dir_okay=True))
+@click.option("--world", "world_name", help="Print only this world and what it pulls in.")
+@click.option("--wasi-version", help="Target WASI 0.2.N: drop items `@since` a later version.")
+@click.option("--features", default="", help="Enable these `@unstable` features (a,b,...).")
+@click.option("--all-features", is_flag=True, help="Keep every `@unstable` item.")
+@click.option("--no-docs", is_flag=True, help="Leave out doc comments.")
+def wit(
+    directory: str | None,
+    world_name: str | None,
+    wasi_version: str | None,
+    features: str,
+    all_features: bool,
+    no_docs: bool,
+) -> None:
+    """Print the WIT in DIRECTORY (default: the bundled WASI wit/) as resolved."""
+    version = _version(wasi_version)
+    enabled = frozenset(f.strip() for f in features.split(",") if f.strip())
+    path = directory if directory is not None else str(bundled_wit_dir())
+    try:
+        resolve = resolve_dir(path, version=version, features=enabled, all_features=all_features)
+    except WitError as error:
+        click.echo(f"{error.file}:{error.line}:{error.col}: {error.what}", err=True)
+        sys.exit(EXIT_USAGE)
+    if world_name is None:
+        click.echo(print_resolve(resolve, docs=not no_docs), nl=False)
+        return
+    try:
+        world = find_world(resolve, world_name)
+    except KeyError:
+        known = sorted(w for p in resolve.packages for w in p.worlds)
+        click.echo(f"error: no world `{world_name}` (known: {', '.join(known)})", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(print_world(world, docs=not no_docs), nl=False)
