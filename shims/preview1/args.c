@@ -1,0 +1,105 @@
+/* args_get, args_sizes_get, environ_get, environ_sizes_get */
+#include "shim.h"
+
+/* get-arguments: list<string>, cached for the life of the instance. */
+static list_ref *args_list(void) {
+    shim_state *s = STATE;
+    if (!s->args_loaded) {
+        uint8_t *ret = arena_alloc(WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_SIZE,
+                                   WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_ALIGN);
+        wasi_cli_environment_get_arguments((int32_t)(uintptr_t)ret);
+        s->args.ptr = load32((uint32_t)(uintptr_t)ret + WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_PTR);
+        s->args.len = load32((uint32_t)(uintptr_t)ret + WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_LEN);
+        heap_commit();
+        s->args_loaded = 1;
+    }
+    return &s->args;
+}
+
+/* get-environment: list<tuple<string, string>>, cached likewise. */
+static list_ref *env_list(void) {
+    shim_state *s = STATE;
+    if (!s->env_loaded) {
+        uint8_t *ret = arena_alloc(WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_SIZE,
+                                   WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_ALIGN);
+        wasi_cli_environment_get_environment((int32_t)(uintptr_t)ret);
+        s->env.ptr = load32((uint32_t)(uintptr_t)ret + WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_PTR);
+        s->env.len = load32((uint32_t)(uintptr_t)ret + WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_LEN);
+        heap_commit();
+        s->env_loaded = 1;
+    }
+    return &s->env;
+}
+
+#define ARG_ELEM WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_ELEM_SIZE
+#define ARG_PTR WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_ELEM_PTR
+#define ARG_LEN WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_ELEM_LEN
+#define ENV_ELEM WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_ELEM_SIZE
+#define ENV_KEY_PTR WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_ELEM_F0_PTR
+#define ENV_KEY_LEN WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_ELEM_F0_LEN
+#define ENV_VAL_PTR WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_ELEM_F1_PTR
+#define ENV_VAL_LEN WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_ELEM_F1_LEN
+
+EXPORT("args_sizes_get") int32_t shim_args_sizes_get(uint32_t argc_out, uint32_t size_out) {
+    arena_reset();
+    list_ref *a = args_list();
+    uint32_t size = 0;
+    for (uint32_t i = 0; i < a->len; i++) size += load32(a->ptr + i * ARG_ELEM + ARG_LEN) + 1;
+    guest_store_u32(argc_out, a->len);
+    guest_store_u32(size_out, size);
+    return ERRNO_SUCCESS;
+}
+
+EXPORT("args_get") int32_t shim_args_get(uint32_t argv, uint32_t buf) {
+    arena_reset();
+    list_ref *a = args_list();
+    uint32_t size = 0;
+    for (uint32_t i = 0; i < a->len; i++) size += load32(a->ptr + i * ARG_ELEM + ARG_LEN) + 1;
+    guest_check(argv, (uint64_t)a->len * 4);
+    guest_check(buf, size);
+    for (uint32_t i = 0; i < a->len; i++) {
+        uint32_t e = a->ptr + i * ARG_ELEM;
+        uint32_t len = load32(e + ARG_LEN);
+        guest_store_u32(argv + i * 4, buf);
+        guest_copy_out(buf, (const void *)(uintptr_t)load32(e + ARG_PTR), len);
+        guest_store_u8(buf + len, 0);
+        buf += len + 1;
+    }
+    return ERRNO_SUCCESS;
+}
+
+EXPORT("environ_sizes_get") int32_t shim_environ_sizes_get(uint32_t count_out, uint32_t size_out) {
+    arena_reset();
+    list_ref *v = env_list();
+    uint32_t size = 0;
+    for (uint32_t i = 0; i < v->len; i++) {
+        uint32_t e = v->ptr + i * ENV_ELEM;
+        size += load32(e + ENV_KEY_LEN) + load32(e + ENV_VAL_LEN) + 2;
+    }
+    guest_store_u32(count_out, v->len);
+    guest_store_u32(size_out, size);
+    return ERRNO_SUCCESS;
+}
+
+EXPORT("environ_get") int32_t shim_environ_get(uint32_t environ, uint32_t buf) {
+    arena_reset();
+    list_ref *v = env_list();
+    uint32_t size = 0;
+    for (uint32_t i = 0; i < v->len; i++) {
+        uint32_t e = v->ptr + i * ENV_ELEM;
+        size += load32(e + ENV_KEY_LEN) + load32(e + ENV_VAL_LEN) + 2;
+    }
+    guest_check(environ, (uint64_t)v->len * 4);
+    guest_check(buf, size);
+    for (uint32_t i = 0; i < v->len; i++) {
+        uint32_t e = v->ptr + i * ENV_ELEM;
+        uint32_t klen = load32(e + ENV_KEY_LEN), vlen = load32(e + ENV_VAL_LEN);
+        guest_store_u32(environ + i * 4, buf);
+        guest_copy_out(buf, (const void *)(uintptr_t)load32(e + ENV_KEY_PTR), klen);
+        guest_store_u8(buf + klen, '=');
+        guest_copy_out(buf + klen + 1, (const void *)(uintptr_t)load32(e + ENV_VAL_PTR), vlen);
+        guest_store_u8(buf + klen + 1 + vlen, 0);
+        buf += klen + vlen + 2;
+    }
+    return ERRNO_SUCCESS;
+}

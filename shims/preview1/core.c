@@ -1,0 +1,169 @@
+/* Start-up, private-memory allocation, cabi_realloc and the fd table. */
+#include "shim.h"
+
+void trap(void) { __builtin_trap(); }
+
+/* Make sure private memory covers [0, end). */
+static void ensure_memory(uint32_t end) {
+    uint32_t have = __builtin_wasm_memory_size(0);
+    uint32_t need = (uint32_t)(((uint64_t)end + PAGE - 1) / PAGE);
+    if (need > have && __builtin_wasm_memory_grow(0, need - have) == (size_t)-1)
+        trap();
+}
+
+/* The module's start function (set by the post-processor).  It runs before
+ * anything can call in, uses no stack, and calls no WASI function (so gc can
+ * drop every import not reached from the kept exports). */
+#define STR2(x) #x
+#define STR(x) STR2(x)
+
+EXPORT("componentize_init") void shim_init(void) {
+    /* Linked with -z stack-size=0: the stack is ours to place. */
+    __asm__ volatile(".globaltype __stack_pointer, i32\n"
+                     "i32.const " STR(STACK_TOP) "\n"
+                     "global.set __stack_pointer\n" ::: "memory");
+    ensure_memory(HEAP_BASE);
+    shim_state *s = STATE;
+    s->heap_top = HEAP_BASE;
+    s->arena_ptr = HEAP_BASE;
+    s->fds = 0;
+    s->nfds = 0;
+    s->cap_fds = 0;
+    s->preopens_loaded = 0;
+    s->args_loaded = 0;
+    s->env_loaded = 0;
+}
+
+void arena_reset(void) { STATE->arena_ptr = STATE->heap_top; }
+
+void *arena_alloc(uint32_t size, uint32_t align) {
+    shim_state *s = STATE;
+    if (align == 0) align = 1;
+    uint64_t start = ((uint64_t)s->arena_ptr + align - 1) & ~(uint64_t)(align - 1);
+    uint64_t end = start + size;
+    if (end > 0xFFFFFFFFull) trap();
+    ensure_memory((uint32_t)end);
+    s->arena_ptr = (uint32_t)end;
+    return (void *)(uintptr_t)start;
+}
+
+/* Keep everything allocated so far in this call across calls. */
+void heap_commit(void) { STATE->heap_top = STATE->arena_ptr; }
+
+void copy_private(void *dst, const void *src, uint32_t len) {
+    __builtin_memcpy(dst, src, len);
+}
+
+EXPORT("cabi_realloc")
+void *cabi_realloc(void *old, uint32_t old_size, uint32_t align, uint32_t new_size) {
+    void *p = arena_alloc(new_size, align);
+    if (old) copy_private(p, old, old_size < new_size ? old_size : new_size);
+    return p;
+}
+
+int guest_range_ok(uint32_t addr, uint64_t len) {
+    return (uint64_t)addr + len <= (uint64_t)guest_pages() * PAGE;
+}
+
+/* wasmtime's native preview1 traps on a guest region out of bounds. */
+void guest_check(uint32_t addr, uint64_t len) {
+    if (!guest_range_ok(addr, len)) trap();
+}
+
+static fd_entry *fd_reserve(uint32_t fd) {
+    shim_state *s = STATE;
+    if (fd >= s->cap_fds) {
+        uint32_t cap = s->cap_fds ? s->cap_fds * 2 : 8;
+        while (cap <= fd) cap *= 2;
+        fd_entry *fresh = arena_alloc(cap * sizeof(fd_entry), 4);
+        heap_commit();
+        if (s->nfds) copy_private(fresh, s->fds, s->nfds * sizeof(fd_entry));
+        s->fds = fresh;
+        s->cap_fds = cap;
+    }
+    while (s->nfds <= fd) {
+        fd_entry *e = &s->fds[s->nfds++];
+        e->kind = FD_FREE;
+        e->handle = 0;
+        e->name_ptr = 0;
+        e->name_len = 0;
+        e->preopen = 0;
+    }
+    return &s->fds[fd];
+}
+
+/* stdio entries exist from the start; they need no WASI call to set up. */
+static void fd_ensure_stdio(void) {
+    shim_state *s = STATE;
+    if (s->cap_fds) return;
+    fd_reserve(2);
+    s->fds[0].kind = FD_STDIN;
+    s->fds[1].kind = FD_STDOUT;
+    s->fds[2].kind = FD_STDERR;
+}
+
+/* Lookup without loading preopens: for functions where an fd >= 3 that is
+ * not open can only give EBADF, so the preopens import stays unreached. */
+fd_entry *fd_get(uint32_t fd) {
+    fd_ensure_stdio();
+    shim_state *s = STATE;
+    if (fd >= s->nfds || s->fds[fd].kind == FD_FREE) return 0;
+    return &s->fds[fd];
+}
+
+static void load_preopens(void) {
+    shim_state *s = STATE;
+    if (s->preopens_loaded) return;
+    s->preopens_loaded = 1;
+    uint8_t *ret = arena_alloc(WASI_FILESYSTEM_PREOPENS_GET_DIRECTORIES_RET_SIZE,
+                               WASI_FILESYSTEM_PREOPENS_GET_DIRECTORIES_RET_ALIGN);
+    wasi_filesystem_preopens_get_directories((int32_t)(uintptr_t)ret);
+    uint32_t list = load32((uint32_t)(uintptr_t)ret + WASI_FILESYSTEM_PREOPENS_GET_DIRECTORIES_RET_PTR);
+    uint32_t n = load32((uint32_t)(uintptr_t)ret + WASI_FILESYSTEM_PREOPENS_GET_DIRECTORIES_RET_LEN);
+    /* the names stay where the host put them: keep the arena */
+    heap_commit();
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t elem = list + i * WASI_FILESYSTEM_PREOPENS_GET_DIRECTORIES_RET_ELEM_SIZE;
+        fd_entry *e = fd_reserve(s->nfds);
+        e->kind = FD_DIR;
+        e->preopen = 1;
+        e->handle = load32(elem + WASI_FILESYSTEM_PREOPENS_GET_DIRECTORIES_RET_ELEM_F0);
+        e->name_ptr = load32(elem + WASI_FILESYSTEM_PREOPENS_GET_DIRECTORIES_RET_ELEM_F1_PTR);
+        e->name_len = load32(elem + WASI_FILESYSTEM_PREOPENS_GET_DIRECTORIES_RET_ELEM_F1_LEN);
+    }
+}
+
+/* Lookup of any descriptor, preopens included. */
+fd_entry *fd_get_all(uint32_t fd) {
+    fd_ensure_stdio();
+    load_preopens();
+    return fd_get(fd);
+}
+
+/* The stream behind a stdio entry, fetched on first use. */
+uint32_t stdio_stream(fd_entry *e) {
+    if (!e->handle) {
+        if (e->kind == FD_STDIN)
+            e->handle = (uint32_t)wasi_cli_stdin_get_stdin();
+        else if (e->kind == FD_STDOUT)
+            e->handle = (uint32_t)wasi_cli_stdout_get_stdout();
+        else
+            e->handle = (uint32_t)wasi_cli_stderr_get_stderr();
+    }
+    return e->handle;
+}
+
+/* Drop the host resources behind an entry and free it. */
+void fd_release(fd_entry *e) {
+    if (e->handle) {
+        if (e->kind == FD_STDIN)
+            wasi_io_streams_resource_drop_input_stream((int32_t)e->handle);
+        else if (e->kind == FD_STDOUT || e->kind == FD_STDERR)
+            wasi_io_streams_resource_drop_output_stream((int32_t)e->handle);
+        else if (e->kind == FD_DIR)
+            wasi_filesystem_types_resource_drop_descriptor((int32_t)e->handle);
+    }
+    e->kind = FD_FREE;
+    e->handle = 0;
+    e->preopen = 0;
+}

@@ -1,0 +1,186 @@
+/* fd_write, fd_read, fd_seek, fd_tell, fd_close, fd_fdstat_get,
+ * fd_fdstat_set_flags (stdio and preopened directories) */
+#include "shim.h"
+
+/* blocking-write-and-flush accepts at most 4096 bytes per call */
+#define WRITE_CHUNK 4096u
+/* bound on one read request so the arena stays small */
+#define READ_CHUNK 65536u
+
+#define BWF(x) WASI_IO_STREAMS_METHOD_OUTPUT_STREAM_BLOCKING_WRITE_AND_FLUSH_RET_##x
+#define BREAD(x) WASI_IO_STREAMS_METHOD_INPUT_STREAM_BLOCKING_READ_RET_##x
+#define READ(x) WASI_IO_STREAMS_METHOD_INPUT_STREAM_READ_RET_##x
+
+/* wasmtime's native preview1 traps when an iovec lies outside memory; check
+ * them all before doing anything visible. */
+static void check_iovecs(uint32_t iovs, uint32_t n) {
+    guest_check(iovs, (uint64_t)n * 8);
+    for (uint32_t i = 0; i < n; i++)
+        guest_check(guest_load_u32(iovs + i * 8), guest_load_u32(iovs + i * 8 + 4));
+}
+
+/* A stream-error at `err` (its variant) as an errno; drops the error. */
+static int32_t stream_errno(uint32_t tag_addr, uint32_t payload_addr) {
+    if (load8(tag_addr) == WASI_IO_STREAMS_STREAM_ERROR_CLOSED) return ERRNO_PIPE;
+    wasi_io_error_resource_drop_error((int32_t)load32(payload_addr));
+    return ERRNO_IO;
+}
+
+EXPORT("fd_write")
+int32_t shim_fd_write(uint32_t fd, uint32_t iovs, uint32_t iovs_len, uint32_t nwritten_out) {
+    arena_reset();
+    fd_entry *e = fd_get(fd);
+    if (!e || (e->kind != FD_STDOUT && e->kind != FD_STDERR)) return ERRNO_BADF;
+    check_iovecs(iovs, iovs_len);
+    int32_t stream = (int32_t)stdio_stream(e);
+    uint8_t *chunk = arena_alloc(WRITE_CHUNK, 1);
+    uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(BWF(SIZE), BWF(ALIGN));
+    uint32_t total = 0;
+    for (uint32_t i = 0; i < iovs_len; i++) {
+        uint32_t ptr = guest_load_u32(iovs + i * 8), len = guest_load_u32(iovs + i * 8 + 4);
+        while (len) {
+            uint32_t n = len < WRITE_CHUNK ? len : WRITE_CHUNK;
+            guest_copy_in(chunk, ptr, n);
+            wasi_io_streams_method_output_stream_blocking_write_and_flush(
+                stream, (int32_t)(uintptr_t)chunk, (int32_t)n, (int32_t)ret);
+            if (load8(ret + BWF(TAG)) == RESULT_ERR)
+                return stream_errno(ret + BWF(ERR_TAG), ret + BWF(ERR_LAST_OPERATION_FAILED));
+            total += n;
+            ptr += n;
+            len -= n;
+        }
+    }
+    guest_store_u32(nwritten_out, total);
+    return ERRNO_SUCCESS;
+}
+
+/* The first read may block; later iovecs only take what is already there. */
+EXPORT("fd_read")
+int32_t shim_fd_read(uint32_t fd, uint32_t iovs, uint32_t iovs_len, uint32_t nread_out) {
+    arena_reset();
+    fd_entry *e = fd_get(fd);
+    if (!e || e->kind != FD_STDIN) return ERRNO_BADF;
+    check_iovecs(iovs, iovs_len);
+    int32_t stream = (int32_t)stdio_stream(e);
+    uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(BREAD(SIZE), BREAD(ALIGN));
+    uint32_t mark = STATE->arena_ptr;
+    uint32_t total = 0;
+    for (uint32_t i = 0; i < iovs_len; i++) {
+        uint32_t ptr = guest_load_u32(iovs + i * 8), len = guest_load_u32(iovs + i * 8 + 4);
+        while (len) {
+            uint32_t want = len < READ_CHUNK ? len : READ_CHUNK;
+            STATE->arena_ptr = mark;
+            if (total == 0)
+                wasi_io_streams_method_input_stream_blocking_read(stream, (int64_t)want, (int32_t)ret);
+            else
+                wasi_io_streams_method_input_stream_read(stream, (int64_t)want, (int32_t)ret);
+            if (load8(ret + BREAD(TAG)) == RESULT_ERR) {
+                if (load8(ret + BREAD(ERR_TAG)) == WASI_IO_STREAMS_STREAM_ERROR_CLOSED || total)
+                    goto done; /* end of file, or keep what was read */
+                return stream_errno(ret + BREAD(ERR_TAG), ret + BREAD(ERR_LAST_OPERATION_FAILED));
+            }
+            uint32_t got = load32(ret + BREAD(OK_LEN));
+            if (got > want) trap(); /* a host bug: never write past the iovec */
+            guest_copy_out(ptr, (const void *)(uintptr_t)load32(ret + BREAD(OK_PTR)), got);
+            total += got;
+            if (got < want) goto done;
+            ptr += got;
+            len -= got;
+        }
+    }
+done:
+    guest_store_u32(nread_out, total);
+    return ERRNO_SUCCESS;
+}
+
+/* Seeking: stdio streams are not seekable (ESPIPE); native answers EBADF
+ * for directories. */
+static int32_t seek_errno(fd_entry *e) {
+    if (!e || e->kind == FD_DIR) return ERRNO_BADF;
+    return ERRNO_SPIPE;
+}
+
+EXPORT("fd_seek")
+int32_t shim_fd_seek(uint32_t fd, int64_t offset, uint32_t whence, uint32_t out) {
+    (void)offset;
+    (void)out;
+    arena_reset();
+    if (whence > 2) return ERRNO_INVAL;
+    return seek_errno(fd_get(fd));
+}
+
+EXPORT("fd_tell") int32_t shim_fd_tell(uint32_t fd, uint32_t out) {
+    (void)out;
+    arena_reset();
+    return seek_errno(fd_get(fd));
+}
+
+EXPORT("fd_close") int32_t shim_fd_close(uint32_t fd) {
+    arena_reset();
+    fd_entry *e = fd_get_all(fd);
+    if (!e) return ERRNO_BADF;
+    fd_release(e);
+    return ERRNO_SUCCESS;
+}
+
+/* CHARACTER_DEVICE when a terminal is attached, else UNKNOWN (as native). */
+static uint32_t stdio_filetype(uint32_t kind) {
+    uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(
+        WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_SIZE,
+        WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_ALIGN);
+    if (kind == FD_STDIN) {
+        wasi_cli_terminal_stdin_get_terminal_stdin((int32_t)ret);
+        if (load8(ret + WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_TAG) != OPTION_SOME)
+            return FILETYPE_UNKNOWN;
+        wasi_cli_terminal_input_resource_drop_terminal_input(
+            (int32_t)load32(ret + WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_SOME));
+    } else if (kind == FD_STDOUT) {
+        wasi_cli_terminal_stdout_get_terminal_stdout((int32_t)ret);
+        if (load8(ret + WASI_CLI_TERMINAL_STDOUT_GET_TERMINAL_STDOUT_RET_TAG) != OPTION_SOME)
+            return FILETYPE_UNKNOWN;
+        wasi_cli_terminal_output_resource_drop_terminal_output(
+            (int32_t)load32(ret + WASI_CLI_TERMINAL_STDOUT_GET_TERMINAL_STDOUT_RET_SOME));
+    } else {
+        wasi_cli_terminal_stderr_get_terminal_stderr((int32_t)ret);
+        if (load8(ret + WASI_CLI_TERMINAL_STDERR_GET_TERMINAL_STDERR_RET_TAG) != OPTION_SOME)
+            return FILETYPE_UNKNOWN;
+        wasi_cli_terminal_output_resource_drop_terminal_output(
+            (int32_t)load32(ret + WASI_CLI_TERMINAL_STDERR_GET_TERMINAL_STDERR_RET_SOME));
+    }
+    return FILETYPE_CHARACTER_DEVICE;
+}
+
+/* rights as wasmtime's native preview1 reports them */
+#define RIGHTS_STDIN 0x2ull          /* fd_read */
+#define RIGHTS_STDOUT 0x40ull        /* fd_write */
+#define RIGHTS_DIR_BASE 0x7b7fe00ull
+#define RIGHTS_DIR_INHERITING 0xff7ffffull
+
+EXPORT("fd_fdstat_get") int32_t shim_fd_fdstat_get(uint32_t fd, uint32_t out) {
+    arena_reset();
+    fd_entry *e = fd_get_all(fd);
+    if (!e) return ERRNO_BADF;
+    uint32_t filetype;
+    uint64_t base, inheriting;
+    if (e->kind == FD_DIR) {
+        filetype = FILETYPE_DIRECTORY;
+        base = RIGHTS_DIR_BASE;
+        inheriting = RIGHTS_DIR_INHERITING;
+    } else {
+        filetype = stdio_filetype(e->kind);
+        base = inheriting = e->kind == FD_STDIN ? RIGHTS_STDIN : RIGHTS_STDOUT;
+    }
+    guest_check(out, 24);
+    guest_store_u8(out, filetype);
+    guest_store_u16(out + 2, 0); /* fdflags */
+    guest_store_u64(out + 8, base);
+    guest_store_u64(out + 16, inheriting);
+    return ERRNO_SUCCESS;
+}
+
+/* Native preview1 refuses flag changes on stdio and directories with EBADF. */
+EXPORT("fd_fdstat_set_flags") int32_t shim_fd_fdstat_set_flags(uint32_t fd, uint32_t flags) {
+    (void)fd;
+    (void)flags;
+    return ERRNO_BADF;
+}
