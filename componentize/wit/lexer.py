@@ -170,7 +170,7 @@ class _Lexer:
             raise self.fail(start, "unterminated block comment")
         if is_doc:
             body = self.text[start + 3 : pos - 2]
-            for raw in body.strip("\n").split("\n"):
+            for raw in body.strip().split("\n"):
                 line = raw.strip()
                 line = line[1:] if line.startswith("*") else line
                 self.docs.append(_strip_one_space(line.rstrip()))

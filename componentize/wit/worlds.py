@@ -166,7 +166,13 @@ class WorldBuilder:
                     new_key = renames[key][1].name
                     used.add(key)
                 self.add_included(direction, new_key, item, x.path.span)
+        iface_names = {
+            i.item.name for i in [*other.imports.values(), *other.exports.values()]
+            if isinstance(i.item, m.Interface) and i.item.name is not None
+        }  # fmt: skip
         for old, _ in renames.values():
+            if old.name not in used and old.name in iface_names:
+                raise old.span.error(f"`{old.name}` is an interface name and cannot be renamed")
             if old.name not in used:
                 raise old.span.error(f"`{old.name}` is not a plain-named item of `{x.path}`")
 
