@@ -21,7 +21,6 @@ from componentize.wasm.instructions import decode_expr, encode_expr
 from componentize.wasm.model import (
     Code,
     CustomSection,
-    FuncDesc,
     FuncType,
     Import,
     Instruction,
@@ -38,6 +37,7 @@ GUEST_MEMORY = "memory"
 START_TABLE = "start-table"
 INIT_EXPORT = "componentize_init"
 KEPT_CUSTOMS = ("name", "producers")
+MODULE_NAME = "componentize-shim-preview1"
 
 _I32, _I64 = "i32", "i64"
 
@@ -140,7 +140,7 @@ def _expand(
         if ins.op in ("call", "return_call", "ref.func") and ins.imm[0] in intrinsics:
             if ins.op != "call":
                 raise InternalError(f"guest intrinsic used by `{ins.op}`")
-            name = intrinsics[int(ins.imm[0])]  # type: ignore[call-overload]
+            name = intrinsics[int(ins.imm[0])]
             out.extend(INTRINSICS[name][1](start_type))
         else:
             out.append(ins)
@@ -159,6 +159,7 @@ def _renumber_custom(c: CustomSection, funcs: dict[int, int]) -> CustomSection:
     if c.name != "name":
         return CustomSection(c.name, c.data, c.after)
     ns = decode_name_section(c.data)
+    ns.module = MODULE_NAME  # the linker writes its (temporary) output file name
     ns.functions = {funcs[i]: n for i, n in ns.functions.items() if i in funcs}
     ns.locals = {}
     ns.others = []  # global/type names: not worth renumbering

@@ -5,8 +5,8 @@
 static list_ref *args_list(void) {
     shim_state *s = STATE;
     if (!s->args_loaded) {
-        uint8_t *ret = arena_alloc(WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_SIZE,
-                                   WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_ALIGN);
+        uint8_t *ret = arena_alloc(WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_SIZEOF,
+                                   WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_ALIGNOF);
         wasi_cli_environment_get_arguments((int32_t)(uintptr_t)ret);
         s->args.ptr = load32((uint32_t)(uintptr_t)ret + WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_PTR);
         s->args.len = load32((uint32_t)(uintptr_t)ret + WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_LEN);
@@ -20,8 +20,8 @@ static list_ref *args_list(void) {
 static list_ref *env_list(void) {
     shim_state *s = STATE;
     if (!s->env_loaded) {
-        uint8_t *ret = arena_alloc(WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_SIZE,
-                                   WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_ALIGN);
+        uint8_t *ret = arena_alloc(WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_SIZEOF,
+                                   WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_ALIGNOF);
         wasi_cli_environment_get_environment((int32_t)(uintptr_t)ret);
         s->env.ptr = load32((uint32_t)(uintptr_t)ret + WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_PTR);
         s->env.len = load32((uint32_t)(uintptr_t)ret + WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_LEN);
@@ -31,10 +31,10 @@ static list_ref *env_list(void) {
     return &s->env;
 }
 
-#define ARG_ELEM WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_ELEM_SIZE
+#define ARG_ELEM WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_ELEM_SIZEOF
 #define ARG_PTR WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_ELEM_PTR
 #define ARG_LEN WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_ELEM_LEN
-#define ENV_ELEM WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_ELEM_SIZE
+#define ENV_ELEM WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_ELEM_SIZEOF
 #define ENV_KEY_PTR WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_ELEM_F0_PTR
 #define ENV_KEY_LEN WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_ELEM_F0_LEN
 #define ENV_VAL_PTR WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_ELEM_F1_PTR

@@ -4,8 +4,8 @@
 enum { CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME = 2, CLOCK_THREAD_CPUTIME = 3 };
 
 static uint64_t datetime_ns(uint32_t ret) {
-    uint64_t secs = load64(ret + WASI_CLOCKS_WALL_CLOCK_NOW_RET_SECONDS);
-    uint32_t nanos = load32(ret + WASI_CLOCKS_WALL_CLOCK_NOW_RET_NANOSECONDS);
+    uint64_t secs = load64(ret + WASI_CLOCKS_WALL_CLOCK_DATETIME_SECONDS);
+    uint32_t nanos = load32(ret + WASI_CLOCKS_WALL_CLOCK_DATETIME_NANOSECONDS);
     return secs * 1000000000ull + nanos;
 }
 
@@ -19,8 +19,8 @@ EXPORT("clock_res_get") int32_t shim_clock_res_get(uint32_t id, uint32_t out) {
     arena_reset();
     uint64_t res;
     if (id == CLOCK_REALTIME) {
-        uint8_t *ret = arena_alloc(WASI_CLOCKS_WALL_CLOCK_RESOLUTION_RET_SIZE,
-                                   WASI_CLOCKS_WALL_CLOCK_RESOLUTION_RET_ALIGN);
+        uint8_t *ret = arena_alloc(WASI_CLOCKS_WALL_CLOCK_RESOLUTION_RET_SIZEOF,
+                                   WASI_CLOCKS_WALL_CLOCK_RESOLUTION_RET_ALIGNOF);
         wasi_clocks_wall_clock_resolution((int32_t)(uintptr_t)ret);
         res = datetime_ns((uint32_t)(uintptr_t)ret);
     } else if (id == CLOCK_MONOTONIC) {
@@ -38,8 +38,8 @@ int32_t shim_clock_time_get(uint32_t id, uint64_t precision, uint32_t out) {
     arena_reset();
     uint64_t now;
     if (id == CLOCK_REALTIME) {
-        uint8_t *ret = arena_alloc(WASI_CLOCKS_WALL_CLOCK_NOW_RET_SIZE,
-                                   WASI_CLOCKS_WALL_CLOCK_NOW_RET_ALIGN);
+        uint8_t *ret = arena_alloc(WASI_CLOCKS_WALL_CLOCK_NOW_RET_SIZEOF,
+                                   WASI_CLOCKS_WALL_CLOCK_NOW_RET_ALIGNOF);
         wasi_clocks_wall_clock_now((int32_t)(uintptr_t)ret);
         now = datetime_ns((uint32_t)(uintptr_t)ret);
     } else if (id == CLOCK_MONOTONIC) {

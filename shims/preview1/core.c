@@ -115,15 +115,15 @@ static void load_preopens(void) {
     shim_state *s = STATE;
     if (s->preopens_loaded) return;
     s->preopens_loaded = 1;
-    uint8_t *ret = arena_alloc(WASI_FILESYSTEM_PREOPENS_GET_DIRECTORIES_RET_SIZE,
-                               WASI_FILESYSTEM_PREOPENS_GET_DIRECTORIES_RET_ALIGN);
+    uint8_t *ret = arena_alloc(WASI_FILESYSTEM_PREOPENS_GET_DIRECTORIES_RET_SIZEOF,
+                               WASI_FILESYSTEM_PREOPENS_GET_DIRECTORIES_RET_ALIGNOF);
     wasi_filesystem_preopens_get_directories((int32_t)(uintptr_t)ret);
     uint32_t list = load32((uint32_t)(uintptr_t)ret + WASI_FILESYSTEM_PREOPENS_GET_DIRECTORIES_RET_PTR);
     uint32_t n = load32((uint32_t)(uintptr_t)ret + WASI_FILESYSTEM_PREOPENS_GET_DIRECTORIES_RET_LEN);
     /* the names stay where the host put them: keep the arena */
     heap_commit();
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t elem = list + i * WASI_FILESYSTEM_PREOPENS_GET_DIRECTORIES_RET_ELEM_SIZE;
+        uint32_t elem = list + i * WASI_FILESYSTEM_PREOPENS_GET_DIRECTORIES_RET_ELEM_SIZEOF;
         fd_entry *e = fd_reserve(s->nfds);
         e->kind = FD_DIR;
         e->preopen = 1;
@@ -140,16 +140,17 @@ fd_entry *fd_get_all(uint32_t fd) {
     return fd_get(fd);
 }
 
-/* The stream behind a stdio entry, fetched on first use. */
-uint32_t stdio_stream(fd_entry *e) {
-    if (!e->handle) {
-        if (e->kind == FD_STDIN)
-            e->handle = (uint32_t)wasi_cli_stdin_get_stdin();
-        else if (e->kind == FD_STDOUT)
-            e->handle = (uint32_t)wasi_cli_stdout_get_stdout();
-        else
-            e->handle = (uint32_t)wasi_cli_stderr_get_stderr();
-    }
+/* The streams behind stdio entries, fetched on first use (two functions, so
+ * writing never imports wasi:cli/stdin nor reading wasi:cli/stdout). */
+uint32_t stdin_stream(fd_entry *e) {
+    if (!e->handle) e->handle = (uint32_t)wasi_cli_stdin_get_stdin();
+    return e->handle;
+}
+
+uint32_t output_stream(fd_entry *e) {
+    if (!e->handle)
+        e->handle = (uint32_t)(e->kind == FD_STDOUT ? wasi_cli_stdout_get_stdout()
+                                                    : wasi_cli_stderr_get_stderr());
     return e->handle;
 }
 

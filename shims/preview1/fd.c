@@ -32,9 +32,9 @@ int32_t shim_fd_write(uint32_t fd, uint32_t iovs, uint32_t iovs_len, uint32_t nw
     fd_entry *e = fd_get(fd);
     if (!e || (e->kind != FD_STDOUT && e->kind != FD_STDERR)) return ERRNO_BADF;
     check_iovecs(iovs, iovs_len);
-    int32_t stream = (int32_t)stdio_stream(e);
+    int32_t stream = (int32_t)output_stream(e);
     uint8_t *chunk = arena_alloc(WRITE_CHUNK, 1);
-    uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(BWF(SIZE), BWF(ALIGN));
+    uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(BWF(SIZEOF), BWF(ALIGNOF));
     uint32_t total = 0;
     for (uint32_t i = 0; i < iovs_len; i++) {
         uint32_t ptr = guest_load_u32(iovs + i * 8), len = guest_load_u32(iovs + i * 8 + 4);
@@ -61,8 +61,8 @@ int32_t shim_fd_read(uint32_t fd, uint32_t iovs, uint32_t iovs_len, uint32_t nre
     fd_entry *e = fd_get(fd);
     if (!e || e->kind != FD_STDIN) return ERRNO_BADF;
     check_iovecs(iovs, iovs_len);
-    int32_t stream = (int32_t)stdio_stream(e);
-    uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(BREAD(SIZE), BREAD(ALIGN));
+    int32_t stream = (int32_t)stdin_stream(e);
+    uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(BREAD(SIZEOF), BREAD(ALIGNOF));
     uint32_t mark = STATE->arena_ptr;
     uint32_t total = 0;
     for (uint32_t i = 0; i < iovs_len; i++) {
@@ -126,8 +126,8 @@ EXPORT("fd_close") int32_t shim_fd_close(uint32_t fd) {
 /* CHARACTER_DEVICE when a terminal is attached, else UNKNOWN (as native). */
 static uint32_t stdio_filetype(uint32_t kind) {
     uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(
-        WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_SIZE,
-        WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_ALIGN);
+        WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_SIZEOF,
+        WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_ALIGNOF);
     if (kind == FD_STDIN) {
         wasi_cli_terminal_stdin_get_terminal_stdin((int32_t)ret);
         if (load8(ret + WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_TAG) != OPTION_SOME)

@@ -10,8 +10,8 @@ EXPORT("random_get") int32_t shim_random_get(uint32_t buf, uint32_t len) {
     while (len) {
         arena_reset();
         uint32_t n = len < RANDOM_CHUNK ? len : RANDOM_CHUNK;
-        uint8_t *ret = arena_alloc(WASI_RANDOM_RANDOM_GET_RANDOM_BYTES_RET_SIZE,
-                                   WASI_RANDOM_RANDOM_GET_RANDOM_BYTES_RET_ALIGN);
+        uint8_t *ret = arena_alloc(WASI_RANDOM_RANDOM_GET_RANDOM_BYTES_RET_SIZEOF,
+                                   WASI_RANDOM_RANDOM_GET_RANDOM_BYTES_RET_ALIGNOF);
         wasi_random_random_get_random_bytes((int64_t)n, (int32_t)(uintptr_t)ret);
         uint32_t got = load32((uint32_t)(uintptr_t)ret + WASI_RANDOM_RANDOM_GET_RANDOM_BYTES_RET_LEN);
         uint32_t ptr = load32((uint32_t)(uintptr_t)ret + WASI_RANDOM_RANDOM_GET_RANDOM_BYTES_RET_PTR);

@@ -96,7 +96,8 @@ int guest_range_ok(uint32_t addr, uint64_t len);
 void guest_check(uint32_t addr, uint64_t len);
 fd_entry *fd_get(uint32_t fd);
 fd_entry *fd_get_all(uint32_t fd);
-uint32_t stdio_stream(fd_entry *e);
+uint32_t stdin_stream(fd_entry *e);
+uint32_t output_stream(fd_entry *e);
 void fd_release(fd_entry *e);
 __attribute__((noreturn)) void trap(void);
 

@@ -1,0 +1,149 @@
+"""Shim gc: keep the exports a module needs and exactly what they reach.
+
+Roots are the kept exports, `cabi_realloc` and the start function; the walk
+follows calls (and any function, global, table or type a body references)
+through the decoded bodies.  Everything unreached goes: functions, imports
+(so WASI interfaces the kept code never calls are not imported), globals,
+tables and types; the rest is renumbered in order, so the output is
+deterministic.  Memories are always kept: memory 0 (private) and memory 1
+(the guest's) are part of the shim's contract with the assembler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from componentize.errors import InternalError
+from componentize.shim.catalog import REALLOC_EXPORT
+from componentize.shim.rewrite import Refs, Renumber, collect, renumber
+from componentize.wasm.instructions import decode_expr, encode_expr
+from componentize.wasm.model import (
+    Code,
+    CustomSection,
+    Export,
+    FuncDesc,
+    Import,
+    Instruction,
+    Module,
+)
+from componentize.wasm.names import decode_name_section, encode_name_section
+from componentize.wasm.query import func_type_indices, imported_count, type_space
+
+
+def _check(module: Module) -> None:
+    tags = module.tags or any(i.kind == "tag" for i in module.imports)
+    if module.elements or module.datas or tags:
+        raise InternalError("shim gc expects no element, data or tag sections")
+    if any(not hasattr(t, "params") for t in module.types):
+        raise InternalError("shim gc expects function types only")
+
+
+def _reach(module: Module, roots: set[int]) -> tuple[Refs, dict[int, list[Instruction]]]:
+    """Close `roots` over the references of defined function bodies."""
+    n_imported = imported_count(module, "func")
+    refs = Refs(funcs=set(roots))
+    bodies: dict[int, list[Instruction]] = {}
+    work = list(roots)
+    while work:
+        f = work.pop()
+        if f < n_imported or f in bodies:
+            continue
+        bodies[f] = decode_expr(module.codes[f - n_imported].code)
+        before = set(refs.funcs)
+        collect(bodies[f], refs)
+        work.extend(refs.funcs - before)
+    for g in module.globals:  # initializers may read imported globals
+        collect(decode_expr(g.init), refs)
+    return refs, bodies
+
+
+def _new_indices(kept: Iterable[int]) -> dict[int, int]:
+    return {old: new for new, old in enumerate(sorted(kept))}
+
+
+def gc(module: Module, keep_exports: set[str]) -> Module:
+    """A new module with only `keep_exports` (+ `cabi_realloc`, start) and what they reach."""
+    _check(module)
+    exports = {e.name: e for e in module.exports}
+    missing = sorted(n for n in keep_exports if n not in exports)
+    if missing:
+        raise InternalError(f"shim gc: the shim has no export {', '.join(missing)}")
+    names = set(keep_exports) | ({REALLOC_EXPORT} & exports.keys())
+    kept_exports = [e for e in module.exports if e.name in names]
+    roots = {e.index for e in kept_exports if e.kind == "func"}
+    if module.start is not None:
+        roots.add(module.start)
+    refs, bodies = _reach(module, roots)
+    refs.globals |= {e.index for e in kept_exports if e.kind == "global"}
+    refs.tables |= {e.index for e in kept_exports if e.kind == "table"}
+
+    func_types = func_type_indices(module)
+    refs.types |= {func_types[f] for f in refs.funcs}
+    r = Renumber(
+        funcs=_new_indices(refs.funcs),
+        globals=_new_indices(refs.globals),
+        tables=_new_indices(refs.tables),
+        types=_new_indices(refs.types),
+    )
+    return _rebuild(module, refs, bodies, r, kept_exports)
+
+
+def _rebuild(
+    module: Module, refs: Refs, bodies: dict[int, list[Instruction]], r: Renumber,
+    kept_exports: list[Export],
+) -> Module:  # fmt: skip
+    types = type_space(module)
+    out = Module(types=[types[t] for t in sorted(refs.types)])
+    counters = {"func": 0, "table": 0, "memory": 0, "global": 0}
+    for imp in module.imports:
+        kind = imp.kind
+        index = counters[kind]
+        counters[kind] += 1
+        if kind == "func":
+            assert isinstance(imp.desc, FuncDesc)
+            if index in refs.funcs:
+                desc = FuncDesc(r.types[imp.desc.type_index])
+                out.imports.append(Import(imp.module, imp.name, desc))
+        elif kind == "memory" or index in (refs.tables if kind == "table" else refs.globals):
+            out.imports.append(imp)
+    n_imported = counters["func"]
+    for i, type_index in enumerate(module.functions):
+        f = n_imported + i
+        if f in refs.funcs:
+            out.functions.append(r.types[type_index])
+            code = module.codes[i]
+            out.codes.append(Code(code.locals, encode_expr(renumber(bodies[f], r))))
+    out.tables = [t for i, t in enumerate(module.tables, counters["table"]) if i in refs.tables]
+    out.memories = list(module.memories)
+    out.globals = [g for i, g in enumerate(module.globals, counters["global"]) if i in refs.globals]
+    spaces = {"func": r.funcs, "table": r.tables, "global": r.globals}
+    out.exports = [
+        Export(e.name, e.kind, spaces[e.kind][e.index] if e.kind in spaces else e.index)
+        for e in kept_exports
+    ]
+    out.start = r.funcs[module.start] if module.start is not None else None
+    out.customs = [_names(c, r.funcs) if c.name == "name" else c for c in module.customs]
+    return out
+
+
+def _names(c: CustomSection, funcs: dict[int, int] | object) -> CustomSection:
+    assert isinstance(funcs, dict)
+    ns = decode_name_section(c.data)
+    ns.functions = {funcs[i]: n for i, n in ns.functions.items() if i in funcs}
+    ns.locals = {}
+    ns.others = []
+    return CustomSection("name", encode_name_section(ns), c.after)
+
+
+def wasi_imports(module: Module) -> list[tuple[str, str]]:
+    """The WASI 0.2 functions the shim imports, as (interface, function), in import order."""
+    return [
+        (i.module, i.name)
+        for i in module.imports
+        if i.kind == "func" and i.module.startswith("wasi:")
+    ]
+
+
+def shim_exports(module: Module) -> list[str]:
+    """The names of the shim's function exports."""
+    return [e.name for e in module.exports if e.kind == "func"]
