@@ -1,0 +1,307 @@
+"""Decode a core module's sections into `Module` (code bodies stay bytes).
+
+Each section decoder takes a `Reader` bounded to the section's payload and
+returns the value of one `Module` field; `encode.py` mirrors them one to one
+and reuses them to check whether a section still matches its original bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from componentize.errors import WasmDecodeError
+
+from .instructions import read_const_expr, read_locals
+from .leb128 import Reader, decode_uleb
+from .model import (
+    EXTERN_KINDS,
+    Code,
+    ConstExpr,
+    CustomSection,
+    Data,
+    Element,
+    Export,
+    FuncDesc,
+    Global,
+    Import,
+    ImportDesc,
+    Module,
+    RawSection,
+    Table,
+    TagType,
+    ValType,
+)
+from .types import (
+    read_globaltype,
+    read_limits,
+    read_reftype,
+    read_tabletype,
+    read_typedef,
+)
+
+MAGIC = b"\x00asm"
+CORE_VERSION = b"\x01\x00\x00\x00"
+
+SECTION_NAMES = {
+    0: "custom",
+    1: "type",
+    2: "import",
+    3: "function",
+    4: "table",
+    5: "memory",
+    6: "global",
+    7: "export",
+    8: "start",
+    9: "element",
+    10: "code",
+    11: "data",
+    12: "datacount",
+    13: "tag",
+}
+# The order sections must appear in (WebAssembly 3.0: tags sit between memory and global).
+SECTION_ORDER = (1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11)
+_RANK = {sid: rank for rank, sid in enumerate(SECTION_ORDER)}
+
+
+def _vec(r: Reader, what: str, item: Callable[[Reader], Any]) -> list[Any]:
+    return [item(r) for _ in range(r.count(what))]
+
+
+def _import_desc(r: Reader) -> ImportDesc:
+    start = r.pos
+    kind = r.u8()
+    if kind == 0:
+        return FuncDesc(r.u32())
+    if kind == 1:
+        return read_tabletype(r)
+    if kind == 2:
+        return read_limits(r)
+    if kind == 3:
+        return read_globaltype(r)
+    if kind == 4:
+        return _tag(r)
+    raise r.error(f"unknown import kind 0x{kind:02x}", start)
+
+
+def _import(r: Reader) -> Import:
+    module = r.name()
+    name = r.name()
+    return Import(module, name, _import_desc(r))
+
+
+def _table(r: Reader) -> Table:
+    if r.peek() != 0x40:
+        return Table(read_tabletype(r))
+    start = r.pos
+    r.pos += 1
+    if r.u8() != 0x00:
+        raise r.error("expected 0x00 after 0x40 in a table with an initializer", start)
+    table_type = read_tabletype(r)
+    return Table(table_type, read_const_expr(r))
+
+
+def _global(r: Reader) -> Global:
+    t = read_globaltype(r)
+    return Global(t, read_const_expr(r))
+
+
+def _export(r: Reader) -> Export:
+    name = r.name()
+    start = r.pos
+    kind = r.u8()
+    if kind >= len(EXTERN_KINDS):
+        raise r.error(f"unknown export kind 0x{kind:02x}", start)
+    return Export(name, EXTERN_KINDS[kind], r.u32())
+
+
+def _tag(r: Reader) -> TagType:
+    start = r.pos
+    attribute = r.u8()
+    if attribute != 0:
+        raise r.error(f"unknown tag attribute 0x{attribute:02x}", start)
+    return TagType(r.u32(), attribute)
+
+
+def _elemkind(r: Reader) -> ValType:
+    start = r.pos
+    kind = r.u8()
+    if kind != 0x00:
+        raise r.error(f"unknown element kind 0x{kind:02x}", start)
+    return "funcref"
+
+
+def _element(r: Reader) -> Element:
+    start = r.pos
+    flags = r.u32()
+    if flags > 7:
+        raise r.error(f"unknown element segment form {flags}", start)
+    # bit 0: not active; bit 1: explicit table (active) or declarative; bit 2: expressions
+    exprs = bool(flags & 4)
+    if flags & 1:
+        elem = Element("declarative" if flags & 2 else "passive")
+    else:
+        table = r.u32() if flags & 2 else 0
+        elem = Element("active", table=table, offset=read_const_expr(r))
+    if flags & 3:  # every form but 0 and 4 spells out the type
+        elem.type = read_reftype(r) if exprs else _elemkind(r)
+    if exprs:
+        elem.items = _vec(r, "element expression", read_const_expr)
+    else:
+        elem.items = _vec(r, "function index", Reader.u32)
+    return elem
+
+
+def _code(r: Reader) -> Code:
+    start = r.pos
+    size = r.u32()
+    body_end = r.pos + size
+    if body_end > r.end:
+        raise r.error(f"function body size {size} exceeds the section", start)
+    section_end, r.end = r.end, body_end
+    try:
+        locals_ = read_locals(r)
+    finally:
+        r.end = section_end
+    code = r.data[r.pos : body_end]
+    # A body always ends with `end`: a cheap check that catches most size errors.
+    if not code or code[-1] != 0x0B:
+        raise r.error("function body does not end with the end opcode (0x0b)", body_end - 1)
+    r.pos = body_end
+    return Code(locals_, code)
+
+
+def _data(r: Reader) -> Data:
+    start = r.pos
+    flags = r.u32()
+    if flags == 1:
+        return Data("passive", r.bytes(r.u32()))
+    if flags > 2:
+        raise r.error(f"unknown data segment form {flags}", start)
+    memory = r.u32() if flags == 2 else 0
+    offset = read_const_expr(r)
+    return Data("active", r.bytes(r.u32()), memory, offset)
+
+
+def _single_u32(r: Reader) -> int:
+    return r.u32()
+
+
+# section id -> (Module attribute, payload decoder)
+SECTIONS: dict[int, tuple[str, Callable[[Reader], Any]]] = {
+    1: ("types", lambda r: _vec(r, "type", read_typedef)),
+    2: ("imports", lambda r: _vec(r, "import", _import)),
+    3: ("functions", lambda r: _vec(r, "function", Reader.u32)),
+    4: ("tables", lambda r: _vec(r, "table", _table)),
+    5: ("memories", lambda r: _vec(r, "memory", read_limits)),
+    13: ("tags", lambda r: _vec(r, "tag", _tag)),
+    6: ("globals", lambda r: _vec(r, "global", _global)),
+    7: ("exports", lambda r: _vec(r, "export", _export)),
+    8: ("start", _single_u32),
+    9: ("elements", lambda r: _vec(r, "element segment", _element)),
+    12: ("data_count", _single_u32),
+    10: ("codes", lambda r: _vec(r, "function body", _code)),
+    11: ("datas", lambda r: _vec(r, "data segment", _data)),
+}
+
+
+def decode_section_payload(sid: int, raw: RawSection) -> Any:
+    """Decode one standard section's payload into the value of its `Module` field."""
+    r = Reader(raw.source, raw.payload, raw.end, SECTION_NAMES[sid])
+    value = SECTIONS[sid][1](r)
+    r.expect_end()
+    return value
+
+
+def _check_header(data: bytes) -> None:
+    if not data:
+        raise WasmDecodeError("empty input, not a WebAssembly binary", section="header", offset=0)
+    if data[:4] != MAGIC[: len(data)]:
+        raise WasmDecodeError("not a WebAssembly binary (bad magic)", section="header", offset=0)
+    if len(data) < 8:
+        raise WasmDecodeError(
+            f"truncated module header ({len(data)} of 8 bytes)", section="header", offset=0
+        )
+    version = data[4:8]
+    if version == CORE_VERSION:
+        return
+    if version[2:4] == b"\x01\x00":
+        raise WasmDecodeError(
+            "this is a WebAssembly component, not a core module",
+            section="header",
+            offset=4,
+            hint="componentize takes a core module built for WASI preview1",
+        )
+    raise WasmDecodeError(
+        f"unsupported WebAssembly version {version.hex()}", section="header", offset=4
+    )
+
+
+def _custom(data: bytes, start: int, payload: int, end: int, after: int) -> CustomSection:
+    r = Reader(data, payload, end, "custom")
+    name = r.name()
+    section = CustomSection(name, data[r.pos : end], after, r.pos)
+    section.raw = RawSection(data, start, payload, end)
+    return section
+
+
+def decode_module(data: bytes) -> Module:
+    """Decode a core WebAssembly module; raises `WasmDecodeError` on malformed input."""
+    data = bytes(data)
+    _check_header(data)
+    module = Module()
+    size_total = len(data)
+    pos = 8
+    last_rank = -1
+    last_id = 0
+    while pos < size_total:
+        start = pos
+        sid = data[pos]
+        name = SECTION_NAMES.get(sid, f"unknown ({sid})")
+        size, pos = decode_uleb(data, pos + 1, size_total, 32, name)
+        end = pos + size
+        if end > size_total:
+            raise WasmDecodeError(
+                f"section size {size} runs past the end of the file "
+                f"({size_total - pos} bytes left)",
+                section=name,
+                offset=start,
+            )
+        if sid == 0:
+            module.customs.append(_custom(data, start, pos, end, last_id))
+        elif sid not in _RANK:
+            raise WasmDecodeError(f"unknown section id {sid}", section=name, offset=start)
+        else:
+            if _RANK[sid] <= last_rank:
+                what = "duplicate" if _RANK[sid] == last_rank else "out-of-order"
+                raise WasmDecodeError(f"{what} {name} section", section=name, offset=start)
+            last_rank, last_id = _RANK[sid], sid
+            raw = RawSection(data, start, pos, end)
+            setattr(module, SECTIONS[sid][0], decode_section_payload(sid, raw))
+            module.raw[sid] = raw
+        pos = end
+    _check_counts(module)
+    return module
+
+
+def _check_counts(module: Module) -> None:
+    if len(module.functions) != len(module.codes):
+        where = module.raw.get(10) or module.raw.get(3)
+        raise WasmDecodeError(
+            f"function and code section have inconsistent lengths "
+            f"({len(module.functions)} functions, {len(module.codes)} bodies)",
+            section="code" if 10 in module.raw else "function",
+            offset=where.start if where else None,
+        )
+    if module.data_count is not None and module.data_count != len(module.datas):
+        where = module.raw.get(11) or module.raw[12]
+        raise WasmDecodeError(
+            f"data count {module.data_count} does not match {len(module.datas)} data segments",
+            section="data" if 11 in module.raw else "datacount",
+            offset=where.start,
+        )
+
+
+def const_expr_at(data: bytes, offset: int = 0) -> ConstExpr:
+    """Read one constant expression starting at `offset` of `data` (for tests and tools)."""
+    return read_const_expr(Reader(data, offset, len(data), "expr"))
