@@ -1,0 +1,103 @@
+"""gc on the real shim, and the shim's contract (imports, exports, signatures)."""
+
+from __future__ import annotations
+
+import pytest
+import wasmtime
+
+from componentize.shim import (
+    PREVIEW1_FUNCTIONS,
+    gc,
+    load_shim,
+    load_shim_module,
+    shim_exports,
+    signature,
+    wasi_imports,
+)
+from componentize.wasm.decode import decode_module
+from componentize.wasm.encode import encode_module
+from componentize.wasm.model import FuncType
+from componentize.wasm.query import func_type
+
+
+def engine() -> wasmtime.Engine:
+    cfg = wasmtime.Config()
+    cfg.wasm_multi_memory = True
+    return wasmtime.Engine(cfg)
+
+
+def gc_bytes(keep: set[str]) -> bytes:
+    out = encode_module(gc(load_shim_module(), keep))
+    wasmtime.Module(engine(), out)  # validates
+    return out
+
+
+def interfaces(data: bytes) -> set[str]:
+    return {iface.partition("@")[0] for iface, _ in wasi_imports(decode_module(data))}
+
+
+def test_fd_write_and_proc_exit_import_only_stdio_streams_exit() -> None:
+    got = interfaces(gc_bytes({"fd_write", "proc_exit"}))
+    assert "wasi:cli/exit" in got and "wasi:io/streams" in got
+    assert got <= {"wasi:cli/stdout", "wasi:cli/stderr", "wasi:io/streams", "wasi:io/error",
+                   "wasi:cli/exit"}  # fmt: skip
+
+
+def test_sched_yield_only_is_tiny_and_imports_no_wasi() -> None:
+    data = gc_bytes({"sched_yield"})
+    assert interfaces(data) == set()
+    assert len(data) < 1000
+    assert {e.name for e in decode_module(data).exports} == {"sched_yield", "cabi_realloc"}
+
+
+@pytest.mark.parametrize("name", sorted(shim_exports(load_shim_module())))
+def test_each_export_alone_validates(name: str) -> None:
+    m = decode_module(gc_bytes({name}))
+    assert m.start is not None
+    assert [(i.module, i.name) for i in m.imports if i.kind == "memory"] == [
+        ("env", "memory"), ("componentize:guest", "memory")]  # fmt: skip
+
+
+def test_gc_keeps_everything_when_asked_and_is_deterministic() -> None:
+    full = load_shim_module()
+    everything = set(shim_exports(full))
+    a = gc_bytes(everything)
+    assert a == gc_bytes(everything)
+    assert wasi_imports(decode_module(a)) == wasi_imports(full)
+    assert len(decode_module(a).codes) == len(full.codes)
+
+
+def test_gc_unknown_export_is_a_bug() -> None:
+    from componentize.errors import InternalError
+
+    with pytest.raises(InternalError):
+        gc(load_shim_module(), {"no_such_function"})
+
+
+def test_only_run_imports_the_start_table() -> None:
+    assert any(i.name == "start-table" for i in decode_module(gc_bytes({"run"})).imports)
+    assert not any(i.name == "start-table" for i in decode_module(gc_bytes({"fd_write"})).imports)
+
+
+def test_exports_have_the_spec_signatures() -> None:
+    m = load_shim_module()
+    for e in m.exports:
+        ft = func_type(m, e.index)
+        got = (tuple(ft.params), tuple(ft.results))
+        if e.name == "cabi_realloc":
+            assert got == (("i32",) * 4, ("i32",))
+        elif e.name == "run":
+            assert got == ((), ("i32",))
+        else:
+            sig = signature("wasi_snapshot_preview1", e.name.replace("_ok_err", ""))
+            assert sig is not None, e.name
+            assert got == (sig.params, sig.results), e.name
+
+
+def test_shim_shape() -> None:
+    m = decode_module(load_shim())
+    assert not m.datas and not m.memories and not m.tables
+    assert all(not i.module.startswith("componentize:guest") or i.kind != "func" for i in m.imports)
+    assert {c.name for c in m.customs} <= {"name", "producers"}
+    assert all(isinstance(t, FuncType) for t in m.types)
+    assert len(PREVIEW1_FUNCTIONS) == 46
