@@ -1,0 +1,138 @@
+"""The fixture corpus: every program in tests/fixtures/{c,cpp}/, at several levels.
+
+A fixture source may start with `//!` lines holding TOML that tells how to
+run it (no other file to keep in step):
+
+    //! args = ["/sandbox", "x"]      # argv[1:]
+    //! env = { GREETING = "hi" }
+    //! preopen = "/sandbox"          # guest path of a fresh, empty host dir
+    //! stdin = "some input"
+    //! exit = 3                      # the expected exit code (default 0)
+    //! flags = ["-DNAME=1"]          # extra compile flags
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from toolchains import _toml as tomllib
+from toolchains.build import REPO_ROOT, BuildJob, BuildResult, build_many
+from toolchains.errors import ToolchainError
+from toolchains.profile import Profile
+from toolchains.runner import RunResult, run_preview1
+
+FIXTURES_DIR = REPO_ROOT / "tests" / "fixtures"
+CORPUS_OPT_LEVELS: tuple[str, ...] = ("O0", "O2", "Oz")
+_SUFFIXES = (".c", ".cc", ".cpp")
+_KEYS = {"args", "env", "preopen", "stdin", "exit", "flags"}
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """How to run a fixture so that its output is deterministic."""
+
+    args: tuple[str, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
+    preopen: str | None = None
+    stdin: bytes = b""
+    exit_code: int = 0
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Fixture:
+    name: str  # "c/hello", "cpp/iostream"
+    opt: str  # "O0", "O2", "Oz"
+    path: Path  # the built .wasm (in the cache)
+    source: Path
+    run: RunSpec = RunSpec()
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}-{self.opt}"
+
+
+def corpus_sources(fixtures_dir: Path = FIXTURES_DIR) -> list[tuple[str, Path]]:
+    """(name, source) for every program in <fixtures_dir>/c and <fixtures_dir>/cpp."""
+    found = []
+    for sub in ("c", "cpp"):
+        folder = fixtures_dir / sub
+        if folder.is_dir():
+            found += [(f"{sub}/{p.stem}", p) for p in sorted(folder.iterdir())
+                      if p.suffix in _SUFFIXES and p.is_file()]
+    return found
+
+
+def read_run_spec(source: Path) -> RunSpec:
+    """Parse the leading `//!` TOML lines of a fixture source."""
+    lines = []
+    for line in source.read_text(encoding="utf-8").splitlines():
+        if line.startswith("//!"):
+            lines.append(line[3:])
+    try:
+        data: dict[str, Any] = tomllib.loads("\n".join(lines))
+    except tomllib.TOMLDecodeError as exc:
+        raise ToolchainError(f"bad `//!` run spec: {exc}", where=str(source)) from None
+    unknown = set(data) - _KEYS
+    if unknown:
+        raise ToolchainError(f"unknown `//!` keys: {', '.join(sorted(unknown))}",
+                             where=str(source), hint=f"known: {', '.join(sorted(_KEYS))}")
+    return RunSpec(
+        args=tuple(str(a) for a in data.get("args", ())),
+        env=tuple((str(k), str(v)) for k, v in data.get("env", {}).items()),
+        preopen=data.get("preopen"),
+        stdin=str(data.get("stdin", "")).encode(),
+        exit_code=int(data.get("exit", 0)),
+        flags=tuple(str(f) for f in data.get("flags", ())),
+    )
+
+
+def build_corpus(
+    *,
+    opt_levels: Sequence[str] = CORPUS_OPT_LEVELS,
+    fixtures_dir: Path = FIXTURES_DIR,
+    profile: Profile | str = "zig",
+    cache_dir: Path | None = None,
+    workers: int = 2,
+) -> list[Fixture]:
+    """Build every corpus program at every level (cached); sorted by name, then level."""
+    programs = [(name, src, read_run_spec(src)) for name, src in corpus_sources(fixtures_dir)]
+    # -Wall so a broken fixture shows up as a warning in the build log rather than
+    # as a puzzling difference at run time.
+    jobs = [
+        BuildJob(sources=(src,), opt=opt, flags=("-Wall", *spec.flags))
+        for _, src, spec in programs
+        for opt in opt_levels
+    ]
+    results: list[BuildResult] = build_many(
+        jobs, profile=profile, cache_dir=cache_dir, workers=workers
+    )
+    fixtures = []
+    for (name, src, spec), chunk in zip(programs, _chunks(results, len(opt_levels)), strict=True):
+        for opt, result in zip(opt_levels, chunk, strict=True):
+            fixtures.append(Fixture(name=name, opt=opt, path=result.path, source=src, run=spec))
+    return fixtures
+
+
+def _chunks(items: Sequence[BuildResult], size: int) -> list[Sequence[BuildResult]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def run_fixture(fixture: Fixture, scratch: Path | None = None) -> RunResult:
+    """Run a fixture under native preview1 as its run spec says.
+
+    `scratch` is the host dir mounted at the spec's `preopen` path; it must
+    exist and should be empty (a temporary one is made when it is None).
+    """
+    spec = fixture.run
+    if spec.preopen is None:
+        return run_preview1(fixture.path, args=spec.args, env=dict(spec.env), stdin=spec.stdin)
+    if scratch is not None:
+        return run_preview1(fixture.path, args=spec.args, env=dict(spec.env), stdin=spec.stdin,
+                            preopens=[(scratch, spec.preopen)])
+    with tempfile.TemporaryDirectory(prefix="fixture-scratch-") as tmp:
+        return run_fixture(fixture, Path(tmp))
