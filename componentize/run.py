@@ -30,9 +30,9 @@ import wasmtime
 from wasmtime import component as wc
 
 from componentize.errors import InputError, UnsupportedModuleError
+from componentize.files import read_bytes, wasm_kind
 
 Outcome = Literal["returned", "exit", "trap", "error"]
-WasmKind = Literal["module", "component"]
 WasmInput = bytes | bytearray | str | os.PathLike[str]
 EnvInput = Mapping[str, str] | Iterable[tuple[str, str]]
 DirsInput = Iterable[tuple[str | os.PathLike[str], str]]
@@ -78,34 +78,11 @@ def engine() -> wasmtime.Engine:
 # ---------------------------------------------------------------- loading
 
 
-def wasm_kind(data: bytes, *, where: str = "<bytes>") -> WasmKind:
-    """Core module or component, from the preamble (magic, version, layer)."""
-    if len(data) < 8 or data[:4] != b"\0asm":
-        raise InputError(
-            "not a WebAssembly binary (no \\0asm header)",
-            where=where,
-            hint="give a .wasm file",
-        )
-    if data[4:8] == b"\x01\x00\x00\x00":
-        return "module"
-    if data[6:8] == b"\x01\x00":
-        return "component"
-    raise InputError(f"unknown WebAssembly version/layer bytes {data[4:8].hex(' ')}", where=where)
-
-
 def load_wasm(wasm: WasmInput) -> tuple[bytes, str]:
     """The bytes of `wasm` and a name for messages (file name or `<bytes>`)."""
     if isinstance(wasm, bytes | bytearray):
         return bytes(wasm), "<bytes>"
-    path = Path(wasm)
-    try:
-        return path.read_bytes(), str(path)
-    except FileNotFoundError:
-        raise InputError("no such file", where=str(path)) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a .wasm file", where=str(path)) from None
-    except OSError as e:
-        raise InputError(f"cannot read: {e.strerror}", where=str(path)) from None
+    return read_bytes(wasm), str(Path(wasm))
 
 
 def _program_name(wasm: WasmInput, program_name: str | None) -> str:

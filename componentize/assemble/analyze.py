@@ -1,0 +1,137 @@
+"""analyze: what a decoded core module is and what it needs.
+
+Command or reactor, its memories, its imports (preview1/preview0 ones
+checked against the spec's signatures), exports, custom sections and
+producers.  Pure: takes a `Module`, returns an `Analysis`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from componentize import wasm
+from componentize.errors import WasmDecodeError
+from componentize.shim import catalog
+
+Kind = Literal["command", "reactor"]
+
+
+@dataclass(frozen=True)
+class ImportInfo:
+    module: str
+    name: str
+    kind: str  # func, table, memory, global, tag
+    signature: str = ""  # for functions: "(i32, i32) -> (i32)"
+    # For wasi_snapshot_preview1 / wasi_unstable functions:
+    expected: str = ""  # the spec's signature; "" when the name is unknown
+    problem: str = ""  # "" when fine, else why it cannot be served
+
+    @property
+    def is_wasi(self) -> bool:
+        return self.module in catalog.MODULES
+
+
+@dataclass(frozen=True)
+class MemoryInfo:
+    index: int
+    min: int
+    max: int | None
+    shared: bool
+    is64: bool
+    imported_from: tuple[str, str] | None  # (module, name) when imported
+    exported_as: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ExportInfo:
+    name: str
+    kind: str
+
+
+@dataclass
+class Analysis:
+    kind: Kind
+    memories: list[MemoryInfo]
+    imports: list[ImportInfo]
+    exports: list[ExportInfo]
+    custom_sections: list[tuple[str, int]]  # (name, size in bytes)
+    producers: dict[str, dict[str, str]] = field(default_factory=dict)
+    start_function: int | None = None
+
+    @property
+    def wasi_imports(self) -> list[ImportInfo]:
+        return [i for i in self.imports if i.is_wasi]
+
+    @property
+    def other_imports(self) -> list[ImportInfo]:
+        return [i for i in self.imports if not i.is_wasi]
+
+
+def analyze(module: wasm.Module) -> Analysis:
+    exports = [ExportInfo(e.name, e.kind) for e in module.exports]
+    names = {e.name for e in module.exports if e.kind == "func"}
+    producers = wasm.producers_section(module)
+    return Analysis(
+        kind="command" if "_start" in names else "reactor",
+        memories=_memories(module),
+        imports=[_import_info(module, i) for i in module.imports],
+        exports=exports,
+        custom_sections=[(c.name, len(c.data)) for c in module.customs],
+        producers=producers.fields if producers else {},
+        start_function=module.start,
+    )
+
+
+def _memories(module: wasm.Module) -> list[MemoryInfo]:
+    exported: dict[int, list[str]] = {}
+    for e in module.exports:
+        if e.kind == "memory":
+            exported.setdefault(e.index, []).append(e.name)
+    origins: list[tuple[wasm.Limits, tuple[str, str] | None]] = [
+        (i.desc, (i.module, i.name)) for i in module.imports if isinstance(i.desc, wasm.Limits)
+    ]
+    origins += [(m, None) for m in module.memories]
+    return [
+        MemoryInfo(
+            index=n,
+            min=limits.min,
+            max=limits.max,
+            shared=limits.shared,
+            is64=limits.is64,
+            imported_from=origin,
+            exported_as=tuple(exported.get(n, ())),
+        )
+        for n, (limits, origin) in enumerate(origins)
+    ]
+
+
+def _import_info(module: wasm.Module, imp: wasm.Import) -> ImportInfo:
+    if not isinstance(imp.desc, wasm.FuncDesc):
+        return ImportInfo(imp.module, imp.name, imp.kind)
+    actual = _signature_of(module, imp)
+    if imp.module not in catalog.MODULES:
+        return ImportInfo(imp.module, imp.name, "func", actual)
+    spec = catalog.signature(imp.module, imp.name)
+    if spec is None:
+        return ImportInfo(
+            imp.module, imp.name, "func", actual,
+            problem=f"`{imp.name}` is not a function of {imp.module}",
+        )  # fmt: skip
+    expected = str(spec)
+    problem = "" if expected == actual else f"signature {actual} does not match the spec's {expected}"
+    return ImportInfo(imp.module, imp.name, "func", actual, expected, problem)
+
+
+def _signature_of(module: wasm.Module, imp: wasm.Import) -> str:
+    assert isinstance(imp.desc, wasm.FuncDesc)
+    types = wasm.type_space(module)
+    index = imp.desc.type_index
+    if not 0 <= index < len(types) or not isinstance(types[index], wasm.FuncType):
+        raise WasmDecodeError(
+            f"import {imp.module}.{imp.name} names type {index}, which is not a function type",
+            section="import",
+        )
+    ft = types[index]
+    assert isinstance(ft, wasm.FuncType)
+    return str(catalog.Signature(tuple(map(str, ft.params)), tuple(map(str, ft.results))))
