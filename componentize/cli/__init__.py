@@ -13,6 +13,7 @@ import click
 
 from componentize import __version__
 from componentize import log as logging_setup
+from componentize.cli.options import logging_options
 from componentize.errors import ComponentizeError, InternalError
 
 EXIT_USAGE = 2
@@ -20,17 +21,9 @@ EXIT_USAGE = 2
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="componentize")
-@click.option("-v", "--verbose", count=True, help="Show pipeline steps (-vv: debug).")
-@click.option(
-    "--log-format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Log line format on stderr.",
-)
-def cli(verbose: int, log_format: str) -> None:
+@logging_options
+def cli() -> None:
     """Turn WASI preview1 core modules into WASI 0.2 components."""
-    logging_setup.configure(verbose, log_format)
 
 
 def _register() -> None:
@@ -47,6 +40,7 @@ def _register() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
+    logging_setup.configure()
     _register()
     try:
         status = cli.main(args=argv, prog_name="componentize", standalone_mode=False)

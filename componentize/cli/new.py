@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from componentize import log
+from componentize.cli.options import logging_options
 from componentize.assemble import Options, componentize
 from componentize.errors import InputError
 from componentize.files import read_bytes, wasm_kind, write_atomic
@@ -16,6 +17,7 @@ WASI_VERSION_HELP = "WASI 0.2.N to target (0.2.0 to 0.2.12); auto picks the lowe
 @click.argument("input_file", metavar="IN.wasm", type=click.Path(path_type=str))
 @click.option("-o", "--output", required=True, type=click.Path(path_type=str), help="Output component.")
 @click.option("--wasi-version", default="auto", show_default=True, help=WASI_VERSION_HELP)
+@logging_options
 def new(input_file: str, output: str, wasi_version: str) -> None:
     """Wrap the core module IN.wasm in a WASI 0.2 component."""
     logger = log.get("componentize.new")

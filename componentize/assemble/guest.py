@@ -1,0 +1,118 @@
+"""The core modules around the guest: its memory, and the glue we generate.
+
+The main module and the shim call each other (the module imports preview1
+functions from the shim, the shim works on the module's memory).  The cycle
+is broken by taking the memory out of the module: a small *provider* module
+defines it, with the module's own limits, next to the shim's private memory,
+and the module's memory definition becomes an import.  Two funcref tables in
+the provider stand for functions that exist only later: `cabi_realloc` (the
+shim's, needed by `canon lower` before the shim is instantiated) and
+`_start` (the module's, called by the shim's `run`).  *Filler* modules put
+those functions into their slots once they exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from componentize import wasm
+from componentize.errors import UnsupportedModuleError
+
+# Names of what the provider module exports.
+GUEST_MEMORY = "guest-memory"
+SHIM_MEMORY = "shim-memory"
+REALLOC = "realloc"
+REALLOC_TABLE = "realloc-table"
+START_TABLE = "start-table"
+
+# Where the rewritten main module imports its memory from, when it defined it.
+MEMORY_IMPORT = ("componentize:guest", "memory")
+
+# Filler modules import their table and function under these names.
+FILLER_MODULE = "slot"
+
+REALLOC_TYPE = wasm.FuncType(["i32"] * 4, ["i32"])
+START_TYPE = wasm.FuncType([], [])
+
+
+@dataclass(frozen=True)
+class GuestMemory:
+    """The memory the preview1 functions work on, and how the module gets it."""
+
+    limits: wasm.Limits
+    import_module: str
+    import_name: str
+
+
+def take_memory(module: wasm.Module, where: str) -> tuple[wasm.Module, GuestMemory]:
+    """Rewrite `module` so its memory 0 is imported; return how to provide it.
+
+    A module that already imports its memory keeps that import unchanged.
+    Only memory 0 is served: it is the one preview1 pointers refer to.
+    """
+    imported = [i for i in module.imports if isinstance(i.desc, wasm.Limits)]
+    if imported:
+        first = imported[0]
+        assert isinstance(first.desc, wasm.Limits)
+        return module, _checked(GuestMemory(first.desc, first.module, first.name), where)
+    if not module.memories:
+        return module, GuestMemory(wasm.Limits(0), *MEMORY_IMPORT)
+    limits = module.memories[0]
+    rewritten = replace(
+        module,
+        imports=[*module.imports, wasm.Import(*MEMORY_IMPORT, limits)],
+        memories=module.memories[1:],
+    )
+    return rewritten, _checked(GuestMemory(limits, *MEMORY_IMPORT), where)
+
+
+def _checked(memory: GuestMemory, where: str) -> GuestMemory:
+    if memory.limits.is64:
+        raise UnsupportedModuleError(
+            "the module's memory is 64-bit (memory64); preview1 is defined for 32-bit memories",
+            where=f"{where}: memory 0",
+            hint="build the module for wasm32",
+        )
+    return memory
+
+
+def provider_module(memory: GuestMemory) -> bytes:
+    """Memories (guest, shim), the two slot tables and the realloc trampoline."""
+    slot = wasm.TableType("funcref", wasm.Limits(1, 1))
+    trampoline = [wasm.Instruction("local.get", (n,)) for n in range(4)] + [
+        wasm.Instruction("i32.const", (0,)),
+        wasm.Instruction("call_indirect", (0, 0)),  # type 0, table 0 (realloc-table)
+        wasm.Instruction("end"),
+    ]
+    module = wasm.Module(
+        types=[REALLOC_TYPE],
+        functions=[0],
+        tables=[wasm.Table(slot), wasm.Table(slot)],
+        memories=[memory.limits, wasm.Limits(0)],
+        exports=[
+            wasm.Export(GUEST_MEMORY, "memory", 0),
+            wasm.Export(SHIM_MEMORY, "memory", 1),
+            wasm.Export(REALLOC_TABLE, "table", 0),
+            wasm.Export(START_TABLE, "table", 1),
+            wasm.Export(REALLOC, "func", 0),
+        ],
+        codes=[wasm.Code([], wasm.encode_expr(trampoline))],
+    )
+    return wasm.encode_module(module)
+
+
+def filler_module(func_type: wasm.FuncType) -> bytes:
+    """Imports a table and a function of `func_type`; puts the function in slot 0."""
+    module = wasm.Module(
+        types=[func_type],
+        imports=[
+            wasm.Import(FILLER_MODULE, "table", wasm.TableType("funcref", wasm.Limits(1))),
+            wasm.Import(FILLER_MODULE, "func", wasm.FuncDesc(0)),
+        ],
+        elements=[
+            wasm.Element(
+                "active", items=[0], offset=wasm.const_expr(wasm.Instruction("i32.const", (0,)))
+            )
+        ],
+    )
+    return wasm.encode_module(module)
