@@ -128,7 +128,11 @@ def test_broken_write_reports_error_variant(
     w = WitEncoder(b)
     inst = b.core_instantiate(b.core_module(failing))
     run = b.canon_lift(b.alias_core_func(inst, "run"), w.func_type(wasi.run.functions["run"]))
-    b.export("wasi:cli/run@0.2.0", Sort.INSTANCE, b.instance_from_exports({"run": SortIdx(Sort.FUNC, run)}))
+    b.export(
+        "wasi:cli/run@0.2.0",
+        Sort.INSTANCE,
+        b.instance_from_exports({"run": SortIdx(Sort.FUNC, run)}),
+    )
     result, out = run_component(engine, b.finish(), tmp_path)
     assert out == ""
     assert getattr(result, "tag", None) == "err"

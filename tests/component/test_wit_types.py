@@ -62,9 +62,7 @@ def test_use_is_an_outer_alias_with_eq_bound(wasi: Wasi) -> None:
     assert func_export == t.ExportDecl(ExternName("get-stderr"), t.FuncExtern(3))
 
 
-def test_stdout_and_stderr_share_one_streams_import(
-    engine: wasmtime.Engine, wasi: Wasi
-) -> None:
+def test_stdout_and_stderr_share_one_streams_import(engine: wasmtime.Engine, wasi: Wasi) -> None:
     b = ComponentBuilder()
     w = WitEncoder(b)
     insts = w.import_interfaces({wasi.stdout: ["get-stdout"], wasi.stderr: ["get-stderr"]})
@@ -94,7 +92,13 @@ def rich_interface() -> tuple[wit.Interface, wit.Interface]:
     shape = make_type(
         rich,
         "shape",
-        wit.Variant([wit.Case("dot", wit.TypeRef(point)), wit.Case("none"), wit.Case("c", wit.TypeRef(color))]),
+        wit.Variant(
+            [
+                wit.Case("dot", wit.TypeRef(point)),
+                wit.Case("none"),
+                wit.Case("c", wit.TypeRef(color)),
+            ]
+        ),
     )
     size = make_type(rich, "size", wit.Alias(U64))
     make_type(rich, "unused", wit.Record([wit.Field("z", U8)]))
@@ -109,7 +113,13 @@ def rich_interface() -> tuple[wit.Interface, wit.Interface]:
         ],
         wit.ResultType(wit.ListType(U8), wit.TypeRef(color)),
     )  # fmt: skip
-    make_func(rich, "[method]descriptor.stat", [("self", wit.Borrow(own_res))], wit.TypeRef(point), own_res)
+    make_func(
+        rich,
+        "[method]descriptor.stat",
+        [("self", wit.Borrow(own_res))],
+        wit.TypeRef(point),
+        own_res,
+    )
     make_func(rich, "open", [("p", STRING)], wit.ResultType(wit.Own(own_res)))
     make_func(rich, "take", [("t", wit.Own(thing))])
     return base, rich
