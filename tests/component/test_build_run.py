@@ -20,6 +20,7 @@ from componentize.component import (
     encode_component,
     find_names,
 )
+from componentize.component import typedefs as t
 
 
 def build_hello(wasi: Wasi, hello_module: bytes, memory_module: bytes) -> bytes:
@@ -136,3 +137,28 @@ def test_broken_write_reports_error_variant(
     result, out = run_component(engine, b.finish(), tmp_path)
     assert out == ""
     assert getattr(result, "tag", None) == "err"
+
+
+def test_nested_component_instantiated_and_reexported(engine: wasmtime.Engine) -> None:
+    """Nested component section, instantiate, alias export and a typed export."""
+    answer = bytes(wasmtime.wat2wasm('(module (func (export "f") (result i32) i32.const 42))'))
+    inner = ComponentBuilder()
+    core = inner.core_instantiate(inner.core_module(answer))
+    u32_fn = inner.type(t.FuncType((), "u32"))
+    lifted = inner.canon_lift(inner.alias_core_func(core, "f"), u32_fn)
+    inner.export("answer", Sort.FUNC, lifted, t.FuncExtern(u32_fn))
+
+    outer = ComponentBuilder()
+    comp = outer.component(inner.build())
+    inst = outer.instantiate(comp)
+    func = outer.alias_func(inst, "answer")
+    outer.export("the-answer", Sort.FUNC, func)
+    data = outer.finish()
+    assert encode_component(decode_component(data)) == data
+
+    component = wc.Component(engine, data)
+    store = wasmtime.Store(engine)
+    instance = wc.Linker(engine).instantiate(store, component)
+    f = instance.get_func(store, "the-answer")
+    assert f is not None
+    assert f(store) == 42
