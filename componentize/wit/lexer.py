@@ -72,11 +72,27 @@ _SEMVER = re.compile(
 )
 _INT = re.compile(r"\d+")
 _WS = re.compile(r"[ \t\r\n]+")
+_MASTER = re.compile(
+    r"(?P<ws>[ \t\r\n]+)"
+    r"|(?P<doc>///(?!/)[^\n]*)"
+    r"|(?P<comment>//[^\n]*)"
+    r"|(?P<block>/\*)"
+    r"|(?P<op>->|[=,:;(){}<>*/.@])"
+    rf"|(?P<semver>{_SEMVER.pattern})"
+    r"|(?P<int>\d+)"
+    rf"|(?P<id>%?{_ID.pattern})"
+    r"|(?P<under>_(?![a-zA-Z0-9]))"
+    r'|(?P<string>"[^"\n]*"?)'
+)
+# a label whose words are all lower or all upper case (the common fast path)
+_LABEL = re.compile(
+    r"[a-z][a-z0-9]*(?:-(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*))*|[A-Z][A-Z0-9]*(?:-(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*))*"
+)
 # bidi overrides and control chars other than \t \n \r are forbidden (WIT.md)
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: frozen dataclasses are slow to build
 class Span:
     file: str
     line: int
@@ -86,7 +102,7 @@ class Span:
         return WitError(msg, file=self.file, line=self.line, col=self.col)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Token:
     kind: str  # "id", "int", "semver", "string", "eof", a keyword, or an operator
     text: str  # identifier without `%`, literal text, or the operator/keyword itself
@@ -123,35 +139,60 @@ class _Lexer:
         bad = _FORBIDDEN.search(self.text)
         if bad:
             raise self.fail(bad.start(), f"forbidden character U+{ord(bad.group()):04X}")
-        out: list[Token] = []
-        while True:
-            self.skip_trivia()
-            if self.pos >= len(self.text):
-                out.append(self.make("eof", "", self.pos, self.pos))
-                return out
-            out.append(self.next_token())
-
-    def make(self, kind: str, text: str, start: int, end: int, explicit: bool = False) -> Token:
-        tok = Token(kind, text, self.span_at(start), start, end, tuple(self.docs), explicit)
-        self.docs = []
-        return tok
-
-    def skip_trivia(self) -> None:
-        text = self.text
-        while self.pos < len(text):
-            m = _WS.match(text, self.pos)
-            if m:
-                self.pos = m.end()
-            elif text.startswith("//", self.pos):
-                end = text.find("\n", self.pos)
-                end = len(text) if end < 0 else end
-                if text.startswith("///", self.pos) and not text.startswith("////", self.pos):
-                    self.docs.append(_strip_one_space(text[self.pos + 3 : end].rstrip("\r")))
-                self.pos = end
-            elif text.startswith("/*", self.pos):
-                self.block_comment()
-            else:
-                return
+        # one master regex; line/col are tracked from the whitespace we skip
+        text, file, out = self.text, self.file, []
+        line, line_start, pos, n = 1, 0, 0, len(text)
+        match = _MASTER.match
+        while pos < n:
+            mo = match(text, pos)
+            if mo is None:
+                raise Span(file, line, pos - line_start + 1).error(
+                    f"unexpected character {text[pos]!r}"
+                )
+            kind, end = mo.lastgroup, mo.end()
+            if kind in ("ws", "comment", "doc", "block"):
+                if kind == "doc":
+                    self.docs.append(_strip_one_space(mo.group()[3:].rstrip("\r")))
+                elif kind == "block":
+                    self.pos = pos
+                    self.block_comment()
+                    end = self.pos
+                nl = text.count("\n", pos, end)
+                if nl:
+                    line += nl
+                    line_start = text.rfind("\n", pos, end) + 1
+                pos = end
+                continue
+            span = Span(file, line, pos - line_start + 1)
+            word = mo.group()
+            explicit = False
+            if kind == "id":
+                explicit = word[0] == "%"
+                word = word[1:] if explicit else word
+                nxt = text[end : end + 1]
+                if nxt and nxt in "-_" and not text.startswith("->", end):
+                    raise span.error(f"invalid identifier {text[pos : end + 1]!r}: use kebab-case")
+                if not _LABEL.fullmatch(word):
+                    _check_label(word, span)
+                if not explicit and word in KEYWORDS:
+                    kind = word
+            elif kind == "op":
+                kind = word
+            elif kind == "under":
+                kind = "_"
+            elif kind == "string":
+                if not word.endswith('"') or len(word) < 2:
+                    raise span.error("unterminated string literal")
+                word = word[1:-1]
+            tok = Token(kind, word, span, pos, end, tuple(self.docs), explicit)  # type: ignore[arg-type]
+            if self.docs:
+                self.docs = []
+            out.append(tok)
+            pos = end
+        out.append(
+            Token("eof", "", Span(file, line, pos - line_start + 1), pos, pos, tuple(self.docs))
+        )
+        return out
 
     def block_comment(self) -> None:
         start = self.pos
@@ -175,52 +216,6 @@ class _Lexer:
                 line = line[1:] if line.startswith("*") else line
                 self.docs.append(_strip_one_space(line.rstrip()))
         self.pos = pos
-
-    def next_token(self) -> Token:
-        text, start = self.text, self.pos
-        ch = text[start]
-        if text.startswith("->", start):
-            self.pos += 2
-            return self.make("->", "->", start, self.pos)
-        if ch in OPERATORS:
-            self.pos += 1
-            return self.make(ch, ch, start, self.pos)
-        if ch == "_" and not (start + 1 < len(text) and (text[start + 1].isalnum())):
-            self.pos += 1
-            return self.make("_", "_", start, self.pos)
-        if ch.isdigit():
-            m = _SEMVER.match(text, start) or _INT.match(text, start)
-            assert m is not None
-            self.pos = m.end()
-            kind = "int" if m.re is _INT else "semver"
-            return self.make(kind, m.group(), start, self.pos)
-        if ch == '"':
-            return self.string()
-        explicit = ch == "%"
-        m = _ID.match(text, start + 1 if explicit else start)
-        if not m:
-            raise self.fail(start, f"unexpected character {ch!r}")
-        end = m.end()
-        if (
-            end < len(text)
-            and (text[end].isalnum() or text[end] in "-_")
-            and (not text.startswith("->", end))
-        ):
-            raise self.fail(start, f"invalid identifier {text[start : end + 1]!r}: use kebab-case")
-        word = m.group()
-        _check_label(word, self.span_at(start))
-        self.pos = end
-        if not explicit and word in KEYWORDS:
-            return self.make(word, word, start, end)
-        return self.make("id", word, start, end, explicit)
-
-    def string(self) -> Token:
-        start = self.pos
-        end = self.text.find('"', start + 1)
-        if end < 0 or "\n" in self.text[start:end]:
-            raise self.fail(start, "unterminated string literal")
-        self.pos = end + 1
-        return self.make("string", self.text[start + 1 : end], start, self.pos)
 
 
 def _strip_one_space(s: str) -> str:

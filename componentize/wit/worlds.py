@@ -9,6 +9,7 @@ component of that world imports, dependencies first.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from componentize.wit import ast
@@ -186,9 +187,12 @@ class WorldBuilder:
                 f"`{key}` from the included world conflicts with an existing {direction}; "
                 f"rename it with `with {{ {key} as ... }}`"
             )
-        if isinstance(item.item, m.TypeDef):
-            self.world.types.setdefault(key, item.item)
-        self.add(direction, key, m.WorldItem(key, item.item, item.stability), span, False)
+        obj = item.item
+        if isinstance(obj, m.TypeDef):
+            self.world.types.setdefault(key, obj)
+        elif isinstance(obj, m.Function) and obj.name != key and obj.resource is None:
+            obj = dataclasses.replace(obj, name=key)  # `with { a as b }` renames the function
+        self.add(direction, key, m.WorldItem(key, obj, item.stability), span, False)
 
 
 def build_world(

@@ -170,7 +170,7 @@ def test_world_items() -> None:
     )
     world = f.root.members[0]
     assert isinstance(world, ast.WorldItemAst)
-    shapes = []
+    shapes: list[tuple[str, ...]] = []
     for x in world.members:
         if isinstance(x, ast.ExternItem):
             shapes.append((x.direction, x.kind, x.name.name if x.name else str(x.path)))

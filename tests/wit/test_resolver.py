@@ -101,7 +101,10 @@ def test_world_elaboration_and_keys() -> None:
     )
     w = r.package("local:demo").worlds["w1"]
     assert list(w.imports) == [
-        "local:demo/a", "local:demo/shared", "host", "a-func",
+        "local:demo/a",
+        "local:demo/shared",
+        "host",
+        "a-func",
     ]
     assert list(w.exports) == ["local:demo/b", "run"]
     host = w.imports["host"].item
@@ -215,8 +218,8 @@ def err(text: str) -> tuple[int, int, str]:
         ("package a:b;\nworld w { import f: func(); import f: func(); }", 2, 36, "twice"),
         ("package a:b;\nworld v { import a: func(); }\nworld u { import a: func(); }\n"
          "world w { include v; include u; }", 4, 30, "rename it"),
-        ("package a:b;\ninterface a {}\nworld v { import a; }\nworld w { include v with { a as b } }",
-         4, 28, "interface name"),
+        ("package a:b;\ninterface a {}\nworld v { import a; }\n"
+         "world w { include v with { a as b } }", 4, 28, "interface name"),
         ("package a:b;\nworld v {}\nworld w { include v with { q as b } }", 3, 28,
          "not a plain-named"),
         ("interface i {}", 1, 11, "no `package` declaration"),
