@@ -172,6 +172,9 @@ class Parser:
             elif name.text in ("since", "deprecated"):
                 self.field_name("version")
                 v = self.version()
+                if self.eat(","):  # early WASI drafts wrote `@since(version = x, feature = y)`
+                    self.field_name("feature")
+                    self.ident("a feature name")
                 if name.text == "since":
                     since = v
                 else:

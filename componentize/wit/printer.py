@@ -100,15 +100,20 @@ class Printer:
     def package_body(self, pkg: m.Package, depth: int, ifaces: list[m.Interface] | None = None,
                      worlds: list[m.World] | None = None) -> None:  # fmt: skip
         self.package = pkg
+        first = depth > 0  # no blank line right after `package x:y {`
         for iface in pkg.interfaces.values() if ifaces is None else ifaces:
-            self.emit(0, "")
+            if not first:
+                self.emit(0, "")
+            first = False
             assert iface.name is not None
             self.head(depth, iface.docs, iface.stability)
             self.emit(depth, f"interface {esc(iface.name)} {{")
             self.interface_body(iface, depth + 1)
             self.emit(depth, "}")
         for world in pkg.worlds.values() if worlds is None else worlds:
-            self.emit(0, "")
+            if not first:
+                self.emit(0, "")
+            first = False
             self.world(world, depth)
 
     def nested(self, pkg: m.Package, ifaces: list[m.Interface] | None = None,

@@ -217,3 +217,13 @@ def test_syntax_errors_are_located(text: str, line: int, col: int, msg: str) -> 
         info.value.what
     )
     assert msg in info.value.what
+
+
+def test_early_since_with_feature_is_accepted() -> None:
+    (item,) = members("@since(version = 0.2.0, feature = old)\nf: func();")
+    assert isinstance(item, ast.FuncItem) and item.gates.since == Version(0, 2, 0)
+
+
+def test_trailing_commas() -> None:
+    (item,) = members("f: func(a: u8, b: tuple<u8, u8,>,) -> u8;")
+    assert isinstance(item, ast.FuncItem) and len(item.sig.params) == 2
