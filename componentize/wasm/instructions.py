@@ -119,15 +119,46 @@ def _read_op(r: Reader) -> Op:
     return op
 
 
+# Fast paths for the most frequent shapes: one-byte opcodes without immediates
+# (shared frozen instances) and one-byte opcodes with one small u32.
+_PLAIN: list[Instruction | None] = [
+    Instruction(op.name) if op is not None and op.imm == "" and i < 0xFB else None
+    for i, op in enumerate(SINGLE)
+]
+_ONE_U32: list[str | None] = [
+    op.name if op is not None and op.imm == "u32" and op.name != "delegate" else None
+    for op in SINGLE
+]
+
+
 def read_instructions(r: Reader) -> list[Instruction]:
     """Instructions up to and including the `end` that closes the expression."""
     out: list[Instruction] = []
+    append = out.append
     depth = 0
     readers = _READERS
+    data = r.data
     while True:
+        pos = r.pos
+        if pos + 1 < r.end:
+            b = data[pos]
+            plain = _PLAIN[b]
+            if plain is not None:
+                r.pos = pos + 1
+                append(plain)
+                if b == 0x0B:  # end
+                    if depth == 0:
+                        return out
+                    depth -= 1
+                continue
+            name = _ONE_U32[b]
+            if name is not None and data[pos + 1] < 0x80:
+                r.pos = pos + 2
+                append(Instruction(name, (data[pos + 1],)))
+                continue
         op = _read_op(r)
         name = op.name
-        out.append(Instruction(name, readers[op.imm](r, op)))
+        append(Instruction(name, readers[op.imm](r, op)))
         if name in _OPENERS:
             depth += 1
         elif name == "end" or name == "delegate":  # `delegate` closes a legacy `try`
