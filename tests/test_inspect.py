@@ -70,7 +70,9 @@ def test_inspect_json_keys(capsys: pytest.CaptureFixture[str], reactor: Path) ->
     for key in ("kind", "imports", "exports", "memories", "custom_sections", "producers"):
         assert key in report
     assert report["kind"] == "reactor"
-    assert {"module": "env", "name": "helper", "kind": "func"}.items() <= report["imports"][4].items()
+    assert {"module": "env", "name": "helper", "kind": "func"}.items() <= report["imports"][
+        4
+    ].items()
     assert {"name": "add", "kind": "func"} in report["exports"]
 
 

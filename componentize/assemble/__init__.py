@@ -15,6 +15,7 @@ import wasmtime
 from wasmtime import component as wc
 
 from componentize import log, shim, wasm, wit
+from componentize.abi import INITIALIZE
 from componentize.assemble import guest, layout, plan
 from componentize.assemble.analyze import Analysis, analyze
 from componentize.errors import InternalError
@@ -55,6 +56,8 @@ def componentize(data: bytes, options: Options = Options()) -> Result:
     if asked is not None:
         plan.check_version(asked, need, why, "--wasi-version")
     warnings = [] if exit_with_code else plan.exit_code_warning(analysis, version)
+    if analysis.kind == "reactor":
+        warnings.append(plan.REACTOR_WARNING)
     the_plan = replace(the_plan, version=version, warnings=warnings)
     logger.info("planned", wasi_version=str(version), shim_exports=sorted(the_plan.shim_exports),
                 wasi_functions=len(wasi_calls))  # fmt: skip
@@ -69,6 +72,7 @@ def componentize(data: bytes, options: Options = Options()) -> Result:
         guest_imports=served,
         kind=analysis.kind,
         resolve=_wit(version),
+        initialize=any(e.name == INITIALIZE and e.kind == "func" for e in analysis.exports),
     )
     component = layout.build(parts)
     logger.info("assembled", bytes=len(component), shim_bytes=len(parts.shim))
@@ -95,10 +99,14 @@ def _retarget(module: wasm.Module, version: Version, memory: guest.GuestMemory) 
         if imp.module.startswith("wasi:"):
             imp = replace(imp, module=f"{imp.module.partition('@')[0]}@{version}")
         elif (imp.module, imp.name) == (shim.GUEST_MODULE, shim.GUEST_MEMORY):
-            imp = replace(imp, desc=wasm.Limits(0, shared=memory.limits.shared,
-                                                max=memory.limits.max if memory.limits.shared else None))  # fmt: skip
+            imp = replace(imp, desc=_guest_memory_import(memory.limits))
         imports.append(imp)
     return replace(module, imports=imports)
+
+
+def _guest_memory_import(limits: wasm.Limits) -> wasm.Limits:
+    """The loosest import type the guest memory satisfies (shared ones need a max)."""
+    return wasm.Limits(0, limits.max if limits.shared else None, shared=limits.shared)
 
 
 def validate(component: bytes) -> None:

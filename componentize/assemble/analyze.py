@@ -119,7 +119,9 @@ def _import_info(module: wasm.Module, imp: wasm.Import) -> ImportInfo:
             problem=f"`{imp.name}` is not a function of {imp.module}",
         )  # fmt: skip
     expected = str(spec)
-    problem = "" if expected == actual else f"signature {actual} does not match the spec's {expected}"
+    problem = (
+        "" if expected == actual else f"signature {actual} does not match the spec's {expected}"
+    )
     return ImportInfo(imp.module, imp.name, "func", actual, expected, problem)
 
 

@@ -116,3 +116,14 @@ def filler_module(func_type: wasm.FuncType) -> bytes:
         ],
     )
     return wasm.encode_module(module)
+
+
+def initializer_module() -> bytes:
+    """Imports a `() -> ()` function and calls it from its start function, so
+    instantiating it runs a reactor's `_initialize` exactly once."""
+    module = wasm.Module(
+        types=[START_TYPE],
+        imports=[wasm.Import(FILLER_MODULE, "func", wasm.FuncDesc(0))],
+        start=0,
+    )
+    return wasm.encode_module(module)

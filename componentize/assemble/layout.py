@@ -16,12 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from componentize import abi, wasm
+from componentize.abi import INITIALIZE
 from componentize.assemble import guest
 from componentize.component import ComponentBuilder, Sort, SortIdx, WitEncoder, plan_imports
 from componentize.component.builder import (
     CoreFuncIdx,
     CoreInstanceIdx,
     CoreMemoryIdx,
+    CoreModuleIdx,
 )
 from componentize.errors import InternalError
 from componentize.shim import GUEST_MODULE, RUN_EXPORT, START_TABLE
@@ -41,6 +43,7 @@ class Parts:
     guest_imports: Mapping[tuple[str, str], str]  # (module, name) -> shim export
     kind: str  # command | reactor
     resolve: Resolve  # WIT at the target version
+    initialize: bool = False  # a reactor exporting `_initialize`
 
 
 def build(parts: Parts) -> bytes:
@@ -51,7 +54,9 @@ def build(parts: Parts) -> bytes:
 
     wasi_args = _lower_wasi(b, parts, shim_memory, realloc)
     shim_args = {
-        SHIM_MEMORY_MODULE: _core_exports(b, {"memory": (provider, guest.SHIM_MEMORY, Sort.CORE_MEMORY)}),
+        SHIM_MEMORY_MODULE: _core_exports(
+            b, {"memory": (provider, guest.SHIM_MEMORY, Sort.CORE_MEMORY)}
+        ),
         GUEST_MODULE: _core_exports(b, _guest_args(parts, provider)),
         **wasi_args,
     }
@@ -64,10 +69,14 @@ def build(parts: Parts) -> bytes:
     if parts.kind == "command":
         _fill_slot(b, provider, guest.START_TABLE, main, "_start", guest.START_TYPE)
         _export_run(b, parts.resolve, shim)
+    elif parts.initialize:
+        init = _module(b, guest.initializer_module(), "initialize")
+        args = _core_exports(b, {"func": (main, INITIALIZE, Sort.CORE_FUNC)})
+        b.core_instantiate(init, {guest.FILLER_MODULE: args})
     return b.finish()
 
 
-def _module(b: ComponentBuilder, data: bytes, name: str) -> int:
+def _module(b: ComponentBuilder, data: bytes, name: str) -> CoreModuleIdx:
     index = b.core_module(data)
     b.name(Sort.CORE_MODULE, index, name)
     return index
@@ -83,7 +92,9 @@ def _core_exports(
     )  # fmt: skip
 
 
-def _guest_args(parts: Parts, provider: CoreInstanceIdx) -> dict[str, tuple[CoreInstanceIdx, str, Sort]]:
+def _guest_args(
+    parts: Parts, provider: CoreInstanceIdx
+) -> dict[str, tuple[CoreInstanceIdx, str, Sort]]:
     args = {"memory": (provider, guest.GUEST_MEMORY, Sort.CORE_MEMORY)}
     if parts.kind == "command":
         args[START_TABLE] = (provider, guest.START_TABLE, Sort.CORE_TABLE)
@@ -130,7 +141,7 @@ def _fill_slot(
     b: ComponentBuilder, provider: CoreInstanceIdx, table: str,
     owner: CoreInstanceIdx, func: str, func_type: wasm.FuncType,
 ) -> None:  # fmt: skip
-    filler = b.core_module(guest.filler_module(func_type))
+    filler = _module(b, guest.filler_module(func_type), f"fill-{table}")
     args = _core_exports(
         b, {"table": (provider, table, Sort.CORE_TABLE), "func": (owner, func, Sort.CORE_FUNC)}
     )

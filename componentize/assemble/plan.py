@@ -16,6 +16,10 @@ from componentize.errors import UnsupportedModuleError
 from componentize.shim import catalog
 from componentize.wit.model import Resolve, Stability, Version
 
+REACTOR_WARNING = (
+    "reactor module: its own exports are not lifted yet (they need WIT types); the component "
+    "imports what the shim needs (a subset of wasi:cli/imports) and exports nothing"
+)
 LOWEST = Version(0, 2, 0)
 HIGHEST = Version(0, 2, 12)
 
@@ -74,7 +78,9 @@ def serve_imports(analysis: Analysis, shim: wasm.Module, *, exit_with_code: bool
                 hint="WASI modules only import functions from it",
             )  # fmt: skip
         if imp.problem:
-            raise UnsupportedModuleError(imp.problem, where=location, hint="rebuild with a WASI SDK")
+            raise UnsupportedModuleError(
+                imp.problem, where=location, hint="rebuild with a WASI SDK"
+            )
         export = catalog.shim_export(imp.module, imp.name, exit_with_code=exit_with_code)
         if export not in available:
             raise UnsupportedModuleError(

@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from componentize.errors import ComponentizeError, InputError
-from componentize.run import load_wasm, run_component, wasm_kind
+from componentize.files import wasm_kind
+from componentize.run import load_wasm, run_component
 
 EXIT_USAGE = 2
 

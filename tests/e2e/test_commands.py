@@ -52,7 +52,8 @@ int main(void) {
         __wasi_prestat_t p;
         if (__wasi_fd_prestat_get(fd, &p) != 0) { printf("end at %u\n", fd); break; }
         char name[256] = {0};
-        __wasi_errno_t e = __wasi_fd_prestat_dir_name(fd, (unsigned char *)name, p.u.dir.pr_name_len);
+        __wasi_errno_t e =
+            __wasi_fd_prestat_dir_name(fd, (unsigned char *)name, p.u.dir.pr_name_len);
         printf("fd %u: %s (%u bytes, errno %u)\n", fd, name, (unsigned)p.u.dir.pr_name_len, e);
     }
     __wasi_prestat_t p;
@@ -119,7 +120,9 @@ def test_exit_code_lost_below_0_2_12(build_c: BuildC) -> None:
     module = build_c(EXIT_WITH).read_bytes()
     result = componentize(module, Options(wasi_version="0.2.3"))
     assert any("exit code is lost" in w or "exact code is lost" in w for w in result.warnings)
-    imports = [n for n, _ in component.component_imports(component.decode_component(result.component))]
+    imports = [
+        n for n, _ in component.component_imports(component.decode_component(result.component))
+    ]
     assert "wasi:cli/exit@0.2.3" in imports
     assert run_component(result.component, args=["3"]).exit_code == 1
     assert run_component(result.component, args=["0"]).exit_code == 0
@@ -163,7 +166,9 @@ def test_explicit_bad_versions() -> None:
             componentize(module, Options(wasi_version=bad))
     assert "@0.2.7" in str(
         component.component_imports(
-            component.decode_component(componentize(module, Options(wasi_version="0.2.7")).component)
+            component.decode_component(
+                componentize(module, Options(wasi_version="0.2.7")).component
+            )
         )
     )
 
