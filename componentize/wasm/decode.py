@@ -245,9 +245,9 @@ def _custom(data: bytes, start: int, payload: int, end: int, after: int) -> Cust
     return section
 
 
-def decode_module(data: bytes) -> Module:
+def decode_module(data: bytes | bytearray | memoryview) -> Module:
     """Decode a core WebAssembly module; raises `WasmDecodeError` on malformed input."""
-    data = bytes(data)
+    data = bytes(data)  # one immutable copy; slices of it become the model's bytes
     _check_header(data)
     module = Module()
     size_total = len(data)

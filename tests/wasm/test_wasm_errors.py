@@ -38,7 +38,7 @@ def test_header_errors() -> None:
 
 
 def test_component_is_named() -> None:
-    component = wasmtime.wat2wasm("(component)")
+    component = bytes(wasmtime.wat2wasm("(component)"))
     err = fails(component, "WebAssembly component, not a core module", "header", 4)
     assert "hint" in str(err)
 

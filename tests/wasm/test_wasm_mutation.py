@@ -47,7 +47,7 @@ def fast(examples: int) -> settings:
 def samples(wasm_programs: list[Program]) -> list[bytes]:
     """Stripped zig builds (small, mostly code) and every WAT module."""
     out = [p.path.read_bytes() for p in wasm_programs if "stripped" in p.name]
-    out += [wasmtime.wat2wasm(text) for text, _, _ in MODULES.values()]
+    out += [bytes(wasmtime.wat2wasm(text)) for text, _, _ in MODULES.values()]
     return out
 
 
@@ -116,7 +116,7 @@ def test_every_truncation_of_wat_modules() -> None:
     """Exhaustive for the small modules: every proper prefix fails cleanly or decodes."""
     cases = 0
     for text, _, _ in MODULES.values():
-        data = wasmtime.wat2wasm(text)
+        data = bytes(wasmtime.wat2wasm(text))
         for cut in range(len(data)):
             exercise(data[:cut], cut)
             cases += 1

@@ -42,7 +42,7 @@ from componentize.wasm.model import Instruction
 @pytest.fixture(scope="module", params=sorted(MODULES))
 def wat_module(request: pytest.FixtureRequest) -> tuple[str, bytes, frozenset[str], bool]:
     text, features, valid = MODULES[request.param]
-    return request.param, wasmtime.wat2wasm(text), features, valid
+    return request.param, bytes(wasmtime.wat2wasm(text)), features, valid
 
 
 def test_byte_identical(wat_module: tuple[str, bytes, frozenset[str], bool]) -> None:
