@@ -1,14 +1,17 @@
 """Mutated real modules: the decoder may succeed or raise WasmDecodeError, nothing else.
 
-Truncations, bit flips and byte overwrites of zig-built programs and of the
-WAT modules, 10,000+ cases in all.  When a mutant still decodes, the name and
-producers sections and the function body hit by the mutation are decoded too,
-so the instruction decoder is exercised on corrupted code as well.
+Truncations, bit flips and byte overwrites of the whole fixture corpus (the
+shared `corpus` fixture when present, else our zig builds) and of the WAT
+modules: 10,000 hypothesis cases plus every truncation of the WAT modules.
+When a mutant still decodes, the name and producers sections and the function
+body hit by the mutation are decoded too, so the instruction decoder is
+exercised on corrupted code as well.
 """
 
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 
 import pytest
 import wasmtime
@@ -43,12 +46,39 @@ def fast(examples: int) -> settings:
     )
 
 
+@dataclass(frozen=True)
+class Sample:
+    data: bytes
+    spans: tuple[tuple[int, int], ...]  # (start, end) of each standard section
+
+
 @pytest.fixture(scope="module")
-def samples(wasm_programs: list[Program]) -> list[bytes]:
-    """Stripped zig builds (small, mostly code) and every WAT module."""
-    out = [p.path.read_bytes() for p in wasm_programs if "stripped" in p.name]
-    out += [bytes(wasmtime.wat2wasm(text)) for text, _, _ in MODULES.values()]
+def samples(real_modules: list[Program], wasm_programs: list[Program]) -> list[Sample]:
+    """The fixture corpus (or our zig builds), our stripped builds and every WAT module."""
+    blobs = {p.path.read_bytes() for p in [*real_modules, *wasm_programs]}
+    blobs |= {bytes(wasmtime.wat2wasm(text)) for text, _, _ in MODULES.values()}
+    out = []
+    for data in sorted(blobs, key=len):
+        raw = decode_module(data).raw
+        out.append(Sample(data, tuple((r.start, r.end) for r in raw.values())))
     return out
+
+
+def _position(sample: Sample, data: st.DataObject) -> int:
+    """A byte position, half the time inside a standard section.
+
+    Debug builds are mostly custom sections; without the bias most mutations
+    would land in bytes the decoder only copies.
+    """
+    inside = data.draw(st.booleans())
+    if sample.spans and inside:
+        start, end = sample.spans[data.draw(st.integers(0, len(sample.spans) - 1))]
+        return data.draw(st.integers(start, end - 1))
+    return data.draw(st.integers(0, len(sample.data) - 1))
+
+
+def _pick(samples: list[Sample], data: st.DataObject) -> Sample:
+    return samples[data.draw(st.integers(0, len(samples) - 1))]
 
 
 def _body_at(module: Module, offset: int) -> int | None:
@@ -85,31 +115,32 @@ def exercise(data: bytes, offset: int) -> None:
 
 @fast(3000)
 @given(st.data())
-def test_truncations(samples: list[bytes], data: st.DataObject) -> None:
-    original = samples[data.draw(st.integers(0, len(samples) - 1))]
-    cut = data.draw(st.integers(0, len(original) - 1))
-    exercise(original[:cut], cut)
+def test_truncations(samples: list[Sample], data: st.DataObject) -> None:
+    sample = _pick(samples, data)
+    cut = _position(sample, data)
+    exercise(sample.data[:cut], cut)
 
 
 @fast(4000)
 @given(st.data())
-def test_bit_flips(samples: list[bytes], data: st.DataObject) -> None:
-    original = bytearray(samples[data.draw(st.integers(0, len(samples) - 1))])
-    flips = data.draw(st.lists(st.integers(0, 8 * len(original) - 1), min_size=1, max_size=3))
-    for bit in flips:
-        original[bit // 8] ^= 1 << (bit % 8)
-    exercise(bytes(original), flips[0] // 8)
+def test_bit_flips(samples: list[Sample], data: st.DataObject) -> None:
+    sample = _pick(samples, data)
+    mutant = bytearray(sample.data)
+    positions = [_position(sample, data) for _ in range(data.draw(st.integers(1, 3)))]
+    for pos in positions:
+        mutant[pos] ^= 1 << data.draw(st.integers(0, 7))
+    exercise(bytes(mutant), positions[0])
 
 
 @fast(3000)
 @given(st.data())
-def test_byte_overwrites(samples: list[bytes], data: st.DataObject) -> None:
-    original = bytearray(samples[data.draw(st.integers(0, len(samples) - 1))])
-    pos = data.draw(st.integers(0, len(original) - 1))
+def test_byte_overwrites(samples: list[Sample], data: st.DataObject) -> None:
+    sample = _pick(samples, data)
+    mutant = bytearray(sample.data)
+    pos = _position(sample, data)
     # Values that make LEB128s long, counts huge and opcodes prefixed.
-    value = data.draw(st.sampled_from([0x00, 0x0B, 0x40, 0x7F, 0x80, 0xFC, 0xFD, 0xFF]))
-    original[pos] = value
-    exercise(bytes(original), pos)
+    mutant[pos] = data.draw(st.sampled_from([0x00, 0x0B, 0x40, 0x7F, 0x80, 0xFC, 0xFD, 0xFF]))
+    exercise(bytes(mutant), pos)
 
 
 def test_every_truncation_of_wat_modules() -> None:
