@@ -23,6 +23,7 @@ from toolchains import (
     load_profile,
     parse_profile,
     run_fixture,
+    run_preview1,
 )
 from toolchains.__main__ import main as toolchains_main
 
@@ -335,3 +336,25 @@ def test_files_fixture_leaves_its_scratch_dir_clean(corpus: list[Fixture], tmp_p
     assert "stat: 0 size 18 regular 1" in lines and "pread at 5: one" in lines
     assert "line three" in lines and "unlink: 0" in lines
     assert list(tmp_path.iterdir()) == []  # everything it made, it removed
+
+
+def test_bundled_example_is_rebuilt_byte_for_byte() -> None:
+    committed = (REPO / "examples" / "hello.wasm").read_bytes()
+    rebuilt = build([REPO / "examples" / "hello.c"], opt="Oz")
+    assert rebuilt.path.read_bytes() == committed, "rebuild examples/hello.wasm (see hello.c)"
+    result = run_output_args(REPO / "examples" / "hello.wasm", ["a", "b c"])
+    assert result == b"Hello from a WASI preview1 module!\n2 arguments\n  argv[1] = a\n" \
+                     b"  argv[2] = b c\n"
+
+
+def run_output_args(path: Path, args: list[str]) -> bytes:
+    result = run_preview1(path, args=args)
+    assert result.exit_code == 0, result.trap
+    return result.stdout
+
+
+def test_runner_refuses_a_module_without_start(tmp_path: Path) -> None:
+    lib = build_text("int f(int x) { return x; }\n", template="freestanding", exports=["f"],
+                     cache_dir=tmp_path)
+    with pytest.raises(ToolchainError, match="no `_start`"):
+        run_preview1(lib.path)

@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -29,7 +30,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_CACHE_ENV = "COMPONENTIZE_FIXTURE_CACHE"
 ZIG_CACHE_ENV = "COMPONENTIZE_ZIG_CACHE"
 INSTALL_HINT = "install the test extra: pip install -e .[test]"
-_KEY_SCHEMA = 1  # bump when the key layout changes
+_KEY_SCHEMA = 2  # bump when the key layout or the output naming changes
 
 
 def fixture_cache_dir() -> Path:
@@ -148,7 +149,7 @@ def build(
         STATS.record(compiled=False, seconds=0.0)
         result = BuildResult(entry, key, True, 0.0, argv)
     else:
-        seconds = _compile(prof, argv, entry)
+        seconds = _compile(prof, argv, entry, srcs[0].stem)
         STATS.record(compiled=True, seconds=seconds)
         result = BuildResult(entry, key, False, seconds, argv)
     if output is not None:
@@ -288,18 +289,21 @@ def _cache_key(
 # -- running the compiler ----------------------------------------------------
 
 
-def _compile(prof: Profile, argv: Sequence[str], entry: Path) -> float:
-    """Run the compiler writing to a temporary name, then rename it into place."""
+def _compile(prof: Profile, argv: Sequence[str], entry: Path, stem: str) -> float:
+    """Run the compiler in a private temporary directory, then rename into place.
+
+    The output's file name ends up in the `name` section (as the module
+    name), so it must not carry the pid or the cache key: it is always
+    `<first source stem>.wasm`, which keeps debug builds reproducible.
+    """
     entry.parent.mkdir(parents=True, exist_ok=True)
-    tmp = entry.with_name(f"{entry.name}.tmp-{os.getpid()}-{threading.get_ident()}")
-    tmp_argv = [*argv[:-1], str(tmp)]
-    start = time.perf_counter()
-    try:
-        _run(tmp_argv, prof, what=f"compile {entry.name}")
-        os.replace(tmp, entry)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return time.perf_counter() - start
+    with tempfile.TemporaryDirectory(prefix=".build-", dir=entry.parent) as tmp:
+        out = Path(tmp) / f"{stem}.wasm"
+        start = time.perf_counter()
+        _run([*argv[:-1], str(out)], prof, what=f"compile {entry.name}")
+        seconds = time.perf_counter() - start
+        os.replace(out, entry)
+    return seconds
 
 
 def _run(argv: Sequence[str], prof: Profile, *, what: str) -> subprocess.CompletedProcess[bytes]:

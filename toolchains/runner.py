@@ -14,6 +14,8 @@ from pathlib import Path
 
 import wasmtime
 
+from toolchains.errors import ToolchainError
+
 
 @dataclass(frozen=True)
 class RunResult:
@@ -60,6 +62,9 @@ def run_preview1(
         compiled = wasmtime.Module(eng, module)
     else:
         compiled = wasmtime.Module.from_file(eng, str(module))
+    if not any(e.name == "_start" and isinstance(e.type, wasmtime.FuncType)
+               for e in compiled.exports):
+        raise ToolchainError("the module exports no `_start` function: not a command")
     with tempfile.TemporaryDirectory(prefix="preview1-run-") as tmp:
         io = Path(tmp)
         (io / "stdin").write_bytes(stdin)
