@@ -11,7 +11,14 @@ message names the section and the byte offset.
 
 from .decode import SECTION_NAMES, SECTION_ORDER, decode_module
 from .encode import encode_module
-from .instructions import const_expr, decode_body, decode_expr, encode_body, encode_expr
+from .instructions import (
+    const_expr,
+    decode_body,
+    decode_code,
+    decode_expr,
+    encode_body,
+    encode_expr,
+)
 from .leb128 import Reader
 from .model import (
     ArrayType,
@@ -123,6 +130,7 @@ __all__ = [
     "ValType",
     "const_expr",
     "decode_body",
+    "decode_code",
     "decode_expr",
     "decode_module",
     "decode_name_section",

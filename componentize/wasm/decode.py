@@ -163,12 +163,13 @@ def _code(r: Reader) -> Code:
         locals_ = read_locals(r)
     finally:
         r.end = section_end
-    code = r.data[r.pos : body_end]
+    code_start = r.pos
+    code = r.data[code_start:body_end]
     # A body always ends with `end`: a cheap check that catches most size errors.
     if not code or code[-1] != 0x0B:
         raise r.error("function body does not end with the end opcode (0x0b)", body_end - 1)
     r.pos = body_end
-    return Code(locals_, code)
+    return Code(locals_, code, code_start)
 
 
 def _data(r: Reader) -> Data:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from componentize.errors import WasmDecodeError
 
 from .leb128 import Reader, encode_sleb, encode_uleb
-from .model import Body, Catch, CatchKind, ConstExpr, Instruction, Local, MemArg, RefType
+from .model import Body, Catch, CatchKind, Code, ConstExpr, Instruction, Local, MemArg, RefType
 from .opcodes import BY_NAME, PREFIXED, SINGLE, Op
 from .types import (
     bad_model,
@@ -219,6 +219,11 @@ def decode_body(body: bytes, offset: int = 0) -> Body:
             raise WasmDecodeError(e.what, section="code", offset=e.offset + offset) from None
         raise
     return Body(locals_, instructions)
+
+
+def decode_code(code: Code) -> Body:
+    """The instructions of a decoded module's function; errors report file offsets."""
+    return Body(list(code.locals), decode_expr(code.code, code.offset))
 
 
 def decode_expr(code: bytes | ConstExpr, offset: int = 0) -> list[Instruction]:

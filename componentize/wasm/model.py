@@ -217,6 +217,7 @@ class Code:
 
     locals: list[Local]
     code: bytes
+    offset: int = field(default=0, compare=False)  # of `code` in the original file
 
 
 @dataclass

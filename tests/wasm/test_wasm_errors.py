@@ -6,7 +6,7 @@ import pytest
 import wasmtime
 
 from componentize.errors import WasmDecodeError
-from componentize.wasm import decode_module, name_section, producers_section
+from componentize.wasm import decode_code, decode_module, name_section, producers_section
 
 HEADER = b"\x00asm\x01\x00\x00\x00"
 
@@ -120,3 +120,15 @@ def test_custom_sections() -> None:
     m = decode_module(HEADER + b"\x00\x0b\x09producers\x02")
     with pytest.raises(WasmDecodeError):
         producers_section(m)
+
+
+def test_bodies_are_not_decoded_until_asked() -> None:
+    types = sec(1, b"\x01\x60\x00\x00")
+    funcs = sec(3, b"\x01\x00")
+    code = sec(10, b"\x01\x04\x00\x01\x27\x0b")  # nop, then the unassigned opcode 0x27
+    data = HEADER + types + funcs + code
+    module = decode_module(data)  # fine: bodies stay bytes
+    with pytest.raises(WasmDecodeError) as e:
+        decode_code(module.codes[0])
+    assert e.value.offset == data.index(b"\x01\x27\x0b") + 1
+    assert "code section" in str(e.value) and f"{e.value.offset:#x}" in str(e.value)
