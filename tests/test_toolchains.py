@@ -358,3 +358,16 @@ def test_runner_refuses_a_module_without_start(tmp_path: Path) -> None:
                      cache_dir=tmp_path)
     with pytest.raises(ToolchainError, match="no `_start`"):
         run_preview1(lib.path)
+
+
+def test_several_preopens(corpus: list[Fixture], tmp_path: Path) -> None:
+    fx = by_id(corpus, "c/preopens", "O2")
+    assert fx.run.preopens == ("/first", "/second/nested", "/third")
+    result = run_fixture(fx, tmp_path)
+    assert result.text.splitlines() == [
+        "/third/marker-3.txt -> marker 3 in /third",
+        "/second/nested/marker-2.txt -> marker 2 in /second/nested",
+        "/first/marker-1.txt -> marker 1 in /first",
+        "cross lookup: No such file or directory",
+    ]
+    assert (tmp_path / "p1" / "marker-2.txt").read_text() == "marker 2 in /second/nested\n"

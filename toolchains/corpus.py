@@ -6,6 +6,7 @@ run it (no other file to keep in step):
     //! args = ["/sandbox", "x"]      # argv[1:]
     //! env = { GREETING = "hi" }
     //! preopen = "/sandbox"          # guest path of a fresh, empty host dir
+    //! preopen = ["/a", "/b"]        # or several, each its own fresh dir
     //! stdin = "some input"
     //! exit = 3                      # the expected exit code (default 0)
     //! flags = ["-DNAME=1"]          # extra compile flags
@@ -16,6 +17,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +39,15 @@ class RunSpec:
 
     args: tuple[str, ...] = ()
     env: tuple[tuple[str, str], ...] = ()
-    preopen: str | None = None
+    preopens: tuple[str, ...] = ()  # guest paths, each of a fresh empty host dir
     stdin: bytes = b""
     exit_code: int = 0
     flags: tuple[str, ...] = ()
+
+    @property
+    def preopen(self) -> str | None:
+        """The first preopen's guest path (most fixtures have at most one)."""
+        return self.preopens[0] if self.preopens else None
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,7 @@ def read_run_spec(source: Path) -> RunSpec:
     return RunSpec(
         args=tuple(str(a) for a in data.get("args", ())),
         env=tuple((str(k), str(v)) for k, v in data.get("env", {}).items()),
-        preopen=data.get("preopen"),
+        preopens=_preopens(data.get("preopen", ()), source),
         stdin=str(data.get("stdin", "")).encode(),
         exit_code=int(data.get("exit", 0)),
         flags=tuple(str(f) for f in data.get("flags", ())),
@@ -125,14 +132,33 @@ def _chunks(items: Sequence[BuildResult], size: int) -> list[Sequence[BuildResul
 def run_fixture(fixture: Fixture, scratch: Path | None = None) -> RunResult:
     """Run a fixture under native preview1 as its run spec says.
 
-    `scratch` is the host dir mounted at the spec's `preopen` path; it must
-    exist and should be empty (a temporary one is made when it is None).
+    `scratch` is the host dir behind the spec's preopen (with several
+    preopens, its sub-dirs `p0`, `p1`... are created); a temporary one is
+    made when it is None.  It should be empty.
     """
     spec = fixture.run
-    if spec.preopen is None:
-        return run_preview1(fixture.path, args=spec.args, env=dict(spec.env), stdin=spec.stdin)
-    if scratch is not None:
-        return run_preview1(fixture.path, args=spec.args, env=dict(spec.env), stdin=spec.stdin,
-                            preopens=[(scratch, spec.preopen)])
-    with tempfile.TemporaryDirectory(prefix="fixture-scratch-") as tmp:
-        return run_fixture(fixture, Path(tmp))
+    run = partial(run_preview1, fixture.path, args=spec.args, env=dict(spec.env), stdin=spec.stdin)
+    if not spec.preopens:
+        return run()
+    if scratch is None:
+        with tempfile.TemporaryDirectory(prefix="fixture-scratch-") as tmp:
+            return run_fixture(fixture, Path(tmp))
+    return run(preopens=list(zip(preopen_dirs(spec, scratch), spec.preopens, strict=True)))
+
+
+def preopen_dirs(spec: RunSpec, scratch: Path) -> list[Path]:
+    """The host dirs for `spec.preopens` under `scratch` (created)."""
+    if len(spec.preopens) == 1:
+        return [scratch]
+    dirs = [scratch / f"p{i}" for i in range(len(spec.preopens))]
+    for d in dirs:
+        d.mkdir(exist_ok=True)
+    return dirs
+
+
+def _preopens(value: object, source: Path) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ToolchainError("`//! preopen` must be a string or a list of strings", where=str(source))
