@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-REFERENCE = Path("/work/shared/reference/wasi/wit-0.2.12")
+# The standard's WIT lives outside the repo, in ../shared beside the checkout.
+REFERENCE = Path(
+    os.environ.get(
+        "COMPONENTIZE_WASI_REFERENCE",
+        Path(__file__).resolve().parents[3] / "shared" / "reference" / "wasi" / "wit-0.2.12",
+    )
+)
 
 
 @pytest.fixture(scope="session")
