@@ -371,3 +371,26 @@ def test_several_preopens(corpus: list[Fixture], tmp_path: Path) -> None:
         "cross lookup: No such file or directory",
     ]
     assert (tmp_path / "p1" / "marker-2.txt").read_text() == "marker 2 in /second/nested\n"
+
+
+def _tail_calls(n: int) -> int:
+    acc, even = 0, True
+    while n:
+        acc = (acc + 2) if even else (acc * 3 + 1) & 0xFFFFFFFF
+        n, even = n - 1, not even
+    return acc if even else (acc + 1) & 0xFFFFFFFF
+
+
+def test_post_mvp_features_fixture(corpus: list[Fixture]) -> None:
+    dot = sum((i - 100) * (3 * i + 7) for i in range(256))
+    expected = (f"simd dot: {dot}\nsimd sqrt*100: 300\ntail calls: {_tail_calls(1000000)}\n"
+                f"bulk memory sum: {65535 * 90 + 7}\n")
+    for opt in CORPUS_OPT_LEVELS:
+        fx = by_id(corpus, "c/features", opt)
+        module = wasmtime.Module.from_file(wasmtime.Engine(), str(fx.path))
+        names = sorted(i.name for i in module.imports)
+        if opt == "O0":  # zig's debug builds add its UBSan runtime, which imports more
+            assert {"fd_write", "proc_exit"} <= set(names)
+        else:
+            assert names == ["fd_write", "proc_exit"]  # no libc
+        assert run_fixture(fx).text == expected
