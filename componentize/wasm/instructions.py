@@ -16,6 +16,7 @@ from .leb128 import Reader, encode_sleb, encode_uleb
 from .model import Body, Catch, CatchKind, Code, ConstExpr, Instruction, Local, MemArg, RefType
 from .opcodes import BY_NAME, PREFIXED, SINGLE, Op
 from .types import (
+    VAL_BYTES,
     bad_model,
     read_blocktype,
     read_heaptype,
@@ -190,8 +191,31 @@ def read_const_expr(r: Reader) -> ConstExpr:
     return ConstExpr(r.data[start : r.pos])
 
 
+# Local declarations with a one-byte count and a one-byte type, shared.
+_SIMPLE_LOCALS: dict[int, Local] = {
+    count << 8 | code: Local(count, name)
+    for count in range(128)
+    for code, name in VAL_BYTES.items()
+}
+
+
 def read_locals(r: Reader) -> list[Local]:
-    start = r.pos
+    data = r.data
+    pos = r.pos
+    # Fast path: every declaration is two bytes (small count, one-byte type).
+    if pos < r.end and data[pos] < 0x80:
+        n = data[pos]
+        stop = pos + 1 + 2 * n
+        if stop <= r.end:
+            simple = _SIMPLE_LOCALS
+            try:
+                out = [simple[data[i] << 8 | data[i + 1]] for i in range(pos + 1, stop, 2)]
+            except KeyError:
+                pass
+            else:
+                r.pos = stop
+                return out
+    start = pos
     locals_: list[Local] = []
     total = 0
     for _ in range(r.count("local declaration")):

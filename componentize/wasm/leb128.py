@@ -23,10 +23,15 @@ def decode_uleb(
     data: bytes, pos: int, end: int, bits: int, section: str = ""
 ) -> tuple[int, int]:
     """Decode an unsigned LEB128 of at most `bits` bits at `pos`; return (value, new pos)."""
-    if pos < end:
+    if pos + 1 < end:
         b = data[pos]
         if b < 0x80:  # the overwhelmingly common one-byte case
             return b, pos + 1
+        b2 = data[pos + 1]
+        if b2 < 0x80:  # two bytes: sizes and indices below 16384
+            return (b & 0x7F) | b2 << 7, pos + 2
+    elif pos < end and data[pos] < 0x80:
+        return data[pos], pos + 1
     start = pos
     limit = _max_len(bits)
     result = 0

@@ -202,8 +202,10 @@ class Element:
     offset: ConstExpr | None = None  # active segments only
 
 
-@dataclass
+@dataclass(frozen=True)
 class Local:
+    """`count` locals of one type (frozen: the decoder shares equal instances)."""
+
     count: int
     type: ValType
 
