@@ -209,7 +209,7 @@ def build_many(
         if group not in seen:
             seen.add(group)
             first_wave.append(i)
-    second_wave = [i for i in range(len(jobs)) if i not in set(first_wave)]
+    second_wave = sorted(set(range(len(jobs))) - set(first_wave))
 
     def run(i: int) -> None:
         job = jobs[i]
@@ -261,9 +261,7 @@ def _include_dirs(flags: Sequence[str]) -> list[Path]:
             if flag == prefix and i + 1 < len(flags):
                 dirs.append(Path(flags[i + 1]))
             elif flag.startswith(prefix) and len(flag) > len(prefix):
-                rest = flag[len(prefix):]
-                if prefix == "-I" or not rest[0].isalpha():
-                    dirs.append(Path(rest))
+                dirs.append(Path(flag[len(prefix):]))
     return dirs
 
 
