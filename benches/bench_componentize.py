@@ -111,12 +111,19 @@ def find_jco() -> tuple[Path | None, str]:
 
 
 def median_seconds(fn: Callable[[], object], runs: int) -> float:
-    times = []
+    return interleaved([fn], runs)[0]
+
+
+def interleaved(fns: list[Callable[[], object]], runs: int) -> list[float]:
+    """Median wall time of each of `fns`, run in turn `runs` times: alternating
+    them lets load from other work on the machine hit all of them alike."""
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for k, fn in enumerate(fns):
+            start = time.perf_counter()
+            fn()
+            times[k].append(time.perf_counter() - start)
+    return [statistics.median(ts) for ts in times]
 
 
 def run_checked(cmd: list[str]) -> None:
@@ -144,11 +151,6 @@ def compare(native: RunResult, component: bytes, spec: RunSpec) -> tuple[str, Ru
     return ("same as native" if not diffs else "DIFFERS: " + ", ".join(diffs)), got
 
 
-def measure_ours_cli(prog: Program, out: Path, runs: int) -> float:
-    cmd = [sys.executable, "-m", "componentize", "new", str(prog.path), "-o", str(out)]
-    return median_seconds(lambda: run_checked(cmd), runs)
-
-
 def measure_ours(prog: Program, native: RunResult, runs: int) -> Measured:
     data = prog.path.read_bytes()
     component = componentize(data, Options(wasi_version="auto")).component
@@ -157,14 +159,20 @@ def measure_ours(prog: Program, native: RunResult, runs: int) -> Measured:
     return Measured(seconds, len(component), shim_size(component), check)
 
 
-def measure_official(
-    prog: Program, jco: Path, out: Path, native: RunResult, runs: int
-) -> tuple[Measured, RunResult]:
-    cmd = [str(jco), "new", str(prog.path), "--wasi-command", "-o", str(out)]
-    seconds = median_seconds(lambda: run_checked(cmd), runs)
+def measure_processes(
+    prog: Program, jco: Path | None, tmp: Path, native: RunResult, runs: int
+) -> tuple[float, tuple[Measured, RunResult] | None]:
+    """Our CLI's median time, and the official toolchain's measurement if there is one."""
+    ours = [sys.executable, "-m", "componentize", "new", str(prog.path), "-o", str(tmp / "o.wasm")]
+    if jco is None:
+        return median_seconds(lambda: run_checked(ours), runs), None
+    out = tmp / "official.wasm"
+    official = [str(jco), "new", str(prog.path), "--wasi-command", "-o", str(out)]
+    ours_s, official_s = interleaved([lambda: run_checked(ours), lambda: run_checked(official)],
+                                     runs)  # fmt: skip
     component = out.read_bytes()
     check, got = compare(native, component, prog.run)
-    return Measured(seconds, len(component), shim_size(component), check), got
+    return ours_s, (Measured(official_s, len(component), shim_size(component), check), got)
 
 
 # ---------------------------------------------------------------- report
@@ -194,11 +202,10 @@ def main() -> None:
             spec = prog.run
             native = run_module(prog.path, args=spec.args, env=dict(spec.env), stdin=spec.stdin)
             ours = measure_ours(prog, native, args.runs)
-            cli = measure_ours_cli(prog, Path(tmp) / "ours.wasm", args.runs)
+            cli, measured = measure_processes(prog, jco, Path(tmp), native, args.runs)
             official = None
-            if jco is not None:
-                official, got = measure_official(prog, jco, Path(tmp) / "official.wasm",
-                                                 native, args.runs)  # fmt: skip
+            if measured is not None:
+                official, got = measured
                 if official_hello is None:
                     official_hello = got
             rows.append((prog, prog.path.stat().st_size, ours, cli, official))
