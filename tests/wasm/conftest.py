@@ -7,17 +7,10 @@ They stand in for the shared `corpus` fixture where that one is missing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from wasm_support import HELLO_C, IOSTREAM_CPP, MATH_C, zig_build
-
-
-@dataclass(frozen=True)
-class Program:
-    name: str
-    path: Path
+from wasm_support import HELLO_C, IOSTREAM_CPP, MATH_C, Program, zig_build
 
 
 @pytest.fixture(scope="session")

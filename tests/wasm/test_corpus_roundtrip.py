@@ -10,8 +10,7 @@ from __future__ import annotations
 import copy
 import time
 
-from conftest import Program
-from wasm_support import full_body, validate
+from wasm_support import Program, full_body, validate
 
 from componentize.wasm import (
     Code,

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 
 import pytest
 import wasmtime
-from conftest import Program
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from wasm_support import full_body
+from wasm_support import Program, full_body
 from wat_modules import MODULES
 
 from componentize.errors import WasmDecodeError

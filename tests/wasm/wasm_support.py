@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import wasmtime
@@ -22,6 +23,15 @@ from componentize.wasm import (
     encode_module,
 )
 from componentize.wasm.instructions import encode_locals
+
+
+@dataclass(frozen=True)
+class Program:
+    """A compiled module: what the shared `corpus` fixture items also provide."""
+
+    name: str
+    path: Path
+
 
 ALL_FEATURES = frozenset(
     {
