@@ -38,7 +38,30 @@ def _check(module: Module) -> None:
         raise InternalError("shim gc expects function types only")
 
 
-def _reach(module: Module, roots: set[int]) -> tuple[Refs, dict[int, list[Instruction]]]:
+# A function named `weak_<export>__<what>` is a weak edge: what it calls is
+# kept only when <export> is kept (e.g. fd_write reaches file writes only
+# when path_open, the only way to get a file fd, is kept); otherwise its
+# body becomes `unreachable`, which no run can reach.
+WEAK_PREFIX = "weak_"
+_UNREACHABLE = [Instruction("unreachable", ()), Instruction("end", ())]
+
+
+def _cut_weak_edges(module: Module, kept: set[str]) -> set[int]:
+    """The weak trampolines whose export is not kept."""
+    cut: set[int] = set()
+    for c in module.customs:
+        if c.name != "name":
+            continue
+        for index, name in decode_name_section(c.data).functions.items():
+            export, sep, _ = name.removeprefix(WEAK_PREFIX).partition("__")
+            if name.startswith(WEAK_PREFIX) and sep and export not in kept:
+                cut.add(index)
+    return cut
+
+
+def _reach(
+    module: Module, roots: set[int], cut: set[int] = frozenset()  # type: ignore[assignment]
+) -> tuple[Refs, dict[int, list[Instruction]]]:
     """Close `roots` over the references of defined function bodies."""
     n_imported = imported_count(module, "func")
     refs = Refs(funcs=set(roots))
@@ -47,6 +70,9 @@ def _reach(module: Module, roots: set[int]) -> tuple[Refs, dict[int, list[Instru
     while work:
         f = work.pop()
         if f < n_imported or f in bodies:
+            continue
+        if f in cut:
+            bodies[f] = list(_UNREACHABLE)
             continue
         bodies[f] = decode_expr(module.codes[f - n_imported].code)
         before = set(refs.funcs)
@@ -73,7 +99,7 @@ def gc(module: Module, keep_exports: set[str]) -> Module:
     roots = {e.index for e in kept_exports if e.kind == "func"}
     if module.start is not None:
         roots.add(module.start)
-    refs, bodies = _reach(module, roots)
+    refs, bodies = _reach(module, roots, _cut_weak_edges(module, names))
     refs.globals |= {e.index for e in kept_exports if e.kind == "global"}
     refs.tables |= {e.index for e in kept_exports if e.kind == "table"}
 

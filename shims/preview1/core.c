@@ -32,6 +32,7 @@ EXPORT("componentize_init") void shim_init(void) {
     s->preopens_loaded = 0;
     s->args_loaded = 0;
     s->env_loaded = 0;
+    s->free_head = 0;
 }
 
 void arena_reset(void) { STATE->arena_ptr = STATE->heap_top; }
@@ -81,14 +82,7 @@ static fd_entry *fd_reserve(uint32_t fd) {
         s->fds = fresh;
         s->cap_fds = cap;
     }
-    while (s->nfds <= fd) {
-        fd_entry *e = &s->fds[s->nfds++];
-        e->kind = FD_FREE;
-        e->handle = 0;
-        e->name_ptr = 0;
-        e->name_len = 0;
-        e->preopen = 0;
-    }
+    while (s->nfds <= fd) __builtin_memset(&s->fds[s->nfds++], 0, sizeof(fd_entry));
     return &s->fds[fd];
 }
 
@@ -154,6 +148,43 @@ uint32_t output_stream(fd_entry *e) {
     return e->handle;
 }
 
+/* A fresh entry: the most recently freed fd first (as native preview1
+ * numbers them), else the next never-used one. */
+fd_entry *fd_new(uint32_t *fd_out) {
+    shim_state *s = STATE;
+    uint32_t fd;
+    if (s->free_head) {
+        fd = s->free_head - 1;
+        s->free_head = s->fds[fd].next_free;
+    } else {
+        fd = s->nfds;
+    }
+    fd_entry *e = fd_reserve(fd);
+    /* keep the readdir buffer of the slot for reuse */
+    uint32_t buf = e->pend_buf, cap = e->pend_cap;
+    __builtin_memset(e, 0, sizeof(fd_entry));
+    e->pend_buf = buf;
+    e->pend_cap = cap;
+    *fd_out = fd;
+    return e;
+}
+
+/* Persistent private memory (never freed; callers reuse what they get). */
+void *heap_alloc(uint32_t size) {
+    void *p = arena_alloc(size, 8);
+    heap_commit();
+    return p;
+}
+
+void fd_drop_dir_stream(fd_entry *e) {
+    if (e->dir_stream) wasi_filesystem_types_resource_drop_directory_entry_stream((int32_t)e->dir_stream);
+    e->dir_stream = 0;
+    e->pend_cookie = 0;
+}
+
+/* Only fd_readdir opens directory streams: without it gc drops this. */
+static NOINLINE void weak_fd_readdir__drop_stream(fd_entry *e) { fd_drop_dir_stream(e); }
+
 /* Drop the host resources behind an entry and free it. */
 void fd_release(fd_entry *e) {
     if (e->handle) {
@@ -161,10 +192,20 @@ void fd_release(fd_entry *e) {
             wasi_io_streams_resource_drop_input_stream((int32_t)e->handle);
         else if (e->kind == FD_STDOUT || e->kind == FD_STDERR)
             wasi_io_streams_resource_drop_output_stream((int32_t)e->handle);
-        else if (e->kind == FD_DIR)
+        else if (e->kind == FD_DIR || e->kind == FD_FILE)
             wasi_filesystem_types_resource_drop_descriptor((int32_t)e->handle);
     }
+    if (e->dir_stream) weak_fd_readdir__drop_stream(e);
     e->kind = FD_FREE;
     e->handle = 0;
     e->preopen = 0;
+}
+
+/* Release and put on the free list. */
+void fd_free(uint32_t fd) {
+    shim_state *s = STATE;
+    fd_entry *e = &s->fds[fd];
+    fd_release(e);
+    e->next_free = s->free_head;
+    s->free_head = fd + 1;
 }

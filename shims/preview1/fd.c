@@ -1,6 +1,19 @@
-/* fd_write, fd_read, fd_seek, fd_tell, fd_close, fd_fdstat_get,
- * fd_fdstat_set_flags (stdio and preopened directories) */
+/* fd_write, fd_read, fd_seek, fd_tell, fd_close, fd_renumber, fd_fdstat_get,
+ * fd_fdstat_set_flags, fd_fdstat_set_rights.  Files are handled in file.c,
+ * reached through `weak_path_open__*` trampolines: gc keeps what they call
+ * only when path_open (the only way to get a file fd) is kept, so a module
+ * that only writes to stdout imports nothing of wasi:filesystem. */
 #include "shim.h"
+
+static NOINLINE int32_t weak_path_open__file_write(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out) {
+    return file_write(e, iovs, n, out);
+}
+static NOINLINE int32_t weak_path_open__file_read(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out) {
+    return file_read(e, iovs, n, out);
+}
+static NOINLINE int32_t weak_path_open__file_seek(fd_entry *e, int64_t off, uint32_t whence, uint32_t out) {
+    return file_seek(e, off, whence, out);
+}
 
 /* blocking-write-and-flush accepts at most 4096 bytes per call */
 #define WRITE_CHUNK 4096u
@@ -13,7 +26,7 @@
 
 /* wasmtime's native preview1 traps when an iovec lies outside memory; check
  * them all before doing anything visible. */
-static void check_iovecs(uint32_t iovs, uint32_t n) {
+void check_iovecs(uint32_t iovs, uint32_t n) {
     guest_check(iovs, (uint64_t)n * 8);
     for (uint32_t i = 0; i < n; i++)
         guest_check(guest_load_u32(iovs + i * 8), guest_load_u32(iovs + i * 8 + 4));
@@ -30,6 +43,7 @@ EXPORT("fd_write")
 int32_t shim_fd_write(uint32_t fd, uint32_t iovs, uint32_t iovs_len, uint32_t nwritten_out) {
     arena_reset();
     fd_entry *e = fd_get(fd);
+    if (e && e->kind == FD_FILE) return weak_path_open__file_write(e, iovs, iovs_len, nwritten_out);
     if (!e || (e->kind != FD_STDOUT && e->kind != FD_STDERR)) return ERRNO_BADF;
     check_iovecs(iovs, iovs_len);
     int32_t stream = (int32_t)output_stream(e);
@@ -59,6 +73,7 @@ EXPORT("fd_read")
 int32_t shim_fd_read(uint32_t fd, uint32_t iovs, uint32_t iovs_len, uint32_t nread_out) {
     arena_reset();
     fd_entry *e = fd_get(fd);
+    if (e && e->kind == FD_FILE) return weak_path_open__file_read(e, iovs, iovs_len, nread_out);
     if (!e || e->kind != FD_STDIN) return ERRNO_BADF;
     check_iovecs(iovs, iovs_len);
     int32_t stream = (int32_t)stdin_stream(e);
@@ -102,29 +117,52 @@ static int32_t seek_errno(fd_entry *e) {
 
 EXPORT("fd_seek")
 int32_t shim_fd_seek(uint32_t fd, int64_t offset, uint32_t whence, uint32_t out) {
-    (void)offset;
-    (void)out;
     arena_reset();
     if (whence > 2) return ERRNO_INVAL;
-    return seek_errno(fd_get(fd));
+    fd_entry *e = fd_get(fd);
+    if (e && e->kind == FD_FILE) return weak_path_open__file_seek(e, offset, whence, out);
+    return seek_errno(e);
 }
 
 EXPORT("fd_tell") int32_t shim_fd_tell(uint32_t fd, uint32_t out) {
-    (void)out;
     arena_reset();
-    return seek_errno(fd_get(fd));
+    fd_entry *e = fd_get(fd);
+    if (e && e->kind == FD_FILE) {
+        guest_store_u64(out, e->offset);
+        return ERRNO_SUCCESS;
+    }
+    return seek_errno(e);
 }
 
 EXPORT("fd_close") int32_t shim_fd_close(uint32_t fd) {
     arena_reset();
-    fd_entry *e = fd_get_all(fd);
-    if (!e) return ERRNO_BADF;
-    fd_release(e);
+    if (!fd_get_all(fd)) return ERRNO_BADF;
+    fd_free(fd);
+    return ERRNO_SUCCESS;
+}
+
+/* `to` must be open; its resources go and `from`'s entry moves there. */
+EXPORT("fd_renumber") int32_t shim_fd_renumber(uint32_t from, uint32_t to) {
+    arena_reset();
+    fd_entry *a = fd_get_all(from), *b = fd_get_all(to);
+    if (!a || !b) return ERRNO_BADF;
+    if (from == to) return ERRNO_SUCCESS;
+    fd_release(b);
+    fd_entry tmp = *b; /* keep b's readdir buffer for the slot freed */
+    *b = *a;
+    a->pend_buf = tmp.pend_buf;
+    a->pend_cap = tmp.pend_cap;
+    a->kind = FD_FREE;
+    a->handle = 0;
+    a->dir_stream = 0;
+    a->preopen = 0;
+    a->next_free = STATE->free_head;
+    STATE->free_head = from + 1;
     return ERRNO_SUCCESS;
 }
 
 /* CHARACTER_DEVICE when a terminal is attached, else UNKNOWN (as native). */
-static uint32_t stdio_filetype(uint32_t kind) {
+uint32_t stdio_filetype(uint32_t kind) {
     uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(
         WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_SIZEOF,
         WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_ALIGNOF);
@@ -155,6 +193,15 @@ static uint32_t stdio_filetype(uint32_t kind) {
 #define RIGHTS_STDOUT 0x40ull        /* fd_write */
 #define RIGHTS_DIR_BASE 0x7b7fe00ull
 #define RIGHTS_DIR_INHERITING 0xff7ffffull
+#define RIGHTS_OPENED_DIR 0x3fb7ffbbull
+#define RIGHTS_FILE 0x3fffffffull
+
+static uint64_t file_rights(fd_entry *e) {
+    uint64_t r = RIGHTS_FILE;
+    if (!(e->access & ACCESS_WRITE)) r &= ~RIGHT_FD_WRITE;
+    if (!(e->access & ACCESS_READ)) r &= ~(RIGHT_FD_READ | RIGHT_FD_READDIR);
+    return r;
+}
 
 EXPORT("fd_fdstat_get") int32_t shim_fd_fdstat_get(uint32_t fd, uint32_t out) {
     arena_reset();
@@ -162,25 +209,45 @@ EXPORT("fd_fdstat_get") int32_t shim_fd_fdstat_get(uint32_t fd, uint32_t out) {
     if (!e) return ERRNO_BADF;
     uint32_t filetype;
     uint64_t base, inheriting;
+    uint32_t flags = 0;
     if (e->kind == FD_DIR) {
         filetype = FILETYPE_DIRECTORY;
-        base = RIGHTS_DIR_BASE;
-        inheriting = RIGHTS_DIR_INHERITING;
+        base = e->preopen ? RIGHTS_DIR_BASE : RIGHTS_OPENED_DIR;
+        inheriting = e->preopen ? RIGHTS_DIR_INHERITING : RIGHTS_OPENED_DIR;
+    } else if (e->kind == FD_FILE) {
+        filetype = e->filetype;
+        base = inheriting = file_rights(e);
+        flags = e->fdflags;
     } else {
         filetype = stdio_filetype(e->kind);
         base = inheriting = e->kind == FD_STDIN ? RIGHTS_STDIN : RIGHTS_STDOUT;
     }
     guest_check(out, 24);
     guest_store_u8(out, filetype);
-    guest_store_u16(out + 2, 0); /* fdflags */
+    guest_store_u16(out + 2, flags);
     guest_store_u64(out + 8, base);
     guest_store_u64(out + 16, inheriting);
     return ERRNO_SUCCESS;
 }
 
-/* Native preview1 refuses flag changes on stdio and directories with EBADF. */
+/* Files keep append and nonblock; the sync flags are unsupported (as
+ * path_open); stdio and directories refuse with EBADF, as native. */
 EXPORT("fd_fdstat_set_flags") int32_t shim_fd_fdstat_set_flags(uint32_t fd, uint32_t flags) {
-    (void)fd;
-    (void)flags;
-    return ERRNO_BADF;
+    arena_reset();
+    fd_entry *e = fd_get(fd);
+    if (!e || e->kind != FD_FILE) return ERRNO_BADF;
+    if (flags & (FDFLAGS_DSYNC | FDFLAGS_RSYNC | FDFLAGS_SYNC)) return ERRNO_NOTSUP;
+    e->fdflags = flags & (FDFLAGS_APPEND | FDFLAGS_NONBLOCK);
+    return ERRNO_SUCCESS;
+}
+
+/* Native preview1 does not change rights on files and directories. */
+EXPORT("fd_fdstat_set_rights")
+int32_t shim_fd_fdstat_set_rights(uint32_t fd, uint64_t base, uint64_t inheriting) {
+    (void)base;
+    (void)inheriting;
+    arena_reset();
+    fd_entry *e = fd_get_all(fd);
+    if (!e || (e->kind != FD_FILE && e->kind != FD_DIR)) return ERRNO_BADF;
+    return ERRNO_NOTSUP;
 }

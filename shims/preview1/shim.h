@@ -31,14 +31,32 @@
 /* preview1 errno values (witx typenames: errno) */
 enum {
     ERRNO_SUCCESS = 0,
+    ERRNO_AGAIN = 6,
     ERRNO_BADF = 8,
     ERRNO_INVAL = 28,
     ERRNO_IO = 29,
+    ERRNO_ISDIR = 31,
     ERRNO_NAMETOOLONG = 37,
+    ERRNO_NOSYS = 52,
     ERRNO_NOTDIR = 54,
+    ERRNO_NOTSOCK = 57,
+    ERRNO_NOTSUP = 58,
     ERRNO_PIPE = 64,
     ERRNO_SPIPE = 70,
+    ERRNO_NOTCAPABLE = 76,
 };
+
+/* preview1 fdflags, rights and lookup flags used here */
+enum {
+    FDFLAGS_APPEND = 1,
+    FDFLAGS_DSYNC = 2,
+    FDFLAGS_NONBLOCK = 4,
+    FDFLAGS_RSYNC = 8,
+    FDFLAGS_SYNC = 16,
+};
+#define RIGHT_FD_READ 0x2ull
+#define RIGHT_FD_WRITE 0x40ull
+#define RIGHT_FD_READDIR 0x4000ull
 
 /* canonical ABI discriminants of result and option */
 enum { RESULT_OK = 0, RESULT_ERR = 1, OPTION_NONE = 0, OPTION_SOME = 1 };
@@ -46,8 +64,12 @@ enum { RESULT_OK = 0, RESULT_ERR = 1, OPTION_NONE = 0, OPTION_SOME = 1 };
 /* preview1 filetype */
 enum {
     FILETYPE_UNKNOWN = 0,
+    FILETYPE_BLOCK_DEVICE = 1,
     FILETYPE_CHARACTER_DEVICE = 2,
     FILETYPE_DIRECTORY = 3,
+    FILETYPE_REGULAR_FILE = 4,
+    FILETYPE_SOCKET_STREAM = 6,
+    FILETYPE_SYMBOLIC_LINK = 7,
 };
 
 /* kinds of descriptor-table entries */
@@ -57,14 +79,33 @@ enum {
     FD_STDOUT = 2,
     FD_STDERR = 3,
     FD_DIR = 4,
+    FD_FILE = 5,
 };
+
+/* descriptor flags the host granted (wasi:filesystem descriptor-flags) */
+enum { ACCESS_READ = 1, ACCESS_WRITE = 2 };
 
 typedef struct fd_entry {
     uint32_t kind;
-    uint32_t handle;   /* stream (stdio) or descriptor (dirs); 0: not fetched yet */
+    uint32_t handle;   /* stream (stdio) or descriptor (dirs, files); 0: not fetched yet */
     uint32_t name_ptr; /* preopen path (private memory), not NUL-terminated */
     uint32_t name_len;
     uint32_t preopen;  /* 1 for the host's preopened directories */
+    uint32_t fdflags;  /* preview1 fdflags kept by the shim (append, nonblock) */
+    uint32_t access;   /* ACCESS_* */
+    uint32_t filetype; /* preview1 filetype of files */
+    uint64_t offset;   /* file position (preview1 keeps one per fd) */
+    uint32_t next_free; /* free list link (fd + 1; 0 ends the list) */
+    /* fd_readdir: the open directory-entry-stream and the cookie of the entry
+     * it yields next, plus the last entry read (re-sent when it did not fit). */
+    uint32_t dir_stream;
+    uint64_t dir_next;
+    uint64_t pend_cookie; /* cookie of the saved entry; 0: none */
+    uint64_t pend_ino;
+    uint32_t pend_type;
+    uint32_t pend_len;
+    uint32_t pend_buf;
+    uint32_t pend_cap;
 } fd_entry;
 
 typedef struct list_ref {
@@ -83,6 +124,7 @@ typedef struct shim_state {
     list_ref args;
     uint32_t env_loaded;
     list_ref env;
+    uint32_t free_head; /* most recently freed fd + 1; 0: none */
 } shim_state;
 
 #define STATE ((shim_state *)STATE_ADDR)
@@ -91,6 +133,10 @@ typedef struct shim_state {
 void arena_reset(void);
 void *arena_alloc(uint32_t size, uint32_t align);
 void heap_commit(void);
+/* back to `mark`, but never below what heap_commit kept since */
+static inline void arena_rewind(uint32_t mark) {
+    STATE->arena_ptr = mark > STATE->heap_top ? mark : STATE->heap_top;
+}
 void copy_private(void *dst, const void *src, uint32_t len);
 int guest_range_ok(uint32_t addr, uint64_t len);
 void guest_check(uint32_t addr, uint64_t len);
@@ -99,6 +145,26 @@ fd_entry *fd_get_all(uint32_t fd);
 uint32_t stdin_stream(fd_entry *e);
 uint32_t output_stream(fd_entry *e);
 void fd_release(fd_entry *e);
+fd_entry *fd_new(uint32_t *fd_out);
+void fd_free(uint32_t fd);
+void *heap_alloc(uint32_t size);
+int32_t fs_errno(uint32_t code);
+uint32_t guest_path(uint32_t ptr, uint32_t len);
+int32_t dir_handle(uint32_t fd, uint32_t *handle);
+uint32_t filetype_of(uint32_t p2type);
+void fd_drop_dir_stream(fd_entry *e);
+void store_filestat(uint32_t out, uint32_t st, uint64_t ino);
+typedef struct new_ts {
+    uint32_t tag;
+    uint32_t nanos;
+    uint64_t secs;
+} new_ts;
+int32_t new_times(uint64_t atim, uint64_t mtim, uint32_t fst, new_ts *a, new_ts *m);
+void check_iovecs(uint32_t iovs, uint32_t n);
+uint32_t stdio_filetype(uint32_t kind);
+int32_t file_write(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out);
+int32_t file_read(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out);
+int32_t file_seek(fd_entry *e, int64_t offset, uint32_t whence, uint32_t out);
 __attribute__((noreturn)) void trap(void);
 
 static inline uint32_t load32(uint32_t addr) { return *(uint32_t *)addr; }

@@ -1,0 +1,258 @@
+/* Files: fd_read/fd_write/fd_seek on files (reached from fd.c only when the
+ * module can open files), fd_pread, fd_pwrite, fd_filestat_*, fd_advise,
+ * fd_allocate, fd_sync, fd_datasync. */
+#include "shim.h"
+
+#define D(x) WASI_FILESYSTEM_TYPES_METHOD_DESCRIPTOR_##x
+/* one host call moves at most this much, so the arena stays small */
+#define IO_CHUNK 65536u
+
+static fd_entry *file_get(uint32_t fd) {
+    fd_entry *e = fd_get(fd);
+    return e && e->kind == FD_FILE ? e : 0;
+}
+
+/* The file size, for append mode and SEEK_END. */
+static int32_t file_size(uint32_t handle, uint64_t *size) {
+    uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(D(STAT_RET_SIZEOF), D(STAT_RET_ALIGNOF));
+    wasi_filesystem_types_method_descriptor_stat((int32_t)handle, (int32_t)ret);
+    if (load8(ret) == RESULT_ERR) return fs_errno(load8(ret + D(STAT_RET_ERR)));
+    *size = load64(ret + D(STAT_RET_OK_SIZE));
+    return ERRNO_SUCCESS;
+}
+
+/* Write every iovec at `off`; a short host write is continued. */
+static int32_t write_at(uint32_t handle, uint32_t iovs, uint32_t n, uint64_t off, uint32_t *total) {
+    uint32_t mark = STATE->arena_ptr;
+    *total = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t ptr = guest_load_u32(iovs + i * 8), len = guest_load_u32(iovs + i * 8 + 4);
+        while (len) {
+            STATE->arena_ptr = mark;
+            uint32_t want = len < IO_CHUNK ? len : IO_CHUNK;
+            void *chunk = arena_alloc(want, 1);
+            guest_copy_in(chunk, ptr, want);
+            uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(D(WRITE_RET_SIZEOF), D(WRITE_RET_ALIGNOF));
+            wasi_filesystem_types_method_descriptor_write((int32_t)handle, (int32_t)(uintptr_t)chunk,
+                                                          (int32_t)want, (int64_t)off, (int32_t)ret);
+            if (load8(ret) == RESULT_ERR)
+                return *total ? ERRNO_SUCCESS : fs_errno(load8(ret + D(WRITE_RET_ERR)));
+            uint64_t got = load64(ret + D(WRITE_RET_OK));
+            if (got == 0 || got > want) return *total ? ERRNO_SUCCESS : ERRNO_IO;
+            *total += (uint32_t)got;
+            off += got;
+            ptr += (uint32_t)got;
+            len -= (uint32_t)got;
+        }
+    }
+    return ERRNO_SUCCESS;
+}
+
+/* Read into the iovecs from `off` until one comes back short. */
+static int32_t read_at(uint32_t handle, uint32_t iovs, uint32_t n, uint64_t off, uint32_t *total) {
+    uint32_t mark = STATE->arena_ptr;
+    *total = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t ptr = guest_load_u32(iovs + i * 8), len = guest_load_u32(iovs + i * 8 + 4);
+        while (len) {
+            STATE->arena_ptr = mark;
+            uint32_t want = len < IO_CHUNK ? len : IO_CHUNK;
+            uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(D(READ_RET_SIZEOF), D(READ_RET_ALIGNOF));
+            wasi_filesystem_types_method_descriptor_read((int32_t)handle, (int64_t)want, (int64_t)off,
+                                                         (int32_t)ret);
+            if (load8(ret) == RESULT_ERR)
+                return *total ? ERRNO_SUCCESS : fs_errno(load8(ret + D(READ_RET_ERR)));
+            uint32_t got = load32(ret + D(READ_RET_OK_F0_LEN));
+            if (got > want) trap(); /* a host bug: never write past the iovec */
+            guest_copy_out(ptr, (const void *)(uintptr_t)load32(ret + D(READ_RET_OK_F0_PTR)), got);
+            *total += got;
+            if (got < want) return ERRNO_SUCCESS;
+            off += got;
+            ptr += got;
+            len -= got;
+        }
+    }
+    return ERRNO_SUCCESS;
+}
+
+/* Where a write goes: the end of the file in append mode (pwrite too, as
+ * native preview1 does), else `off`. */
+static int32_t write_offset(fd_entry *e, uint64_t *off) {
+    if (e->fdflags & FDFLAGS_APPEND) return file_size(e->handle, off);
+    return ERRNO_SUCCESS;
+}
+
+int32_t file_write(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out) {
+    if (!(e->access & ACCESS_WRITE)) return ERRNO_BADF;
+    check_iovecs(iovs, n);
+    uint64_t off = e->offset;
+    uint32_t total;
+    int32_t err = write_offset(e, &off);
+    if (!err) err = write_at(e->handle, iovs, n, off, &total);
+    if (err) return err;
+    e->offset = off + total;
+    guest_store_u32(out, total);
+    return ERRNO_SUCCESS;
+}
+
+int32_t file_read(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out) {
+    if (!(e->access & ACCESS_READ)) return ERRNO_BADF;
+    check_iovecs(iovs, n);
+    uint32_t total;
+    int32_t err = read_at(e->handle, iovs, n, e->offset, &total);
+    if (err) return err;
+    e->offset += total;
+    guest_store_u32(out, total);
+    return ERRNO_SUCCESS;
+}
+
+/* whence: preview1 numbering (set 0, cur 1, end 2) */
+int32_t file_seek(fd_entry *e, int64_t offset, uint32_t whence, uint32_t out) {
+    uint64_t base = 0;
+    if (whence == 1) base = e->offset;
+    else if (whence == 2) {
+        int32_t err = file_size(e->handle, &base);
+        if (err) return err;
+    }
+    int64_t pos = (int64_t)base + offset;
+    if ((offset < 0 && pos > (int64_t)base) || pos < 0) return ERRNO_INVAL;
+    e->offset = (uint64_t)pos;
+    guest_store_u64(out, e->offset);
+    return ERRNO_SUCCESS;
+}
+
+/* Positioned I/O on stdio: ESPIPE in the stream's own direction, else EBADF. */
+static int32_t stdio_positioned(uint32_t fd, uint32_t writing) {
+    fd_entry *e = fd_get(fd);
+    if (!e) return ERRNO_BADF;
+    if (e->kind == FD_STDIN) return writing ? ERRNO_BADF : ERRNO_SPIPE;
+    if (e->kind == FD_STDOUT || e->kind == FD_STDERR) return writing ? ERRNO_SPIPE : ERRNO_BADF;
+    return ERRNO_BADF;
+}
+
+EXPORT("fd_pread")
+int32_t shim_fd_pread(uint32_t fd, uint32_t iovs, uint32_t n, uint64_t offset, uint32_t out) {
+    arena_reset();
+    fd_entry *e = file_get(fd);
+    if (!e) return stdio_positioned(fd, 0);
+    if (!(e->access & ACCESS_READ)) return ERRNO_BADF;
+    check_iovecs(iovs, n);
+    uint32_t total;
+    int32_t err = read_at(e->handle, iovs, n, offset, &total);
+    if (!err) guest_store_u32(out, total);
+    return err;
+}
+
+EXPORT("fd_pwrite")
+int32_t shim_fd_pwrite(uint32_t fd, uint32_t iovs, uint32_t n, uint64_t offset, uint32_t out) {
+    arena_reset();
+    fd_entry *e = file_get(fd);
+    if (!e) return stdio_positioned(fd, 1);
+    if (!(e->access & ACCESS_WRITE)) return ERRNO_BADF;
+    check_iovecs(iovs, n);
+    uint32_t total;
+    int32_t err = write_offset(e, &offset);
+    if (!err) err = write_at(e->handle, iovs, n, offset, &total);
+    if (!err) guest_store_u32(out, total);
+    return err;
+}
+
+/* A unit result<_, error-code> at `ret` as an errno. */
+static int32_t unit_result(uint32_t ret) {
+    return load8(ret) == RESULT_ERR ? fs_errno(load8(ret + 1)) : ERRNO_SUCCESS;
+}
+
+static uint32_t unit_ret(void) { return (uint32_t)(uintptr_t)arena_alloc(2, 1); }
+
+EXPORT("fd_advise")
+int32_t shim_fd_advise(uint32_t fd, uint64_t offset, uint64_t len, uint32_t advice) {
+    arena_reset();
+    fd_entry *e = file_get(fd);
+    if (!e) return ERRNO_BADF;
+    if (advice > WASI_FILESYSTEM_TYPES_ADVICE_NO_REUSE) return ERRNO_INVAL;
+    uint32_t ret = unit_ret();
+    wasi_filesystem_types_method_descriptor_advise((int32_t)e->handle, (int64_t)offset, (int64_t)len,
+                                                   (int32_t)advice, (int32_t)ret);
+    return unit_result(ret);
+}
+
+/* Native preview1 does not implement allocation on files either. */
+EXPORT("fd_allocate") int32_t shim_fd_allocate(uint32_t fd, uint64_t offset, uint64_t len) {
+    (void)offset;
+    (void)len;
+    arena_reset();
+    return file_get(fd) ? ERRNO_NOTSUP : ERRNO_BADF;
+}
+
+EXPORT("fd_datasync") int32_t shim_fd_datasync(uint32_t fd) {
+    arena_reset();
+    fd_entry *e = file_get(fd);
+    if (!e) return ERRNO_BADF;
+    uint32_t ret = unit_ret();
+    wasi_filesystem_types_method_descriptor_sync_data((int32_t)e->handle, (int32_t)ret);
+    return unit_result(ret);
+}
+
+EXPORT("fd_sync") int32_t shim_fd_sync(uint32_t fd) {
+    arena_reset();
+    fd_entry *e = file_get(fd);
+    if (!e) return ERRNO_BADF;
+    uint32_t ret = unit_ret();
+    wasi_filesystem_types_method_descriptor_sync((int32_t)e->handle, (int32_t)ret);
+    return unit_result(ret);
+}
+
+EXPORT("fd_filestat_set_size") int32_t shim_fd_filestat_set_size(uint32_t fd, uint64_t size) {
+    arena_reset();
+    fd_entry *e = file_get(fd);
+    if (!e) return ERRNO_BADF;
+    if (!(e->access & ACCESS_WRITE)) return ERRNO_INVAL;
+    uint32_t ret = unit_ret();
+    wasi_filesystem_types_method_descriptor_set_size((int32_t)e->handle, (int64_t)size, (int32_t)ret);
+    return unit_result(ret);
+}
+
+EXPORT("fd_filestat_set_times")
+int32_t shim_fd_filestat_set_times(uint32_t fd, uint64_t atim, uint64_t mtim, uint32_t fst) {
+    arena_reset();
+    fd_entry *e = fd_get_all(fd);
+    if (!e || (e->kind != FD_FILE && e->kind != FD_DIR)) return ERRNO_BADF;
+    new_ts a, m;
+    if (new_times(atim, mtim, fst, &a, &m)) return ERRNO_INVAL;
+    uint32_t ret = unit_ret();
+    wasi_filesystem_types_method_descriptor_set_times(
+        (int32_t)e->handle, (int32_t)a.tag, (int64_t)a.secs, (int32_t)a.nanos, (int32_t)m.tag,
+        (int64_t)m.secs, (int32_t)m.nanos, (int32_t)ret);
+    return unit_result(ret);
+}
+
+/* The inode: the lower half of the metadata hash, as native preview1 has it. */
+static int32_t inode_of(uint32_t handle, uint64_t *ino) {
+    uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(D(METADATA_HASH_RET_SIZEOF), 8);
+    wasi_filesystem_types_method_descriptor_metadata_hash((int32_t)handle, (int32_t)ret);
+    if (load8(ret) == RESULT_ERR) return fs_errno(load8(ret + D(METADATA_HASH_RET_ERR)));
+    *ino = load64(ret + D(METADATA_HASH_RET_OK_LOWER));
+    return ERRNO_SUCCESS;
+}
+
+EXPORT("fd_filestat_get") int32_t shim_fd_filestat_get(uint32_t fd, uint32_t out) {
+    arena_reset();
+    fd_entry *e = fd_get_all(fd);
+    if (!e) return ERRNO_BADF;
+    if (e->kind != FD_FILE && e->kind != FD_DIR) {
+        /* stdio: all zero but the file type */
+        uint32_t type = stdio_filetype(e->kind);
+        guest_check(out, 64);
+        for (uint32_t i = 0; i < 64; i += 8) guest_store_u64(out + i, 0);
+        guest_store_u8(out + 16, type);
+        return ERRNO_SUCCESS;
+    }
+    uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(D(STAT_RET_SIZEOF), D(STAT_RET_ALIGNOF));
+    wasi_filesystem_types_method_descriptor_stat((int32_t)e->handle, (int32_t)ret);
+    if (load8(ret) == RESULT_ERR) return fs_errno(load8(ret + D(STAT_RET_ERR)));
+    uint64_t ino;
+    int32_t err = inode_of(e->handle, &ino);
+    if (err) return err;
+    store_filestat(out, ret + D(STAT_RET_OK), ino);
+    return ERRNO_SUCCESS;
+}

@@ -1,0 +1,88 @@
+/* Helpers shared by the filesystem functions: error codes, paths, types. */
+#include "shim.h"
+
+/* wasi:filesystem error-code (0..36, in the WIT's order) -> preview1 errno,
+ * one byte each, packed eight to a constant (no data segments). */
+int32_t fs_errno(uint32_t code) {
+    uint64_t packed;
+    switch (code >> 3) {
+    case 0: packed = 0x1413100a08070602ull; break;
+    case 1: packed = 0x201f1d1c1b1a1916ull; break;
+    case 2: packed = 0x33302e2c2b252322ull; break;
+    case 3: packed = 0x3f3d3c3b3a383736ull; break;
+    case 4: packed = 0x4b4a464540ull; break;
+    default: return ERRNO_IO;
+    }
+    uint32_t errno = (uint32_t)(packed >> ((code & 7) * 8)) & 0xff;
+    return errno ? (int32_t)errno : ERRNO_IO;
+}
+
+/* A guest path copied into the arena (the host reads memory 0). */
+uint32_t guest_path(uint32_t ptr, uint32_t len) {
+    guest_check(ptr, len);
+    void *p = arena_alloc(len, 1);
+    guest_copy_in(p, ptr, len);
+    return (uint32_t)(uintptr_t)p;
+}
+
+/* The descriptor a path is resolved from: directories and files (the host
+ * answers ENOTDIR for those); stdio and closed fds are EBADF. */
+int32_t dir_handle(uint32_t fd, uint32_t *handle) {
+    fd_entry *e = fd_get_all(fd);
+    if (!e || (e->kind != FD_DIR && e->kind != FD_FILE)) return ERRNO_BADF;
+    *handle = e->handle;
+    return ERRNO_SUCCESS;
+}
+
+/* wasi:filesystem descriptor-type -> preview1 filetype */
+uint32_t filetype_of(uint32_t t) {
+    switch (t) {
+    case WASI_FILESYSTEM_TYPES_DESCRIPTOR_TYPE_BLOCK_DEVICE: return FILETYPE_BLOCK_DEVICE;
+    case WASI_FILESYSTEM_TYPES_DESCRIPTOR_TYPE_CHARACTER_DEVICE: return FILETYPE_CHARACTER_DEVICE;
+    case WASI_FILESYSTEM_TYPES_DESCRIPTOR_TYPE_DIRECTORY: return FILETYPE_DIRECTORY;
+    case WASI_FILESYSTEM_TYPES_DESCRIPTOR_TYPE_SYMBOLIC_LINK: return FILETYPE_SYMBOLIC_LINK;
+    case WASI_FILESYSTEM_TYPES_DESCRIPTOR_TYPE_REGULAR_FILE: return FILETYPE_REGULAR_FILE;
+    case WASI_FILESYSTEM_TYPES_DESCRIPTOR_TYPE_SOCKET: return FILETYPE_SOCKET_STREAM;
+    default: return FILETYPE_UNKNOWN;
+    }
+}
+
+#define STAT(x) WASI_FILESYSTEM_TYPES_DESCRIPTOR_STAT_##x
+#define TS_SOME 8 /* offset of the datetime in option<datetime> */
+
+static uint64_t timestamp_ns(uint32_t opt) {
+    if (load8(opt) != OPTION_SOME) return 0;
+    return load64(opt + TS_SOME) * 1000000000ull + load32(opt + TS_SOME + 8);
+}
+
+/* A descriptor-stat (private, at `st`) and an inode as a preview1 filestat. */
+void store_filestat(uint32_t out, uint32_t st, uint64_t ino) {
+    guest_check(out, 64);
+    guest_store_u64(out, 0); /* dev */
+    guest_store_u64(out + 8, ino);
+    guest_store_u64(out + 16, filetype_of(load8(st + STAT(TYPE))));
+    guest_store_u64(out + 24, load64(st + STAT(LINK_COUNT)));
+    guest_store_u64(out + 32, load64(st + STAT(SIZE)));
+    guest_store_u64(out + 40, timestamp_ns(st + STAT(DATA_ACCESS_TIMESTAMP)));
+    guest_store_u64(out + 48, timestamp_ns(st + STAT(DATA_MODIFICATION_TIMESTAMP)));
+    guest_store_u64(out + 56, timestamp_ns(st + STAT(STATUS_CHANGE_TIMESTAMP)));
+}
+
+/* preview1 fstflags -> the two new-timestamp variants, as flat (tag, s, ns)
+ * triples; EINVAL for "set and now" together. */
+enum { FST_ATIM = 1, FST_ATIM_NOW = 2, FST_MTIM = 4, FST_MTIM_NOW = 8 };
+
+int32_t new_timestamp(uint64_t ns, uint32_t set, uint32_t now, new_ts *out) {
+    if (set && now) return ERRNO_INVAL;
+    out->tag = set ? WASI_FILESYSTEM_TYPES_NEW_TIMESTAMP_TIMESTAMP
+               : now ? WASI_FILESYSTEM_TYPES_NEW_TIMESTAMP_NOW
+                     : WASI_FILESYSTEM_TYPES_NEW_TIMESTAMP_NO_CHANGE;
+    out->secs = ns / 1000000000ull;
+    out->nanos = (uint32_t)(ns % 1000000000ull);
+    return ERRNO_SUCCESS;
+}
+
+int32_t new_times(uint64_t atim, uint64_t mtim, uint32_t fst, new_ts *a, new_ts *m) {
+    if (new_timestamp(atim, fst & FST_ATIM, fst & FST_ATIM_NOW, a)) return ERRNO_INVAL;
+    return new_timestamp(mtim, fst & FST_MTIM, fst & FST_MTIM_NOW, m);
+}
