@@ -60,7 +60,9 @@ def _cut_weak_edges(module: Module, kept: set[str]) -> set[int]:
 
 
 def _reach(
-    module: Module, roots: set[int], cut: set[int] = frozenset()  # type: ignore[assignment]
+    module: Module,
+    roots: set[int],
+    cut: set[int] = frozenset(),  # type: ignore[assignment]
 ) -> tuple[Refs, dict[int, list[Instruction]]]:
     """Close `roots` over the references of defined function bodies."""
     n_imported = imported_count(module, "func")

@@ -132,7 +132,10 @@ def test_proc_exit_variants() -> None:
 
 
 def test_seek_tell_close_fdstat() -> None:
-    shim = Shim({"fd_seek", "fd_tell", "fd_fdstat_set_flags", "fd_fdstat_get", "fd_close", "fd_write"}, Host(preopens=["/sandbox", "other"]))
+    shim = Shim(
+        {"fd_seek", "fd_tell", "fd_fdstat_set_flags", "fd_fdstat_get", "fd_close", "fd_write"},
+        Host(preopens=["/sandbox", "other"]),
+    )
     for fd in (0, 1, 2):
         assert shim.call("fd_seek", fd, 0, 1, 8) == ESPIPE
         assert shim.call("fd_tell", fd, 8) == ESPIPE
