@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from componentize.abi.layout import alignment, elem_size, record_layout
 from componentize.abi.shape import (
     FlagsShape,
     ListShape,
@@ -25,7 +26,7 @@ from componentize.abi.shape import (
     discriminant_type,
 )
 from componentize.errors import InternalError, UnsupportedModuleError
-from componentize.wit.model import Borrow, Function, Own, Type
+from componentize.wit.model import Borrow, Function, Own, TupleType, Type
 
 MAX_FLAT_PARAMS = 16
 MAX_FLAT_RESULTS = 1
@@ -193,3 +194,33 @@ RESOURCE_REP_TYPE = CoreFuncType(("i32",), ("i32",))
 def post_return_type(fn: Function, *, ptr: PtrType = "i32") -> CoreFuncType:
     """`post-return` takes the lifted function's flat results as parameters."""
     return CoreFuncType(flatten_functype(fn, "lift", ptr=ptr).results, ())
+
+
+@dataclass(frozen=True)
+class MemoryArea:
+    """A block of linear memory holding spilled values: its size, alignment
+    and the offset of each value in it."""
+
+    size: int
+    align: int
+    offsets: tuple[int, ...]
+
+
+def _area(types: list[Type], ptr: PtrType) -> MemoryArea:
+    as_tuple = TupleType(tuple(types))
+    offsets = tuple(record_layout(types, ptr=ptr))
+    return MemoryArea(elem_size(as_tuple, ptr=ptr), alignment(as_tuple, ptr=ptr), offsets)
+
+
+def param_area(fn: Function, *, ptr: PtrType = "i32") -> MemoryArea | None:
+    """Where spilled parameters live (a tuple of all of them), or None when
+    they are passed flat."""
+    _check_sync(fn)
+    return _area(param_types(fn), ptr) if params_spilled(fn, ptr=ptr) else None
+
+
+def return_area(fn: Function, *, ptr: PtrType = "i32") -> MemoryArea | None:
+    """The area a return pointer points to, or None when the result is flat.
+    In a lowered import the caller provides it; a lifted export returns it."""
+    _check_sync(fn)
+    return _area(result_types(fn), ptr) if results_spilled(fn, ptr=ptr) else None

@@ -9,15 +9,18 @@ from componentize.abi import (
     MAX_FLAT_PARAMS,
     CanonNeeds,
     CoreFuncType,
+    MemoryArea,
     canon_needs,
     flatten_functype,
     flatten_type,
     join,
+    param_area,
     param_types,
     params_spilled,
     post_return_type,
     result_types,
     results_spilled,
+    return_area,
 )
 from componentize.errors import UnsupportedModuleError
 from componentize.wit.model import Borrow, Function, Own, Type
@@ -267,3 +270,21 @@ def test_async_functions_are_refused() -> None:
 def test_canon_needs(fn: Function, lower: CanonNeeds, lift: CanonNeeds) -> None:
     assert canon_needs(fn, "lower") == lower
     assert canon_needs(fn, "lift") == lift
+
+
+# ---- memory areas for spilled params and return pointers
+
+
+def test_return_area_of_descriptor_stat() -> None:
+    stat = method(DESCRIPTOR, "stat", [], result(DESCRIPTOR_STAT, FS_ERROR_CODE))
+    assert return_area(stat) == MemoryArea(104, 8, (0,))
+    assert param_area(stat) is None
+    assert return_area(func("now", [], U64)) is None
+
+
+def test_param_area_of_spilled_params() -> None:
+    fn = func("f", [U8, STRING, U64, U8, U16, F32, STRING, STRING, STRING, STRING, STRING])
+    area = param_area(fn)
+    assert area == MemoryArea(72, 8, (0, 4, 16, 24, 26, 28, 32, 40, 48, 56, 64))
+    self_area = param_area(method(DESCRIPTOR, "m", [U64] * 16))
+    assert self_area == MemoryArea(136, 8, (0, *range(8, 136, 8)))
