@@ -15,7 +15,7 @@ from componentize.errors import InternalError
 
 from .decode import CORE_VERSION, MAGIC, SECTION_ORDER, SECTIONS, decode_section_payload
 from .instructions import encode_locals
-from .leb128 import Reader, encode_uleb
+from .leb128 import Reader, encode_name, encode_uleb
 from .model import (
     EXTERN_KINDS,
     Code,
@@ -44,12 +44,6 @@ from .types import (
 )
 
 T = TypeVar("T")
-
-
-def _name(out: bytearray, name: str) -> None:
-    raw = name.encode("utf-8")
-    encode_uleb(len(raw), out)
-    out += raw
 
 
 def _vec(out: bytearray, items: Iterable[T], write: Callable[[bytearray, T], None]) -> None:
@@ -89,8 +83,8 @@ def _import_desc(out: bytearray, d: ImportDesc) -> None:
 
 
 def _import(out: bytearray, i: Import) -> None:
-    _name(out, i.module)
-    _name(out, i.name)
+    encode_name(i.module, out)
+    encode_name(i.name, out)
     _import_desc(out, i.desc)
 
 
@@ -113,7 +107,7 @@ def _global(out: bytearray, g: Global) -> None:
 
 
 def _export(out: bytearray, e: Export) -> None:
-    _name(out, e.name)
+    encode_name(e.name, out)
     out.append(EXTERN_KINDS.index(e.kind))
     encode_uleb(e.index, out)
 
@@ -220,7 +214,7 @@ def _custom(parts: list[bytes | memoryview], c: CustomSection, reuse: bool) -> N
             parts.append(memoryview(raw.source)[raw.start : raw.end])
             return
     payload = bytearray()
-    _name(payload, c.name)
+    encode_name(c.name, payload)
     payload += c.data
     _section(parts, 0, payload)
 

@@ -135,6 +135,14 @@ def encode_sleb(value: int, out: bytearray | None = None) -> bytearray:
         out.append(b | 0x80)
 
 
+def encode_name(text: str, out: bytearray | None = None) -> bytearray:
+    """Append a name (LEB128 byte length, then UTF-8) to `out` (new buffer if None)."""
+    raw = text.encode("utf-8")
+    out = encode_uleb(len(raw), out)
+    out += raw
+    return out
+
+
 def u32(value: int) -> bytes:
     if not 0 <= value <= _U32_MAX:
         raise ValueError(f"{value} does not fit in u32")
