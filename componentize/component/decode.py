@@ -6,6 +6,7 @@ byte offset; nothing else escapes (see `decode_component`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from componentize.component import typedefs as t
 from componentize.component._bytes import Reader
@@ -64,8 +65,10 @@ from componentize.component.sorts import (
     SortIdx,
 )
 from componentize.errors import WasmDecodeError
+from componentize.wasm.decode import CORE_VERSION, MAGIC
 
-CORE_MODULE_PREAMBLE = b"\x00asm\x01\x00\x00\x00"
+T = TypeVar("T")
+CORE_MODULE_PREAMBLE = MAGIC + CORE_VERSION
 CORE_REF_SHORTHANDS = frozenset(
     {0x7F, 0x7E, 0x7D, 0x7C, 0x7B, 0x70, 0x6F, 0x6E, 0x6D, 0x6C, 0x6B, 0x6A, 0x69, 0x71,
      0x72, 0x73, 0x74}
@@ -132,7 +135,7 @@ def read_alias(r: Reader) -> Alias:
     raise r.error(f"unknown alias target {kind:#x}", start)
 
 
-def _optional(r: Reader, read: Callable[[], t.ValType]) -> t.ValType | None:
+def _optional(r: Reader, read: Callable[[], T]) -> T | None:
     start = r.pos
     flag = r.byte()
     if flag == 0x00:
@@ -348,9 +351,7 @@ def read_deftype(r: Reader) -> t.DefType:
         return t.InstanceType(tuple(d for d in decls if not isinstance(d, t.ImportDecl)))
     if code == 0x3F:
         rep = read_core_valtype(r)
-        dtor = _optional(r, r.uleb)
-        assert dtor is None or isinstance(dtor, int)
-        return t.ResourceType(rep, dtor)
+        return t.ResourceType(rep, _optional(r, r.uleb))
     return read_defvaltype(r, code)
 
 
@@ -453,11 +454,7 @@ def read_import(r: Reader) -> Import:
 def read_export(r: Reader) -> Export:
     n = read_extern_name(r)
     item = read_sortidx(r)
-    start = r.pos
-    flag = r.byte()
-    if flag > 0x01:
-        raise r.error(f"bad optional flag {flag:#x}", start)
-    return Export(n, item, read_externdesc(r) if flag else None)
+    return Export(n, item, _optional(r, lambda: read_externdesc(r)))
 
 
 # --------------------------------------------------------------------------

@@ -55,8 +55,9 @@ from componentize.component.sorts import (
     SortIdx,
 )
 from componentize.errors import InternalError
+from componentize.wasm.decode import MAGIC
 
-PREAMBLE = b"\x00asm\x0d\x00\x01\x00"
+PREAMBLE = MAGIC + b"\x0d\x00\x01\x00"  # version 0x0d, layer 1 (a component)
 
 # The immediates of canonical built-ins other than lift/lower/resource.*, by opcode:
 # u = u32, b = flag byte (async?/cancel?/shared?), v = core valtype, r = resultlist, o = opts.
