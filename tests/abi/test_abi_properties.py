@@ -103,10 +103,13 @@ def test_variant_layout(cases: list[Type | None]) -> None:
     payloads = [c for c in cases if c is not None]
     disc = discriminant_size(len(cases))
     offset = variant_payload_offset(cases)
-    assert offset >= disc
-    assert all(offset % alignment(c) == 0 for c in payloads)
-    assert elem_size(t) >= offset + max((elem_size(c) for c in payloads), default=0)
-    assert alignment(t) == max([disc, *(alignment(c) for c in payloads)])
+    case_align = max((alignment(c) for c in payloads), default=1)
+    # the payload starts at the first offset after the discriminant that
+    # suits every case, and the size is the end of the largest payload, padded
+    assert offset % case_align == 0 and disc <= offset < disc + case_align
+    end = offset + max((elem_size(c) for c in payloads), default=0)
+    assert alignment(t) == max(disc, case_align)
+    assert elem_size(t) % alignment(t) == 0 and end <= elem_size(t) < end + alignment(t)
 
 
 @settings(max_examples=400)
@@ -117,14 +120,15 @@ def test_variant_flattening_joins_case_types(cases: list[Type | None]) -> None:
     assert flat[0] == "i32"
     assert len(flat) == 1 + max((len(cf) for cf in case_flats), default=0)
     for i, core in enumerate(flat[1:]):
-        at_i = [cf[i] for cf in case_flats if i < len(cf)]
-        # every case's value at position i fits into the joined type ...
+        at_i = {cf[i] for cf in case_flats if i < len(cf)}
+        # one type is kept as is; 32-bit types share i32; anything else is i64
+        if len(at_i) == 1:
+            assert core == next(iter(at_i))
+        elif at_i <= {"i32", "f32"}:
+            assert core == "i32"
+        else:
+            assert core == "i64"
         assert all(join(core, c) == core for c in at_i)
-        # ... and it is exactly the join of those types, nothing wider
-        expected = at_i[0]
-        for c in at_i[1:]:
-            expected = join(expected, c)
-        assert core == expected
 
 
 @settings(max_examples=200)
