@@ -44,7 +44,7 @@ def test_corpus_program(corpus: list[Fixture], name: str, opt: str) -> None:
         return
     component = componentize(module).component
     spec = fixture.run
-    dirs = {spec.preopen: {}} if spec.preopen else None
+    dirs = {guest: {} for guest in spec.preopens} or None
     d = differential(module, component, args=spec.args, env=spec.env, dirs=dirs, stdin=spec.stdin)
     assert_same(d)
     assert d.native.exit_code == spec.exit_code
