@@ -22,7 +22,16 @@ WASI 0.2.N target: the names must carry the targeted version.
 from __future__ import annotations
 
 from componentize.errors import InternalError
-from componentize.wit.model import Function, Interface, TypeDef, Version
+from componentize.wit.model import (
+    Alias,
+    Function,
+    Interface,
+    Resource,
+    TypeDef,
+    TypeRef,
+    Version,
+    World,
+)
 
 ROOT_MODULE = "$root"
 REALLOC = "cabi_realloc"
@@ -84,6 +93,32 @@ def resource_drop_import(
 ) -> tuple[str, str]:
     """(module, name) of `canon resource.drop` for an imported resource."""
     return import_module(owner, version), f"[resource-drop]{resource.name}"
+
+
+def defining_resource(resource: TypeDef) -> TypeDef:
+    """The resource definition behind `use` and `type x = r` aliases."""
+    seen: set[int] = set()
+    while isinstance(resource.body, Alias) and isinstance(resource.body.target, TypeRef):
+        if id(resource) in seen:
+            raise InternalError(f"alias cycle through type `{resource.name}`")
+        seen.add(id(resource))
+        resource = resource.body.target.definition
+    if not isinstance(resource.body, Resource):
+        raise InternalError(f"type `{resource.name}` is not a resource")
+    return resource
+
+
+def imported_resource_drop(resource: TypeDef, version: Version | None = None) -> tuple[str, str]:
+    """`resource_drop_import` for the interface (or world) that defines the
+    resource, following aliases: a `descriptor` used in `preopens` is
+    dropped through `wasi:filesystem/types`."""
+    original = defining_resource(resource)
+    owner = original.owner
+    if isinstance(owner, Interface):
+        return resource_drop_import(owner, original, version)
+    if owner is None or isinstance(owner, World):
+        return resource_drop_import(None, original, version)
+    raise InternalError(f"resource `{original.name}` has an unknown owner")
 
 
 def exported_resource_module(owner: Owner, version: Version | None = None) -> str:

@@ -9,16 +9,19 @@ import pytest
 from componentize.abi import (
     CoreFuncType,
     alignment,
+    defining_resource,
     elem_size,
     export_name,
     field_offsets,
     flatten_functype,
     function_name,
+    imported_resource_drop,
     lowered_import,
     payload_offset,
     post_return_name,
     resource_drop_import,
 )
+from componentize.errors import InternalError
 from componentize.wit import resolve_dir
 from componentize.wit.model import Resolve, TypeRef, Version, is_resource
 
@@ -125,3 +128,19 @@ def test_wasi_names(wasi: Resolve) -> None:
         "wasi:cli/environment@0.2.12",
         "get-arguments",
     )
+
+
+def test_drop_of_a_used_resource_goes_to_its_defining_interface(wasi: Resolve) -> None:
+    used = wasi.interface("wasi:filesystem/preopens").types["descriptor"]
+    assert imported_resource_drop(used) == (
+        "wasi:filesystem/types@0.2.12",
+        "[resource-drop]descriptor",
+    )
+    stream = wasi.interface("wasi:cli/stdout").types["output-stream"]
+    assert imported_resource_drop(stream, Version(0, 2, 0)) == (
+        "wasi:io/streams@0.2.0",
+        "[resource-drop]output-stream",
+    )
+    assert defining_resource(stream) is wasi.interface("wasi:io/streams").types["output-stream"]
+    with pytest.raises(InternalError):
+        defining_resource(wasi.interface("wasi:filesystem/types").types["filesize"])
