@@ -32,6 +32,30 @@ def decode_uleb(
             return (b & 0x7F) | b2 << 7, pos + 2
     elif pos < end and data[pos] < 0x80:
         return data[pos], pos + 1
+    return _decode(data, pos, end, bits, False, section)
+
+
+def decode_sleb(
+    data: bytes, pos: int, end: int, bits: int, section: str = ""
+) -> tuple[int, int]:
+    """Decode a signed LEB128 of at most `bits` bits at `pos`; return (value, new pos)."""
+    if pos < end:
+        b = data[pos]
+        if b < 0x40:  # one byte, positive
+            return b, pos + 1
+        if b < 0x80:  # one byte, negative
+            return b - 0x80, pos + 1
+    return _decode(data, pos, end, bits, True, section)
+
+
+def _kind(bits: int, signed: bool) -> str:
+    return f"{'s' if signed else 'u'}{bits}"
+
+
+def _decode(
+    data: bytes, pos: int, end: int, bits: int, signed: bool, section: str
+) -> tuple[int, int]:
+    """The general case of both decoders: any length, with the limits checked."""
     start = pos
     limit = _max_len(bits)
     result = 0
@@ -47,60 +71,21 @@ def decode_uleb(
             # Last allowed byte: no continuation, and no bits beyond `bits`.
             if b & 0x80:
                 raise WasmDecodeError(
-                    f"LEB128 integer too long (more than {limit} bytes for u{bits})",
+                    f"LEB128 integer too long (more than {limit} bytes for {_kind(bits, signed)})",
                     section=section,
                     offset=start,
                 )
-            if b >> (bits - 7 * i):
+            used = bits - 7 * i  # value bits in this byte (sign bit included)
+            # Unsigned: the unused high bits are zero; signed: they copy the sign bit.
+            high = b >> (used - 1) if signed else b >> used
+            if high not in ((0, 0x7F >> (used - 1)) if signed else (0,)):
                 raise WasmDecodeError(
-                    f"LEB128 integer too large for u{bits}", section=section, offset=start
+                    f"LEB128 integer too large for {_kind(bits, signed)}", section=section, offset=start
                 )
         result |= (b & 0x7F) << shift
         shift += 7
         if not b & 0x80:
-            return result, pos
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def decode_sleb(
-    data: bytes, pos: int, end: int, bits: int, section: str = ""
-) -> tuple[int, int]:
-    """Decode a signed LEB128 of at most `bits` bits at `pos`; return (value, new pos)."""
-    if pos < end:
-        b = data[pos]
-        if b < 0x40:  # one byte, positive
-            return b, pos + 1
-        if b < 0x80:  # one byte, negative
-            return b - 0x80, pos + 1
-    start = pos
-    limit = _max_len(bits)
-    result = 0
-    shift = 0
-    for i in range(limit):
-        if pos >= end:
-            raise WasmDecodeError(
-                "unexpected end of data in LEB128 integer", section=section, offset=pos
-            )
-        b = data[pos]
-        pos += 1
-        if i == limit - 1:
-            if b & 0x80:
-                raise WasmDecodeError(
-                    f"LEB128 integer too long (more than {limit} bytes for s{bits})",
-                    section=section,
-                    offset=start,
-                )
-            # The bits above the value's sign bit must all copy the sign bit.
-            used = bits - 7 * i  # value bits in this byte, sign bit included
-            high = b >> (used - 1)
-            if high not in (0, 0x7F >> (used - 1)):
-                raise WasmDecodeError(
-                    f"LEB128 integer too large for s{bits}", section=section, offset=start
-                )
-        result |= (b & 0x7F) << shift
-        shift += 7
-        if not b & 0x80:
-            if b & 0x40:
+            if signed and b & 0x40:
                 result -= 1 << shift
             return result, pos
     raise AssertionError("unreachable")  # pragma: no cover
