@@ -80,7 +80,9 @@ def _decode(
             high = b >> (used - 1) if signed else b >> used
             if high not in ((0, 0x7F >> (used - 1)) if signed else (0,)):
                 raise WasmDecodeError(
-                    f"LEB128 integer too large for {_kind(bits, signed)}", section=section, offset=start
+                    f"LEB128 integer too large for {_kind(bits, signed)}",
+                    section=section,
+                    offset=start,
                 )
         result |= (b & 0x7F) << shift
         shift += 7
