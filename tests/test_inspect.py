@@ -122,3 +122,22 @@ def test_inspect_missing_file_and_directory(
     assert code == 2 and "no such file" in err
     code, _, err = run_cli(capsys, "inspect", str(tmp_path))
     assert code == 2 and "directory" in err
+
+
+def test_inspect_component_reports_shim_sizes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    example = Path(__file__).parent.parent / "examples" / "hello.wasm"
+    out_path = tmp_path / "hello.component.wasm"
+    assert run_cli(capsys, "new", str(example), "-o", str(out_path))[0] == 0
+    code, out, _ = run_cli(capsys, "inspect", "--json", str(out_path))
+    assert code == 0
+    report = json.loads(out)
+    assert report["type"] == "component"
+    assert {"name": "wasi:cli/run@0.2.12", "kind": "instance"} in report["exports"]
+    assert any(i["name"].startswith("wasi:cli/stdout@") for i in report["imports"])
+    shim = next(m for m in report["core_modules"] if m["name"] == "shim")
+    assert report["shim_size"] == shim["size"]
+    sizes = report["shim_functions"]
+    assert "fd_write" in sizes and "run" in sizes
+    assert all(0 < size < shim["size"] for size in sizes.values())

@@ -8,8 +8,9 @@ from typing import Any
 
 import click
 
-from componentize import component, wasm
+from componentize import component, shim, wasm
 from componentize.assemble.analyze import Analysis, analyze
+from componentize.component.model import CoreModuleSection
 from componentize.files import read_bytes, wasm_kind
 
 
@@ -53,6 +54,7 @@ def component_report(data: bytes) -> dict[str, Any]:
     modules = component.core_modules(c)
     names = component.find_names(c)
     module_names = names.sorts.get(component.Sort.CORE_MODULE, {}) if names else {}
+    shims = [s for s, m in zip(_embedded(c), modules, strict=True) if module_names.get(m.index) == "shim"]
     return {
         "type": "component",
         "kind": "component",
@@ -63,7 +65,22 @@ def component_report(data: bytes) -> dict[str, Any]:
             for m in modules
         ],
         "shim_size": sum(m.size for m in modules if module_names.get(m.index) == "shim") or None,
+        "shim_functions": shim_function_sizes(shims[0]) if shims else {},
     }
+
+
+def _embedded(c: component.Component) -> list[bytes]:
+    return [s.module for s in c.sections if isinstance(s, CoreModuleSection)]
+
+
+def shim_function_sizes(shim_bytes: bytes) -> dict[str, int]:
+    """What each shim export costs: the shim gc'd to that export alone, less
+    the shim gc'd to nothing (start-up and `cabi_realloc`).  Shared code is
+    counted in every export that reaches it."""
+    module = wasm.decode_module(shim_bytes)
+    base = len(wasm.encode_module(shim.gc(module, set())))
+    exports = [e for e in shim.shim_exports(module) if e != shim.REALLOC_EXPORT]
+    return {e: len(wasm.encode_module(shim.gc(module, {e}))) - base for e in exports}
 
 
 def render_text(report: dict[str, Any]) -> str:
@@ -124,5 +141,8 @@ def _component_text(report: dict[str, Any]) -> list[str]:
     for m in report["core_modules"]:
         lines.append(f"  module {m['index']} {m['name'] or '(unnamed)'}: {m['size']} bytes")
     if report["shim_size"] is not None:
-        lines.append(f"shim size: {report['shim_size']} bytes")
+        lines.append(
+            f"shim size: {report['shim_size']} bytes; per function (shared code counted in each):"
+        )
+        lines += [f"  {name}: {size} bytes" for name, size in report["shim_functions"].items()]
     return lines
