@@ -54,7 +54,9 @@ def component_report(data: bytes) -> dict[str, Any]:
     modules = component.core_modules(c)
     names = component.find_names(c)
     module_names = names.sorts.get(component.Sort.CORE_MODULE, {}) if names else {}
-    shims = [s for s, m in zip(_embedded(c), modules, strict=True) if module_names.get(m.index) == "shim"]
+    shims = [
+        s for s, m in zip(_embedded(c), modules, strict=True) if module_names.get(m.index) == "shim"
+    ]
     return {
         "type": "component",
         "kind": "component",
