@@ -20,53 +20,20 @@ from componentize.abi import (
     variant_payload_offset,
 )
 from componentize.wit.model import (
-    PRIMITIVES,
-    Borrow,
     Case,
     Field,
     Function,
-    FutureType,
-    Own,
-    Primitive,
     Record,
-    StreamType,
     Type,
     TypeDef,
     TypeRef,
     Variant,
 )
 
-from .models import alias, enum, flags, lst, option, record, resource, result, tup, variant
+from .models import alias, enum, flags, lst, option, record, result, tup, variant
+from .strategies import wit_types
 
-RES = resource("r")
-
-leaves: st.SearchStrategy[Type] = st.one_of(
-    st.sampled_from(PRIMITIVES).map(Primitive),
-    st.sampled_from([Own(RES), Borrow(RES), TypeRef(RES), FutureType(), StreamType()]),
-    st.integers(1, 70).map(lambda n: flags("f", *(f"f{i}" for i in range(n)))),
-    st.integers(1, 300).map(lambda n: enum("e", *(f"c{i}" for i in range(n)))),
-)
-
-
-def _compound(inner: st.SearchStrategy[Type]) -> st.SearchStrategy[Type]:
-    maybe = st.none() | inner
-    return st.one_of(
-        inner.map(lst),
-        st.tuples(inner, st.integers(1, 4)).map(lambda a: lst(a[0], a[1])),
-        inner.map(option),
-        st.tuples(maybe, maybe).map(lambda a: result(a[0], a[1])),
-        st.lists(inner, min_size=1, max_size=5).map(lambda ts: tup(*ts)),
-        st.lists(inner, min_size=1, max_size=5).map(
-            lambda ts: record("r", *((f"f{i}", t) for i, t in enumerate(ts)))
-        ),
-        st.lists(maybe, min_size=1, max_size=6).map(
-            lambda ts: variant("v", *((f"c{i}", t) for i, t in enumerate(ts)))
-        ),
-        inner.map(lambda t: alias("a", t)),
-    )
-
-
-types: st.SearchStrategy[Type] = st.recursive(leaves, _compound, max_leaves=12)
+types = wit_types()
 ptrs = st.sampled_from(["i32", "i64"])
 
 
