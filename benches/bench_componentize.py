@@ -255,8 +255,8 @@ def print_tables(rows: list[tuple[Program, int, Measured, float, Measured | None
 
     print("\nbehaviour under wasmtime WASI 0.2 vs the module under native preview1")
     for prog, _, ours, _, off in rows:
-        print(f"  {prog.label:22} ours: {ours.check:16}"
-              + (f" official: {off.check}" if off is not None else ""))  # fmt: skip
+        line = f"  {prog.label:22} ours: {ours.check:16}"
+        print(line + f" official: {off.check}" if off is not None else line.rstrip())
 
     prog, module, ours, _, off = rows[0]
     added = ours.size - module
