@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 import wasmtime
 
+from componentize.run import RunResult, run_module
 from toolchains import (
     CORPUS_OPT_LEVELS,
     STATS,
     Fixture,
-    RunResult,
     ToolchainError,
     build,
     build_corpus,
@@ -25,7 +25,6 @@ from toolchains import (
     load_profile,
     parse_profile,
     run_fixture,
-    run_preview1,
 )
 from toolchains.__main__ import main as toolchains_main
 
@@ -36,6 +35,15 @@ HELLO = '#include <stdio.h>\nint main(void) { puts("GREETING"); return 0; }\n'
 
 def by_id(corpus: list[Fixture], name: str, opt: str) -> Fixture:
     return next(f for f in corpus if f.name == name and f.opt == opt)
+
+
+def text(result: RunResult) -> str:
+    return stdout(result).decode(errors="replace")
+
+
+def stdout(result: RunResult) -> bytes:
+    assert result.stdout is not None  # run_module captures by default
+    return result.stdout
 
 
 @functools.cache
@@ -167,8 +175,8 @@ def test_key_follows_flags_headers_and_strip(tmp_path: Path) -> None:
 def run_output(path: Path) -> bytes:
     fx = Fixture(name="adhoc", opt="O2", path=path, source=path)
     result = run_fixture(fx)
-    assert result.exit_code == 0, result.trap
-    return result.stdout
+    assert result.exit_code == 0, result.message
+    return stdout(result)
 
 
 def test_same_inputs_give_identical_bytes(tmp_path: Path) -> None:
@@ -269,7 +277,7 @@ def test_corpus_module_runs_under_native_preview1(
     assert data[:8] == b"\0asm\x01\0\0\0"
     wasmtime.Module.validate(wasmtime.Engine(), data)
     result = run_once(fx)
-    assert result.trap is None
+    assert result.outcome in ("returned", "exit"), result.message  # no trap, no host error
     assert result.exit_code == fx.run.exit_code
     assert result.stdout
 
@@ -279,7 +287,7 @@ def test_output_is_the_same_at_every_level(corpus: list[Fixture], name: str) -> 
     runs = [run_once(by_id(corpus, name, opt)) for opt in CORPUS_OPT_LEVELS]
     assert all((r.stdout, r.stderr, r.exit_code) == (runs[0].stdout, runs[0].stderr,
                                                      runs[0].exit_code) for r in runs)
-    assert "no" not in re.findall(r": (yes|no)\b", runs[0].text)  # property checks all hold
+    assert "no" not in re.findall(r": (yes|no)\b", text(runs[0]))  # property checks all hold
 
 
 def _manyfuncs_result(argc: int) -> int:
@@ -313,34 +321,34 @@ def test_expected_outputs(corpus: list[Fixture]) -> None:
     )
     ex = out("c/exit_code")
     assert (ex.exit_code, ex.stdout, ex.stderr) == (3, b"exiting with 3\n", b"stderr before exit\n")
-    args = out("c/args_env").text.splitlines()
+    args = text(out("c/args_env")).splitlines()
     assert args[:6] == ["argc=6", "argv[1]=[first]", "argv[2]=[with space]", "argv[3]=[]",
                         "argv[4]=[ünïcödé]", "argv[5]=[--flag=1]"]
     assert "env[2]=[WITH_EQUALS=a=b=c]" in args and "environ entries: 3" in args
-    text = "first line\nsecond line\nno newline at end"
-    assert out("c/stdin_echo").text == f"{text.upper()}\n-- bytes {len(text)} lines 2 eof rc 0\n"
+    typed = "first line\nsecond line\nno newline at end"
+    assert text(out("c/stdin_echo")) == f"{typed.upper()}\n-- bytes {len(typed)} lines 2 eof rc 0\n"
     big = out("c/bigwrite", "O2")
     pattern = bytes(10 if i % 64 == 63 else 97 + i % 26 for i in range(1 << 20))
     assert big.stdout == pattern and big.stderr == b"first write: 1048576, total: 1048576\n"
     numbers = [i for i in range(1000) if i % 10 != 5]
     expected = "".join(f"{i}{chr(10) if i % 20 == 19 else ' '}" for i in numbers)
-    assert out("c/writev").text == expected
-    listing = out("c/dirlist").text.splitlines()
+    assert text(out("c/writev")) == expected
+    listing = text(out("c/dirlist")).splitlines()
     assert listing == [". dir", ".. dir", *(f"file{i:02d}.txt file" for i in range(12)),
                        "subdir dir", "entries: 15"]
-    assert out("c/manyfuncs").text == f"functions: 500\nresult: {_manyfuncs_result(1)}\n"
+    assert text(out("c/manyfuncs")) == f"functions: 500\nresult: {_manyfuncs_result(1)}\n"
     weighted, scratch_hash = _bigdata_sums()
-    assert out("c/bigdata", "O0").text == (
+    assert text(out("c/bigdata", "O0")) == (
         f"table bytes: 1048576\nweighted sum: {weighted}\nscratch hash: {scratch_hash}\n"
     )
     ios = out("cpp/iostream")
-    assert ios.text.splitlines()[0] == "sorted: alpha mu zeta"
-    assert "......42|ff|3.14" in ios.text and ios.stderr == b"cerr line\nclog line\n"
+    assert text(ios).splitlines()[0] == "sorted: alpha mu zeta"
+    assert "......42|ff|3.14" in text(ios) and ios.stderr == b"cerr line\nclog line\n"
 
 
 def test_files_fixture_leaves_its_scratch_dir_clean(corpus: list[Fixture], tmp_path: Path) -> None:
     result = run_fixture(by_id(corpus, "c/files", "O2"), tmp_path)
-    lines = result.text.splitlines()
+    lines = text(result).splitlines()
     assert "stat: 0 size 18 regular 1" in lines and "pread at 5: one" in lines
     assert "line three" in lines and "unlink: 0" in lines
     assert list(tmp_path.iterdir()) == []  # everything it made, it removed
@@ -356,23 +364,25 @@ def test_bundled_example_is_rebuilt_byte_for_byte() -> None:
 
 
 def run_output_args(path: Path, args: list[str]) -> bytes:
-    result = run_preview1(path, args=args)
-    assert result.exit_code == 0, result.trap
-    return result.stdout
+    result = run_module(path, args=args)
+    assert result.exit_code == 0, result.message
+    return stdout(result)
 
 
 def test_runner_refuses_a_module_without_start(tmp_path: Path) -> None:
-    lib = build_text("int f(int x) { return x; }\n", template="freestanding", exports=["f"],
-                     cache_dir=tmp_path)
-    with pytest.raises(ToolchainError, match="no `_start`"):
-        run_preview1(lib.path)
+    # A reactor: it links (no imports, exported memory) but has `_initialize`, not `_start`.
+    lib = build_text("int f(int x) { return x; }\n", flags=["-mexec-model=reactor"],
+                     exports=["f"], cache_dir=tmp_path)
+    result = run_module(lib.path)
+    assert (result.outcome, result.exit_code) == ("error", 1)
+    assert "no exported function `_start`" in result.message
 
 
 def test_several_preopens(corpus: list[Fixture], tmp_path: Path) -> None:
     fx = by_id(corpus, "c/preopens", "O2")
     assert fx.run.preopens == ("/first", "/second/nested", "/third")
     result = run_fixture(fx, tmp_path)
-    assert result.text.splitlines() == [
+    assert text(result).splitlines() == [
         "/third/marker-3.txt -> marker 3 in /third",
         "/second/nested/marker-2.txt -> marker 2 in /second/nested",
         "/first/marker-1.txt -> marker 1 in /first",
@@ -401,4 +411,4 @@ def test_post_mvp_features_fixture(corpus: list[Fixture]) -> None:
             assert {"fd_write", "proc_exit"} <= set(names)
         else:
             assert names == ["fd_write", "proc_exit"]  # no libc
-        assert run_once(fx).text == expected
+        assert text(run_once(fx)) == expected

@@ -31,7 +31,6 @@ from toolchains.corpus import (
 )
 from toolchains.errors import ToolchainError
 from toolchains.profile import Language, Profile, Template, load_profile, parse_profile
-from toolchains.runner import RunResult, run_preview1
 
 __all__ = [
     "CORPUS_OPT_LEVELS",
@@ -43,7 +42,6 @@ __all__ = [
     "Fixture",
     "Language",
     "Profile",
-    "RunResult",
     "RunSpec",
     "Template",
     "ToolchainError",
@@ -59,6 +57,5 @@ __all__ = [
     "parse_profile",
     "read_run_spec",
     "run_fixture",
-    "run_preview1",
     "zig_cache_dir",
 ]

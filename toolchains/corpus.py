@@ -21,11 +21,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from componentize.run import DEFAULT_PROGRAM_NAME, RunResult, run_module
 from toolchains import _toml as tomllib
 from toolchains.build import REPO_ROOT, BuildJob, BuildResult, build_many
 from toolchains.errors import ToolchainError
 from toolchains.profile import Profile
-from toolchains.runner import RunResult, run_preview1
 
 FIXTURES_DIR = REPO_ROOT / "tests" / "fixtures"
 CORPUS_OPT_LEVELS: tuple[str, ...] = ("O0", "O2", "Oz")
@@ -132,18 +132,21 @@ def _chunks(items: Sequence[BuildResult], size: int) -> list[Sequence[BuildResul
 def run_fixture(fixture: Fixture, scratch: Path | None = None) -> RunResult:
     """Run a fixture under native preview1 as its run spec says.
 
+    argv[0] is `main.wasm` (not the cache file's hashed name) and the
+    environment is sorted by name, so the output does not depend on either.
     `scratch` is the host dir behind the spec's preopen (with several
     preopens, its sub-dirs `p0`, `p1`... are created); a temporary one is
     made when it is None.  It should be empty.
     """
     spec = fixture.run
-    run = partial(run_preview1, fixture.path, args=spec.args, env=dict(spec.env), stdin=spec.stdin)
+    run = partial(run_module, fixture.path, args=spec.args, env=sorted(spec.env),
+                  stdin=spec.stdin, program_name=DEFAULT_PROGRAM_NAME)
     if not spec.preopens:
         return run()
     if scratch is None:
         with tempfile.TemporaryDirectory(prefix="fixture-scratch-") as tmp:
             return run_fixture(fixture, Path(tmp))
-    return run(preopens=list(zip(preopen_dirs(spec, scratch), spec.preopens, strict=True)))
+    return run(dirs=list(zip(preopen_dirs(spec, scratch), spec.preopens, strict=True)))
 
 
 def preopen_dirs(spec: RunSpec, scratch: Path) -> list[Path]:
