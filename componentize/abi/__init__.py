@@ -62,19 +62,33 @@ from componentize.abi.names import (
     post_return_name,
     resource_drop_import,
 )
-from componentize.abi.shape import PtrType, contains_list_or_string, despecialize
+from componentize.abi.shape import (
+    FlagsShape,
+    ListShape,
+    PtrType,
+    RecordShape,
+    Scalar,
+    Shape,
+    StringShape,
+    VariantShape,
+    contains_list_or_string,
+    despecialize,
+    discriminant_type,
+    ptr_size,
+)
 
 __all__ = [
     "INITIALIZE", "MAX_FLAT_PARAMS", "MAX_FLAT_RESULTS", "MEMORY", "POST_RETURN_PREFIX",
     "REALLOC", "REALLOC_TYPE", "RESOURCE_DROP_TYPE", "RESOURCE_NEW_TYPE", "RESOURCE_REP_TYPE",
-    "ROOT_MODULE", "CanonNeeds", "Context", "CoreFuncType", "MemoryArea", "Owner", "PtrType",
-    "align_to", "alignment", "canon_needs", "canonical_version", "contains_list_or_string",
-    "defining_resource", "despecialize", "destructor_export_name", "discriminant",
-    "discriminant_size", "elem_size", "export_name", "exported_resource_import",
-    "exported_resource_module", "field_offsets", "flatten_functype", "flatten_type",
-    "flatten_types", "function_name", "import_module", "imported_resource_drop",
+    "ROOT_MODULE", "CanonNeeds", "Context", "CoreFuncType", "FlagsShape", "ListShape",
+    "MemoryArea", "Owner", "PtrType", "RecordShape", "Scalar", "Shape", "StringShape",
+    "VariantShape", "align_to", "alignment", "canon_needs", "canonical_version",
+    "contains_list_or_string", "defining_resource", "despecialize", "destructor_export_name",
+    "discriminant", "discriminant_size", "discriminant_type", "elem_size", "export_name",
+    "exported_resource_import", "exported_resource_module", "field_offsets", "flatten_functype",
+    "flatten_type", "flatten_types", "function_name", "import_module", "imported_resource_drop",
     "interface_name", "join", "lowered_import", "param_area", "param_types", "params_spilled",
-    "payload_offset", "post_return_name", "post_return_type", "record_layout",
+    "payload_offset", "post_return_name", "post_return_type", "ptr_size", "record_layout",
     "resource_drop_import", "result_types", "results_spilled", "return_area",
     "variant_payload_offset",
 ]  # fmt: skip
