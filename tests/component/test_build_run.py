@@ -6,7 +6,7 @@ from pathlib import Path
 
 import wasmtime
 import wasmtime.component as wc
-from conftest import Wasi
+from component_support import Wasi
 
 from componentize.component import (
     ComponentBuilder,

@@ -5,7 +5,17 @@ from __future__ import annotations
 import pytest
 import wasmtime
 import wasmtime.component as wc
-from conftest import STRING, U8, U64, Wasi, make_func, make_interface, make_package, make_type, use
+from component_support import (
+    STRING,
+    U8,
+    U64,
+    Wasi,
+    make_func,
+    make_interface,
+    make_package,
+    make_type,
+    use,
+)
 
 from componentize.component import ComponentBuilder, WitEncoder, decode_component, plan_imports
 from componentize.component import typedefs as t
