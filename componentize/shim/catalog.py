@@ -89,11 +89,16 @@ PREVIEW0_FUNCTIONS: dict[str, Signature] = {
     name: sig for name, sig in PREVIEW1_FUNCTIONS.items() if name != "sock_accept"
 }
 
-# Preview0 functions whose memory layout or enum numbering differs from
-# preview1 (whence order, filestat with a u32 nlink, dirent): they need
-# their own shim entry point, exported as `wasi_unstable#<name>`.
+# Preview0 functions whose ABI differs from preview1 (preview0-typenames.witx
+# against preview1-typenames.witx): `whence` numbers cur, end, set from 0
+# (fd_seek); `linkcount` is u32, making `filestat` 56 bytes (fd_filestat_get,
+# path_filestat_get); `subscription_clock` starts with a u64 `identifier`,
+# making `subscription` 56 bytes (poll_oneoff); `rights` has no
+# `sock_accept` bit (fd_fdstat_get).  `dirent`, `event`, `fdstat`, `prestat`,
+# `errno` and every flags type are the same.  These have their own shim entry
+# point, exported as `wasi_unstable#<name>` (shims/preview1/preview0.c).
 PREVIEW0_DIFFERS = frozenset(
-    ("fd_seek", "fd_filestat_get", "path_filestat_get", "fd_readdir", "poll_oneoff")
+    ("fd_seek", "fd_filestat_get", "path_filestat_get", "poll_oneoff", "fd_fdstat_get")
 )
 
 SIGNATURES: dict[str, dict[str, Signature]] = {

@@ -235,16 +235,13 @@ static int32_t inode_of(uint32_t handle, uint64_t *ino) {
     return ERRNO_SUCCESS;
 }
 
-EXPORT("fd_filestat_get") int32_t shim_fd_filestat_get(uint32_t fd, uint32_t out) {
-    arena_reset();
+/* The filestat of a file, a directory or stdio (all zero but the type). */
+int32_t fd_filestat(uint32_t fd, filestat *fs) {
     fd_entry *e = fd_get_all(fd);
     if (!e) return ERRNO_BADF;
     if (e->kind != FD_FILE && e->kind != FD_DIR) {
-        /* stdio: all zero but the file type */
-        uint32_t type = stdio_filetype(e->kind);
-        guest_check(out, 64);
-        for (uint32_t i = 0; i < 64; i += 8) guest_store_u64(out + i, 0);
-        guest_store_u8(out + 16, type);
+        __builtin_memset(fs, 0, sizeof *fs);
+        fs->filetype = stdio_filetype(e->kind);
         return ERRNO_SUCCESS;
     }
     uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(D(STAT_RET_SIZEOF), D(STAT_RET_ALIGNOF));
@@ -253,6 +250,14 @@ EXPORT("fd_filestat_get") int32_t shim_fd_filestat_get(uint32_t fd, uint32_t out
     uint64_t ino;
     int32_t err = inode_of(e->handle, &ino);
     if (err) return err;
-    store_filestat(out, ret + D(STAT_RET_OK), ino);
+    filestat_from(fs, ret + D(STAT_RET_OK), ino);
     return ERRNO_SUCCESS;
+}
+
+EXPORT("fd_filestat_get") int32_t shim_fd_filestat_get(uint32_t fd, uint32_t out) {
+    arena_reset();
+    filestat fs;
+    int32_t err = fd_filestat(fd, &fs);
+    if (!err) put_filestat(out, &fs);
+    return err;
 }

@@ -55,17 +55,34 @@ static uint64_t timestamp_ns(uint32_t opt) {
     return load64(opt + TS_SOME) * 1000000000ull + load32(opt + TS_SOME + 8);
 }
 
-/* A descriptor-stat (private, at `st`) and an inode as a preview1 filestat. */
-void store_filestat(uint32_t out, uint32_t st, uint64_t ino) {
+/* wasi:filesystem has no device id; native preview1 reports 1 for every
+ * file and directory (and 0 for stdio). */
+#define NATIVE_DEV 1u
+
+/* A descriptor-stat (private, at `st`) and an inode as a filestat. */
+void filestat_from(filestat *fs, uint32_t st, uint64_t ino) {
+    fs->dev = NATIVE_DEV;
+    fs->ino = ino;
+    fs->filetype = filetype_of(load8(st + STAT(TYPE)));
+    fs->nlink = load64(st + STAT(LINK_COUNT));
+    fs->size = load64(st + STAT(SIZE));
+    fs->atim = timestamp_ns(st + STAT(DATA_ACCESS_TIMESTAMP));
+    fs->mtim = timestamp_ns(st + STAT(DATA_MODIFICATION_TIMESTAMP));
+    fs->ctim = timestamp_ns(st + STAT(STATUS_CHANGE_TIMESTAMP));
+}
+
+/* The preview1 filestat (64 bytes).  Fields only: the padding after
+ * filetype is left as it was, as native preview1 leaves it. */
+void put_filestat(uint32_t out, const filestat *fs) {
     guest_check(out, 64);
-    guest_store_u64(out, 0); /* dev */
-    guest_store_u64(out + 8, ino);
-    guest_store_u64(out + 16, filetype_of(load8(st + STAT(TYPE))));
-    guest_store_u64(out + 24, load64(st + STAT(LINK_COUNT)));
-    guest_store_u64(out + 32, load64(st + STAT(SIZE)));
-    guest_store_u64(out + 40, timestamp_ns(st + STAT(DATA_ACCESS_TIMESTAMP)));
-    guest_store_u64(out + 48, timestamp_ns(st + STAT(DATA_MODIFICATION_TIMESTAMP)));
-    guest_store_u64(out + 56, timestamp_ns(st + STAT(STATUS_CHANGE_TIMESTAMP)));
+    guest_store_u64(out, fs->dev);
+    guest_store_u64(out + 8, fs->ino);
+    guest_store_u8(out + 16, fs->filetype);
+    guest_store_u64(out + 24, fs->nlink);
+    guest_store_u64(out + 32, fs->size);
+    guest_store_u64(out + 40, fs->atim);
+    guest_store_u64(out + 48, fs->mtim);
+    guest_store_u64(out + 56, fs->ctim);
 }
 
 /* preview1 fstflags -> the two new-timestamp variants, as flat (tag, s, ns)

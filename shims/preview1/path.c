@@ -91,9 +91,7 @@ int32_t shim_path_unlink_file(uint32_t fd, uint32_t path, uint32_t len) {
     return unit_result(ret);
 }
 
-EXPORT("path_filestat_get")
-int32_t shim_path_filestat_get(uint32_t fd, uint32_t flags, uint32_t path, uint32_t len, uint32_t out) {
-    arena_reset();
+int32_t path_filestat(uint32_t fd, uint32_t flags, uint32_t path, uint32_t len, filestat *fs) {
     uint32_t dir;
     int32_t err = dir_handle(fd, &dir);
     if (err) return err;
@@ -106,8 +104,17 @@ int32_t shim_path_filestat_get(uint32_t fd, uint32_t flags, uint32_t path, uint3
     wasi_filesystem_types_method_descriptor_metadata_hash_at((int32_t)dir, pf, (int32_t)p, (int32_t)len,
                                                              (int32_t)h);
     if (load8(h) == RESULT_ERR) return fs_errno(load8(h + D(METADATA_HASH_AT_RET_ERR)));
-    store_filestat(out, ret + D(STAT_AT_RET_OK), load64(h + D(METADATA_HASH_AT_RET_OK_LOWER)));
+    filestat_from(fs, ret + D(STAT_AT_RET_OK), load64(h + D(METADATA_HASH_AT_RET_OK_LOWER)));
     return ERRNO_SUCCESS;
+}
+
+EXPORT("path_filestat_get")
+int32_t shim_path_filestat_get(uint32_t fd, uint32_t flags, uint32_t path, uint32_t len, uint32_t out) {
+    arena_reset();
+    filestat fs;
+    int32_t err = path_filestat(fd, flags, path, len, &fs);
+    if (!err) put_filestat(out, &fs);
+    return err;
 }
 
 EXPORT("path_filestat_set_times")

@@ -153,7 +153,16 @@ uint32_t guest_path(uint32_t ptr, uint32_t len);
 int32_t dir_handle(uint32_t fd, uint32_t *handle);
 uint32_t filetype_of(uint32_t p2type);
 void fd_drop_dir_stream(fd_entry *e);
-void store_filestat(uint32_t out, uint32_t st, uint64_t ino);
+/* A filestat in private memory, so that preview1 and preview0 (whose
+ * layouts differ) share everything but the final store. */
+typedef struct filestat {
+    uint64_t dev, ino, nlink, size, atim, mtim, ctim;
+    uint32_t filetype;
+} filestat;
+void filestat_from(filestat *fs, uint32_t st, uint64_t ino);
+void put_filestat(uint32_t out, const filestat *fs);
+int32_t fd_filestat(uint32_t fd, filestat *fs);
+int32_t path_filestat(uint32_t fd, uint32_t flags, uint32_t path, uint32_t len, filestat *fs);
 typedef struct new_ts {
     uint32_t tag;
     uint32_t nanos;
@@ -166,6 +175,12 @@ int32_t file_write(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out);
 int32_t file_read(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out);
 int32_t file_seek(fd_entry *e, int64_t offset, uint32_t whence, uint32_t out);
 __attribute__((noreturn)) void trap(void);
+
+/* preview1 entry points that preview0.c converts around */
+int32_t shim_fd_seek(uint32_t fd, int64_t offset, uint32_t whence, uint32_t out);
+int32_t shim_fd_fdstat_get(uint32_t fd, uint32_t out);
+int32_t poll_oneoff(uint32_t in, uint32_t out, uint32_t nsubs, uint32_t nevents_out,
+                    uint32_t sub_size, uint32_t clock_at);
 
 static inline uint32_t load32(uint32_t addr) { return *(uint32_t *)addr; }
 static inline uint64_t load64(uint32_t addr) { return *(uint64_t *)addr; }

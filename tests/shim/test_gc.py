@@ -6,14 +6,19 @@ import pytest
 import wasmtime
 
 from componentize.shim import (
+    PREVIEW0,
+    PREVIEW0_FUNCTIONS,
+    PREVIEW1,
     PREVIEW1_FUNCTIONS,
     gc,
     load_shim,
     load_shim_module,
+    shim_export,
     shim_exports,
     signature,
     wasi_imports,
 )
+from componentize.shim.catalog import PREVIEW0_DIFFERS
 from componentize.wasm.decode import decode_module
 from componentize.wasm.encode import encode_module
 from componentize.wasm.model import FuncType
@@ -89,9 +94,33 @@ def test_exports_have_the_spec_signatures() -> None:
         elif e.name == "run":
             assert got == ((), ("i32",))
         else:
-            sig = signature("wasi_snapshot_preview1", e.name.replace("_ok_err", ""))
+            module, sep, name = e.name.rpartition("#")
+            if not sep:
+                module, name = PREVIEW1, e.name.replace("_ok_err", "")
+            sig = signature(module, name)
             assert sig is not None, e.name
             assert got == (sig.params, sig.results), e.name
+
+
+def test_preview0_entry_points_are_exactly_the_differing_functions() -> None:
+    exports = set(shim_exports(load_shim_module()))
+    p0 = {n.removeprefix(f"{PREVIEW0}#") for n in exports if n.startswith(f"{PREVIEW0}#")}
+    assert p0 == set(PREVIEW0_DIFFERS)
+    for name in PREVIEW0_FUNCTIONS:
+        assert shim_export(PREVIEW0, name) in exports, name
+        want = f"{PREVIEW0}#{name}" if name in PREVIEW0_DIFFERS else name
+        assert shim_export(PREVIEW0, name) == want
+    assert signature(PREVIEW0, "sock_accept") is None
+
+
+def test_preview0_gc_keeps_what_the_preview1_paths_need() -> None:
+    # fd_seek reaches file seeking only through path_open's weak edge; a
+    # preview0 module gets path_open from the preview1 export.
+    keep = {shim_export(PREVIEW0, n) for n in ("fd_seek", "path_open", "fd_filestat_get")}
+    m = decode_module(gc_bytes(keep))
+    assert "wasi:filesystem/types" in {i.partition("@")[0] for i, _ in wasi_imports(m)}
+    alone = decode_module(gc_bytes({shim_export(PREVIEW0, "fd_seek")}))
+    assert "wasi:filesystem/types" not in {i.partition("@")[0] for i, _ in wasi_imports(alone)}
 
 
 def test_shim_shape() -> None:
