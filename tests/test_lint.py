@@ -14,7 +14,9 @@ def _run(*argv: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_ruff() -> None:
-    done = _run(sys.executable, "-m", "ruff", "check", "componentize", "toolchains", "tests", "benches")
+    done = _run(
+        sys.executable, "-m", "ruff", "check", "componentize", "toolchains", "tests", "benches"
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
