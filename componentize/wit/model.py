@@ -194,7 +194,8 @@ class TypeDef:
 
     name: str
     body: TypeBody
-    owner: Interface | World | None = None
+    # Back-references are left out of repr: the graph is cyclic through them.
+    owner: Interface | World | None = field(default=None, repr=False)
     stability: Stability = UNSTABLE_NONE
     docs: str = ""
 
@@ -241,7 +242,7 @@ class Interface:
     functions: dict[str, Function] = field(default_factory=dict)
     # keyed by the component-level name: `get-arguments`, `[method]descriptor.read`,
     # `[static]descriptor.x`, `[constructor]tcp-socket`; source order kept
-    package: Package | None = None
+    package: Package | None = field(default=None, repr=False)
     stability: Stability = UNSTABLE_NONE
     docs: str = ""
 
@@ -269,7 +270,7 @@ class World:
     imports: dict[str, WorldItem] = field(default_factory=dict)
     exports: dict[str, WorldItem] = field(default_factory=dict)
     types: dict[str, TypeDef] = field(default_factory=dict)
-    package: Package | None = None
+    package: Package | None = field(default=None, repr=False)
     stability: Stability = UNSTABLE_NONE
     docs: str = ""
 
