@@ -15,6 +15,7 @@ printed only as comparisons (0/1).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import wasmtime
 from harness import Dir, Symlink, assert_same, differential
@@ -116,9 +117,9 @@ def _escape(raw: bytes) -> str:
     return "".join(f"\\{b:02x}" for b in raw)
 
 
-def _run(module: bytes, files: dict[str, bytes | Dir | Symlink]) -> str:
+def _run(module: bytes, files: dict[str, bytes | Dir | Symlink], **options: Any) -> str:
     """Componentize, run both ways, assert the same; the component's stdout."""
-    d = differential(module, componentize(module).component, files=files, stdin=b"")
+    d = differential(module, componentize(module).component, files=files, stdin=b"", **options)
     assert_same(d)
     assert d.component.stdout is not None
     return d.component.stdout.decode()
@@ -372,3 +373,181 @@ def test_fd_readdir() -> None:
         f"small 30 3 {len(names[2])}", f"small {24 + len(names[3])} 4 {len(names[3])}",
     ]  # fmt: skip
     assert lines[9] == "badfd 8 file 8"  # EBADF for a closed fd and for a file
+
+
+# ---------------------------------------------------------------- poll_oneoff
+
+SUBS, EVENTS, NEVENTS = 0x2000, 0x3000, 0x100
+P0_SUB = 56  # userdata, tag at 8, clock {identifier, id at 24, timeout, precision, flags at 48}
+
+
+def clock_sub(i: int, userdata: int, clock_id: int, timeout: str, *, ident: int = 0,
+              abstime: bool = False) -> str:  # fmt: skip
+    at = SUBS + i * P0_SUB
+    return f"""(i64.store (i32.const {at}) (i64.const {userdata}))
+      (i32.store8 (i32.const {at + 8}) (i32.const 0))
+      (i64.store (i32.const {at + 16}) (i64.const {ident}))
+      (i32.store (i32.const {at + 24}) (i32.const {clock_id}))
+      (i64.store (i32.const {at + 32}) {timeout})
+      (i32.store16 (i32.const {at + 48}) (i32.const {int(abstime)}))"""
+
+
+def fd_sub(i: int, userdata: int, eventtype: int, fd: int) -> str:
+    at = SUBS + i * P0_SUB
+    return f"""(i64.store (i32.const {at}) (i64.const {userdata}))
+      (i32.store8 (i32.const {at + 8}) (i32.const {eventtype}))
+      (i32.store (i32.const {at + 16}) (i32.const {fd}))"""
+
+
+def poll_program() -> bytes:
+    p = Program(["poll_oneoff", "clock_time_get"])
+
+    def poll(label: str, n: int, *subs: str, dump_input: bool = False) -> str:
+        """Fill, poll, print errno, nevents and each event (32 bytes, hex)."""
+        return f"""(memory.fill (i32.const {SUBS}) (i32.const 0) (i32.const {4 * P0_SUB}))
+          (memory.fill (i32.const {EVENTS}) (i32.const 0xee) (i32.const 128))
+          (i32.store (i32.const {NEVENTS}) (i32.const 0))
+          {" ".join(subs)}
+          {p.say(label)}
+          (call $u32 (call $poll_oneoff (i32.const {SUBS}) (i32.const {EVENTS}) (i32.const {n})
+                                        (i32.const {NEVENTS})))
+          (call $u32 (i32.load (i32.const {NEVENTS})))
+          (call $bytes (i32.const {EVENTS})
+                       (i32.mul (i32.load (i32.const {NEVENTS})) (i32.const 32)))
+          {f"(call $bytes (i32.const {SUBS}) (i32.const {P0_SUB}))" if dump_input else ""}
+          (call $nl)"""
+
+    ms, long = "(i64.const 1000000)", "(i64.const 2000000000)"
+    mono_soon = "(i64.add (local.get $now) (i64.const 1000000))"
+    body = f"""(local $now i64)
+      {poll("one", 1, clock_sub(0, 0x2A, 1, ms, ident=5), dump_input=True)}
+      {poll("first-of-two", 2, clock_sub(0, 1, 1, long, ident=1), clock_sub(1, 2, 1, ms, ident=9))}
+      {
+        poll(
+            "realtime-past",
+            2,
+            clock_sub(0, 3, 0, "(i64.const 1)", abstime=True),
+            clock_sub(1, 4, 1, long),
+        )
+    }
+      (drop (call $clock_time_get (i32.const 1) (i64.const 1) (i32.const 0x180)))
+      (local.set $now (i64.load (i32.const 0x180)))
+      {
+        poll(
+            "monotonic-abs",
+            2,
+            clock_sub(0, 5, 1, long),
+            clock_sub(1, 6, 1, mono_soon, abstime=True),
+        )
+    }
+      {poll("stdout", 2, fd_sub(0, 7, 2, 1), clock_sub(1, 8, 1, long))}
+      {poll("cpu-clock", 2, clock_sub(0, 9, 1, ms), clock_sub(1, 10, 2, ms))}
+      {poll("bad-type", 1, fd_sub(0, 11, 3, 1))}
+      {poll("bad-fd", 2, clock_sub(0, 12, 1, ms), fd_sub(1, 13, 1, 99))}
+      {poll("stdin-write", 1, fd_sub(0, 14, 2, 0))}
+      {poll("none", 0)}"""
+    return p.module(body)
+
+
+def event_hex(userdata: int, eventtype: int, nbytes: int = 0) -> str:
+    """An event as written: userdata, errno 0 at 8, type at 10, nbytes at 16,
+    flags at 24; padding (0xee) left as it was."""
+    fields = [userdata.to_bytes(8, "little"), b"\0\0", bytes([eventtype]), b"\xee" * 5,
+              nbytes.to_bytes(8, "little"), b"\0\0", b"\xee" * 6]  # fmt: skip
+    return b"".join(fields).hex()
+
+
+def test_poll_oneoff_subscriptions() -> None:
+    out = _run(poll_program(), {})
+    sub0 = (0x2A).to_bytes(8, "little") + bytes(8) + (5).to_bytes(8, "little")
+    sub0 += (1).to_bytes(8, "little") + (1000000).to_bytes(8, "little") + bytes(16)
+    assert out.splitlines() == [
+        f"one 0 1 {event_hex(0x2A, 0)} {sub0.hex()}",  # the input is left as it was
+        f"first-of-two 0 1 {event_hex(2, 0)}",
+        f"realtime-past 0 1 {event_hex(3, 0)}",
+        f"monotonic-abs 0 1 {event_hex(6, 0)}",
+        f"stdout 0 1 {event_hex(7, 2, 1)}",  # fd_write ready, nbytes 1 as native
+        "cpu-clock 28 0 ",  # EINVAL for the whole call; no event
+        "bad-type 28 0 ",
+        "bad-fd 8 0 ",  # EBADF for the whole call
+        "stdin-write 8 0 ",
+        "none 28 0 ",
+    ]
+
+
+# ---------------------------------------------------------------- the same as preview1
+
+
+def misc_program() -> bytes:
+    """fd_write and the functions preview0 shares with preview1, then proc_exit(3)."""
+    p = Program(["args_sizes_get", "args_get", "environ_sizes_get", "environ_get",
+                 "fd_prestat_get", "fd_prestat_dir_name", "clock_res_get", "clock_time_get",
+                 "random_get", "sched_yield", "fd_close", "proc_exit"])  # fmt: skip
+    hello = p.text("hello, preview0\n")
+
+    # One iovec: with several, native preview1 writes only the first to a
+    # file (captured stdio is one), the shim all of them: both are allowed.
+    def write(label: str, fd: int) -> str:
+        return f"""(i32.store (i32.const 0x200) {hello.split(") (")[0]}))
+          (i32.store (i32.const 0x204) (i32.const 16))
+          (local.set $e (call $fd_write (i32.const {fd}) (i32.const 0x200) (i32.const 1)
+                                        (i32.const 0x180)))
+          {p.say(label)} (call $u32 (local.get $e)) (call $u32 (i32.load (i32.const 0x180)))
+          (call $nl)"""
+
+    body = f"""(local $e i32) (local $fd i32)
+      (i32.store (i32.const 0x180) (i32.const 0))
+      {write("stdout", 1)} {write("stderr", 2)} {write("bad", 42)} {write("stdin", 0)}
+      {p.say("args")} (call $u32 (call $args_sizes_get (i32.const 0x100) (i32.const 0x104)))
+      (call $u32 (i32.load (i32.const 0x100))) (call $u32 (i32.load (i32.const 0x104)))
+      (call $u32 (call $args_get (i32.const 0x400) (i32.const 0x500)))
+      (call $ch (i32.const 32)) (call $print (i32.const 0x500) (i32.load (i32.const 0x104)))
+      (call $nl)
+      {p.say("env")} (call $u32 (call $environ_sizes_get (i32.const 0x100) (i32.const 0x104)))
+      (call $u32 (i32.load (i32.const 0x100))) (call $u32 (i32.load (i32.const 0x104)))
+      (call $u32 (call $environ_get (i32.const 0x400) (i32.const 0x500)))
+      (call $ch (i32.const 32)) (call $print (i32.const 0x500) (i32.load (i32.const 0x104)))
+      (call $nl)
+      {p.say("prestat")} (call $u32 (call $fd_prestat_get (i32.const 3) (i32.const 0x100)))
+      (call $bytes (i32.const 0x100) (i32.const 8))
+      (call $u32 (call $fd_prestat_dir_name (i32.const 3) (i32.const 0x600) (i32.const 1)))
+      (call $ch (i32.const 32)) (call $print (i32.const 0x600) (i32.const 1))
+      (call $u32 (call $fd_prestat_get (i32.const 4) (i32.const 0x100)))
+      (call $nl)
+      {p.say("clocks")}
+      (call $u32 (call $clock_res_get (i32.const 1) (i32.const 0x100)))
+      (call $u32 (i64.ne (i64.load (i32.const 0x100)) (i64.const 0)))
+      (call $u32 (call $clock_time_get (i32.const 0) (i64.const 1) (i32.const 0x100)))
+      (call $u32 (call $clock_time_get (i32.const 2) (i64.const 1) (i32.const 0x100)))
+      (call $nl)
+      {p.say("misc")} (call $u32 (call $random_get (i32.const 0x700) (i32.const 64)))
+      (call $u32 (call $sched_yield))
+      (local.set $fd (call $open {p.text("data.txt")} (i32.const 0)))
+      (call $u32 (call $fd_close (local.get $fd)))
+      (call $u32 (call $fd_close (local.get $fd)))
+      (call $nl)
+      (call $proc_exit (i32.const 3))
+      {p.say("not reached")}"""
+    return p.module(body)
+
+
+def test_fd_write_and_shared_functions() -> None:
+    module = misc_program()
+    d = differential(module, componentize(module).component, files={"data.txt": DATA},
+                     args=["a", "bc"], env={"K": "V"}, stdin=b"")  # fmt: skip
+    assert_same(d)
+    assert (d.component.exit_code, d.component.outcome) == (3, "exit")
+    assert d.component.stderr == b"hello, preview0\n"
+    assert d.component.stdout is not None
+    assert d.component.stdout.decode().splitlines() == [
+        "hello, preview0",
+        "stdout 0 16",
+        "stderr 0 16",
+        "bad 8 16",  # EBADF; nwritten untouched
+        "stdin 8 16",
+        "args 0 3 15 0 main.wasm\0a\0bc\0",
+        "env 0 1 4 0 K=V\0",
+        "prestat 0 0000000001000000 0 . 8",  # tag dir, name length 1; fd 4: EBADF
+        "clocks 0 1 0 8",  # process CPU clock: EBADF as native
+        "misc 0 0 0 8",
+    ]
