@@ -33,5 +33,9 @@ def configure(verbosity: int = 0, fmt: str = "text") -> None:
 
 
 def get(name: str) -> structlog.typing.FilteringBoundLogger:
+    """A logger; used as a library (nothing configured yet), stay quiet on
+    stdout: warnings only, on stderr."""
+    if not structlog.is_configured():
+        configure()
     logger: structlog.typing.FilteringBoundLogger = structlog.get_logger(name)
     return logger
