@@ -17,104 +17,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import wasmtime
 from harness import Dir, Symlink, assert_same, differential
+from shim.wat_program import Program
 
 from componentize.assemble import componentize
-from componentize.shim import PREVIEW0, PREVIEW1, signature
-
-# Scratch memory map of the programs: 0x100.. structures the calls fill,
-# 0xF00.. the helpers' scratch, 0x1000.. buffers, 0x8000.. strings.
-HELPERS = """
-  (func $print (param $p i32) (param $n i32)
-    (i32.store (i32.const 0xF00) (local.get $p))
-    (i32.store (i32.const 0xF04) (local.get $n))
-    (drop (call $fd_write (i32.const 1) (i32.const 0xF00) (i32.const 1) (i32.const 0xF08))))
-  (func $ch (param $c i32)
-    (i32.store8 (i32.const 0xF10) (local.get $c))
-    (call $print (i32.const 0xF10) (i32.const 1)))
-  (func $nl (call $ch (i32.const 10)))
-  ;; " <decimal>"
-  (func $u64 (param $v i64) (local $p i32)
-    (local.set $p (i32.const 0xF40))
-    (loop $l
-      (local.set $p (i32.sub (local.get $p) (i32.const 1)))
-      (i32.store8 (local.get $p)
-        (i32.add (i32.const 48) (i32.wrap_i64 (i64.rem_u (local.get $v) (i64.const 10)))))
-      (local.set $v (i64.div_u (local.get $v) (i64.const 10)))
-      (br_if $l (i64.ne (local.get $v) (i64.const 0))))
-    (call $ch (i32.const 32))
-    (call $print (local.get $p) (i32.sub (i32.const 0xF40) (local.get $p))))
-  (func $u32 (param $v i32) (call $u64 (i64.extend_i32_u (local.get $v))))
-  ;; " 1" if the u64 at a and at b are equal, else " 0"
-  (func $eq64 (param $a i32) (param $b i32)
-    (call $u32 (i64.eq (i64.load (local.get $a)) (i64.load (local.get $b)))))
-  (func $hexdigit (param $d i32) (result i32)
-    (i32.add (local.get $d)
-      (select (i32.const 48) (i32.const 87) (i32.lt_u (local.get $d) (i32.const 10)))))
-  ;; " <hex bytes>" of memory [a, a+n)
-  (func $bytes (param $a i32) (param $n i32) (local $i i32) (local $b i32)
-    (call $ch (i32.const 32))
-    (block $done (loop $l
-      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-      (local.set $b (i32.load8_u (i32.add (local.get $a) (local.get $i))))
-      (i32.store8 (i32.const 0xF20) (call $hexdigit (i32.shr_u (local.get $b) (i32.const 4))))
-      (i32.store8 (i32.const 0xF21) (call $hexdigit (i32.and (local.get $b) (i32.const 15))))
-      (call $print (i32.const 0xF20) (i32.const 2))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $l))))
-  ;; path_open from the preopen (fd 3), following symlinks; the new fd or -errno.
-  ;; Directories (oflags 2) without the fd_write right (bit 6): EISDIR else.
-  (func $open (param $path i32) (param $len i32) (param $oflags i32) (result i32)
-    (local $e i32) (local $rights i64)
-    (local.set $rights (select (i64.const 0x1fffffbf) (i64.const 0x1fffffff)
-                               (i32.and (local.get $oflags) (i32.const 2))))
-    (local.set $e (call $path_open (i32.const 3) (i32.const 1) (local.get $path) (local.get $len)
-      (local.get $oflags) (local.get $rights) (local.get $rights) (i32.const 0) (i32.const 0xF80)))
-    (if (result i32) (local.get $e)
-      (then (i32.sub (i32.const 0) (local.get $e)))
-      (else (i32.load (i32.const 0xF80)))))
-"""
-
-
-class Program:
-    """A WAT command module: imports by name, a string pool, helpers."""
-
-    def __init__(self, p0: list[str], p1: tuple[str, ...] = ()) -> None:
-        names = {"fd_write", "path_open", *p0}
-        self.imports = [_import(PREVIEW0, n, f"${n}") for n in sorted(names)]
-        self.imports += [_import(PREVIEW1, n, f"$p1.{n}") for n in p1]
-        self.data: list[str] = []
-        self.next = 0x8000
-
-    def text(self, s: str) -> str:
-        """`(i32.const addr) (i32.const len)` of `s` in the string pool."""
-        raw = s.encode()
-        addr, self.next = self.next, self.next + len(raw)
-        self.data.append(f'(data (i32.const {addr}) "{_escape(raw)}")')
-        return f"(i32.const {addr}) (i32.const {len(raw)})"
-
-    def say(self, label: str) -> str:
-        """Print `label` (the start of an output line)."""
-        return f"(call $print {self.text(label)})"
-
-    def module(self, body: str) -> bytes:
-        parts = ["(module", *self.imports, '(memory (export "memory") 2)', *self.data, HELPERS,
-                 f'(func (export "_start")\n{body})', ")"]  # fmt: skip
-        text = "\n".join(parts)
-        return bytes(wasmtime.wat2wasm(text))
-
-
-def _import(module: str, name: str, ident: str) -> str:
-    sig = signature(module, name)
-    assert sig is not None, name
-    params = f"(param {' '.join(sig.params)})" if sig.params else ""
-    results = f"(result {' '.join(sig.results)})" if sig.results else ""
-    return f'(import "{module}" "{name}" (func {ident} {params} {results}))'
-
-
-def _escape(raw: bytes) -> str:
-    return "".join(f"\\{b:02x}" for b in raw)
 
 
 def _run(module: bytes, files: dict[str, bytes | Dir | Symlink], **options: Any) -> str:
@@ -551,3 +457,143 @@ def test_fd_write_and_shared_functions() -> None:
         "clocks 0 1 0 8",  # process CPU clock: EBADF as native
         "misc 0 0 0 8",
     ]
+
+
+# ---------------------------------------------------------------- fd_fdstat_get
+
+SOCK_ACCEPT_BIT = 29  # preview1's last right; preview0's rights end at bit 28
+
+
+def fdstat_program() -> bytes:
+    p = Program(["fd_fdstat_get"])
+
+    def fdstat(label: str, fd: str) -> str:
+        """errno, filetype, fdflags, then for base and inheriting rights:
+        the rights without bit 29, and bit 29 alone."""
+        rights = "".join(
+            f"""(call $u64 (i64.and (i64.load (i32.const {at})) (i64.const 0x1fffffff)))
+                (call $u64 (i64.shr_u (i64.load (i32.const {at})) (i64.const {SOCK_ACCEPT_BIT})))"""
+            for at in (0x108, 0x110)
+        )
+        return f"""{p.say(label)} (call $u32 (call $fd_fdstat_get {fd} (i32.const 0x100)))
+          (call $u32 (i32.load8_u (i32.const 0x100))) (call $u32 (i32.load16_u (i32.const 0x102)))
+          {rights} (call $nl)"""
+
+    body = f"""
+      {fdstat("file", f"(call $open {p.text('data.txt')} (i32.const 0))")}
+      {fdstat("dir", f"(call $open {p.text('sub')} (i32.const 2))")}
+      {fdstat("preopen", "(i32.const 3)")}
+      {fdstat("stdout", "(i32.const 1)")}
+      {fdstat("stdin", "(i32.const 0)")}
+      {fdstat("bad", "(i32.const 55)")}"""
+    return p.module(body)
+
+
+def test_fd_fdstat_get_has_no_sock_accept_right() -> None:
+    # preview0's `rights` has 29 flags (fd_datasync .. sock_shutdown): a
+    # preview0 fdstat cannot carry preview1's sock_accept right (bit 29).
+    # componentize.run's bridge aliases preview1's fd_fdstat_get, which does
+    # report it for files and opened directories; everything else must match.
+    module = fdstat_program()
+    d = differential(module, componentize(module).component,
+                     files={"data.txt": DATA, "sub": Dir()}, stdin=b"")  # fmt: skip
+    assert d.native.stdout is not None and d.component.stdout is not None
+    native = [line.split() for line in d.native.stdout.decode().splitlines()]
+    ours = [line.split() for line in d.component.stdout.decode().splitlines()]
+    assert [row[:3] for row in ours] == [
+        ["file", "0", "4"], ["dir", "0", "3"], ["preopen", "0", "3"],
+        ["stdout", "0", "0"], ["stdin", "0", "0"], ["bad", "8", "0"],
+    ]  # fmt: skip
+    assert all(row[5] == row[7] == "0" for row in ours[:5])  # no bit 29 or above
+    masked = [[*row[:5], row[6]] for row in native]
+    assert [[*row[:5], row[6]] for row in ours] == masked
+    assert ours[0][4] == ours[0][6] == str((1 << SOCK_ACCEPT_BIT) - 1)  # every preview0 right
+    assert d.native.exit_code == d.component.exit_code == 0
+
+
+# ---------------------------------------------------------------- both modules
+
+
+def mixed_program() -> bytes:
+    """fd_seek, fd_filestat_get and poll_oneoff from both wasi_unstable and
+    wasi_snapshot_preview1, on the same fd: each with its own numbering and
+    layout."""
+    both = ("fd_seek", "fd_filestat_get", "poll_oneoff")
+    p = Program([*both, "fd_fdstat_get"], p1=(*both, "fd_fdstat_get", "fd_write"))
+
+    def seek(label: str, fn: str, offset: int, whence: int) -> str:
+        return f"""{p.say(label)}
+          (call $u32 ({fn} (local.get $fd) (i64.const {offset}) (i32.const {whence})
+                           (i32.const 0x100)))
+          (call $u64 (i64.load (i32.const 0x100))) (call $nl)"""
+
+    # a 1 us monotonic clock: preview1's id at 16, preview0's at 24
+    p1_sub = """(i64.store (i32.const 0x2000) (i64.const 21))
+      (i32.store (i32.const 0x2010) (i32.const 1))
+      (i64.store (i32.const 0x2018) (i64.const 1000))"""
+    p0_sub = """(i64.store (i32.const 0x2100) (i64.const 20))
+      (i32.store (i32.const 0x2118) (i32.const 1))
+      (i64.store (i32.const 0x2120) (i64.const 1000))"""
+    body = f"""(local $fd i32)
+      (local.set $fd (call $open {p.text("data.txt")} (i32.const 0)))
+      {seek("p0-end", "call $fd_seek", 0, 1)}
+      {seek("p1-cur", "call $p1.fd_seek", -3, 1)}
+      {seek("p0-cur", "call $fd_seek", 2, 0)}
+      {seek("p1-end", "call $p1.fd_seek", -1, 2)}
+      {seek("p0-set", "call $fd_seek", 4, 2)}
+      {seek("p1-set", "call $p1.fd_seek", 6, 0)}
+      (memory.fill (i32.const 0x400) (i32.const 0xaa) (i32.const 256))
+      {p.say("stat")}
+      (call $u32 (call $fd_filestat_get (local.get $fd) (i32.const 0x400)))
+      (call $u32 (call $p1.fd_filestat_get (local.get $fd) (i32.const 0x480)))
+      (call $u32 (i32.load (i32.const 0x414))) (call $u64 (i64.load (i32.const 0x418)))
+      (call $u64 (i64.load (i32.const 0x498))) (call $u64 (i64.load (i32.const 0x4a0)))
+      (call $bytes (i32.const 0x438) (i32.const 8)) (call $eq64 (i32.const 0x428) (i32.const 0x4b0))
+      (call $nl)
+      (memory.fill (i32.const 0x2000) (i32.const 0) (i32.const 0x200))
+      {p1_sub} {p0_sub}
+      {p.say("poll")}
+      (call $u32 (call $p1.poll_oneoff (i32.const 0x2000) (i32.const 0x3000) (i32.const 1)
+                                       (i32.const 0x180)))
+      (call $u32 (i32.load (i32.const 0x180))) (call $u64 (i64.load (i32.const 0x3000)))
+      (call $u32 (call $poll_oneoff (i32.const 0x2100) (i32.const 0x3000) (i32.const 1)
+                                    (i32.const 0x180)))
+      (call $u32 (i32.load (i32.const 0x180))) (call $u64 (i64.load (i32.const 0x3000)))
+      (call $nl)
+      {p.say("sock-accept-right")}
+      (drop (call $p1.fd_fdstat_get (local.get $fd) (i32.const 0x100)))
+      (call $u64 (i64.shr_u (i64.load (i32.const 0x108)) (i64.const {SOCK_ACCEPT_BIT})))
+      (drop (call $fd_fdstat_get (local.get $fd) (i32.const 0x100)))
+      (call $u64 (i64.shr_u (i64.load (i32.const 0x108)) (i64.const {SOCK_ACCEPT_BIT})))
+      (call $nl)
+      (i32.store (i32.const 0x200) {p.text("p1 write").split(") (")[0]}))
+      (i32.store (i32.const 0x204) (i32.const 8))
+      (drop (call $p1.fd_write (i32.const 1) (i32.const 0x200) (i32.const 1) (i32.const 0x208)))
+      (call $nl)"""
+    return p.module(body)
+
+
+def test_module_importing_both() -> None:
+    module = mixed_program()
+    result = componentize(module)
+    d = differential(module, result.component, files={"data.txt": DATA}, stdin=b"")
+    assert d.component.stdout is not None
+    lines = d.component.stdout.decode().splitlines()
+    assert lines == [
+        "p0-end 0 10",  # preview0 whence 1 is end
+        "p1-cur 0 7",  # preview1 whence 1 is cur
+        "p0-cur 0 9",
+        "p1-end 0 9",
+        "p0-set 0 4",
+        "p1-set 0 6",
+        # errnos; preview0 nlink (u32 at 20), size (24); preview1 nlink (u64
+        # at 24), size (32); the bytes after preview0's 56; same mtim
+        "stat 0 0 1 10 1 10 aaaaaaaaaaaaaaaa 1",
+        "poll 0 1 21 0 1 20",
+        "sock-accept-right 1 0",
+        "p1 write",
+    ]
+    # The bridge reports sock_accept through preview0 (see the fdstat test).
+    native = d.native.stdout.decode().splitlines() if d.native.stdout else []
+    assert native[:8] == lines[:8] and native[9:] == lines[9:]
+    assert (d.native.exit_code, d.component.exit_code) == (0, 0)
