@@ -15,7 +15,9 @@ Shim contract with the assembler (see shims/preview1/ and postprocess.py):
              componentize:guest/start-table   funcref table, min 1 (only with `run`):
                                               slot 0 must hold the guest's `_start`
              wasi:*/*@0.2.12 functions        canon lower'd, memory 0 + cabi_realloc
-    exports  preview1 names (`fd_write`...), `proc_exit_ok_err`, `run` (() -> i32,
+    exports  preview1 names (`fd_write`...), `wasi_unstable#<name>` for the
+             preview0 functions whose ABI differs (catalog.PREVIEW0_DIFFERS; the
+             others are the preview1 export), `proc_exit_ok_err`, `run` (() -> i32,
              result<_, _> for wasi:cli/run), `cabi_realloc`
     start    sets the stack pointer, sizes memory 0, initialises state; calls no WASI
 """
