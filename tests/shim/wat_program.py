@@ -10,7 +10,8 @@ printing helpers, so a test body can print what calls wrote into memory:
 
 Helpers: $print(ptr, len), $ch(c), $nl, $u64(v) / $u32(v) (" <decimal>"),
 $bytes(addr, n) (" <hex>"), $eq64(a, b) (" 1" if the u64s are equal),
-$open(path, len, oflags) -> fd or -errno (path_open from preopen fd 3).
+$open(path, len, oflags) -> fd or -errno (path_open from preopen fd 3;
+unless open_helper=False).
 """
 
 from __future__ import annotations
@@ -59,6 +60,10 @@ HELPERS = """
       (call $print (i32.const 0xF20) (i32.const 2))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $l))))
+"""
+
+
+OPEN_HELPER = """
   ;; path_open from the preopen (fd 3), following symlinks; the new fd or -errno.
   ;; Directories (oflags 2) without the fd_write right (bit 6): EISDIR else.
   (func $open (param $path i32) (param $len i32) (param $oflags i32) (result i32)
@@ -76,8 +81,11 @@ HELPERS = """
 class Program:
     """A WAT command module: imports by name, a string pool, helpers."""
 
-    def __init__(self, p0: list[str], p1: tuple[str, ...] = ()) -> None:
-        names = {"fd_write", "path_open", *p0}
+    def __init__(
+        self, p0: list[str], p1: tuple[str, ...] = (), *, open_helper: bool = True
+    ) -> None:
+        names = {"fd_write", *p0} | ({"path_open"} if open_helper else set())
+        self.helpers = HELPERS + (OPEN_HELPER if open_helper else "")
         self.imports = [_import(PREVIEW0, n, f"${n}") for n in sorted(names)]
         self.imports += [_import(PREVIEW1, n, f"$p1.{n}") for n in p1]
         self.data: list[str] = []
@@ -95,7 +103,7 @@ class Program:
         return f"(call $print {self.text(label)})"
 
     def module(self, body: str) -> bytes:
-        parts = ["(module", *self.imports, '(memory (export "memory") 2)', *self.data, HELPERS,
+        parts = ["(module", *self.imports, '(memory (export "memory") 2)', *self.data, self.helpers,
                  f'(func (export "_start")\n{body})', ")"]  # fmt: skip
         text = "\n".join(parts)
         return bytes(wasmtime.wat2wasm(text))
