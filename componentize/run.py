@@ -323,12 +323,15 @@ def _call_run(
 # wasmtime has no native `wasi_unstable`.  Most preview0 functions have the
 # preview1 ABI and are served by the preview1 host function itself: a host
 # function finds "memory" on whichever instance calls it, so an alias works.
-# Four differ (fd_seek's whence numbering; filestat's u32 nlink; the clock
-# subscription's extra `identifier` field in poll_oneoff) and go
+# Five differ (fd_seek's whence numbering; filestat's u32 nlink; the clock
+# subscription's extra `identifier` field in poll_oneoff; preview0 rights
+# have no `sock_accept`, bit 29, which fd_fdstat_get must not report) and go
 # through a small bridge module that converts and calls preview1.  The
 # bridge re-exports the main module's memory, because preview1 host
 # functions read the calling instance's "memory" export.
-_PREVIEW0_BRIDGED = ("fd_seek", "fd_filestat_get", "path_filestat_get", "poll_oneoff")
+_PREVIEW0_BRIDGED = (
+    "fd_seek", "fd_filestat_get", "path_filestat_get", "poll_oneoff", "fd_fdstat_get",
+)  # fmt: skip
 
 _PREVIEW0_BRIDGE_WAT = """
 (module
@@ -338,6 +341,7 @@ _PREVIEW0_BRIDGE_WAT = """
   (import "wasi_snapshot_preview1" "path_filestat_get"
     (func $pstat (param i32 i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_fdstat_get" (func $fdstat (param i32 i32) (result i32)))
   (export "memory" (memory $main))
   ;; private scratch (multi-memory): never takes a byte of the module's memory
   (memory $scratch 0)
@@ -367,6 +371,16 @@ _PREVIEW0_BRIDGE_WAT = """
     (call $pack (local.get 4)
       (call $pstat (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4))
       (local.get $saved)))
+  ;; fdstat: rights_base at 8, rights_inheriting at 16; drop bit 29 from both
+  (func (export "fd_fdstat_get") (param i32 i32) (result i32)
+    (local $errno i32)
+    (local.set $errno (call $fdstat (local.get 0) (local.get 1)))
+    (if (i32.eqz (local.get $errno)) (then
+      (i64.store offset=8 (local.get 1)
+        (i64.and (i64.load offset=8 (local.get 1)) (i64.const 0xffffffffdfffffff)))
+      (i64.store offset=16 (local.get 1)
+        (i64.and (i64.load offset=16 (local.get 1)) (i64.const 0xffffffffdfffffff)))))
+    (local.get $errno))
   ;; preview0 subscriptions are 56 bytes (clock: identifier u64 at 16, then
   ;; id, timeout, precision, flags at 24..); preview1's are 48 (clock at 16).
   ;; Keep the originals in scratch, rewrite them in place as preview1, call,
