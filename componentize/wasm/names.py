@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from componentize.errors import WasmDecodeError
 
-from .leb128 import Reader, encode_uleb
+from .leb128 import Reader, encode_name, encode_uleb
 from .model import NameSection, ProducersSection
 
 _MODULE, _FUNCTIONS, _LOCALS = 0, 1, 2
@@ -72,13 +72,7 @@ def _namemap(out: bytearray, names: dict[int, str]) -> None:
     encode_uleb(len(names), out)
     for index, name in names.items():
         encode_uleb(index, out)
-        _name(out, name)
-
-
-def _name(out: bytearray, name: str) -> None:
-    raw = name.encode("utf-8")
-    encode_uleb(len(raw), out)
-    out += raw
+        encode_name(name, out)
 
 
 def _subsection(out: bytearray, sub_id: int, payload: bytes | bytearray) -> None:
@@ -92,7 +86,7 @@ def encode_name_section(ns: NameSection) -> bytes:
     out = bytearray()
     if ns.module is not None:
         sub = bytearray()
-        _name(sub, ns.module)
+        encode_name(ns.module, sub)
         _subsection(out, _MODULE, sub)
     if ns.functions:
         sub = bytearray()
@@ -131,11 +125,11 @@ def encode_producers_section(p: ProducersSection) -> bytes:
     out = bytearray()
     encode_uleb(len(p.fields), out)
     for field_name, values in p.fields.items():
-        _name(out, field_name)
+        encode_name(field_name, out)
         encode_uleb(len(values), out)
         for value, version in values.items():
-            _name(out, value)
-            _name(out, version)
+            encode_name(value, out)
+            encode_name(version, out)
     return bytes(out)
 
 
