@@ -40,11 +40,27 @@ static list_ref *env_list(void) {
 #define ENV_VAL_PTR WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_ELEM_F1_PTR
 #define ENV_VAL_LEN WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_ELEM_F1_LEN
 
+/* Bytes args_get writes: every argument and its NUL. */
+static uint32_t args_bytes(const list_ref *a) {
+    uint32_t size = 0;
+    for (uint32_t i = 0; i < a->len; i++) size += load32(a->ptr + i * ARG_ELEM + ARG_LEN) + 1;
+    return size;
+}
+
+/* Bytes environ_get writes: every KEY=VALUE and its NUL. */
+static uint32_t env_bytes(const list_ref *v) {
+    uint32_t size = 0;
+    for (uint32_t i = 0; i < v->len; i++) {
+        uint32_t e = v->ptr + i * ENV_ELEM;
+        size += load32(e + ENV_KEY_LEN) + load32(e + ENV_VAL_LEN) + 2;
+    }
+    return size;
+}
+
 EXPORT("args_sizes_get") int32_t shim_args_sizes_get(uint32_t argc_out, uint32_t size_out) {
     arena_reset();
     list_ref *a = args_list();
-    uint32_t size = 0;
-    for (uint32_t i = 0; i < a->len; i++) size += load32(a->ptr + i * ARG_ELEM + ARG_LEN) + 1;
+    uint32_t size = args_bytes(a);
     guest_store_u32(argc_out, a->len);
     guest_store_u32(size_out, size);
     return ERRNO_SUCCESS;
@@ -53,8 +69,7 @@ EXPORT("args_sizes_get") int32_t shim_args_sizes_get(uint32_t argc_out, uint32_t
 EXPORT("args_get") int32_t shim_args_get(uint32_t argv, uint32_t buf) {
     arena_reset();
     list_ref *a = args_list();
-    uint32_t size = 0;
-    for (uint32_t i = 0; i < a->len; i++) size += load32(a->ptr + i * ARG_ELEM + ARG_LEN) + 1;
+    uint32_t size = args_bytes(a);
     guest_check(argv, (uint64_t)a->len * 4);
     guest_check(buf, size);
     for (uint32_t i = 0; i < a->len; i++) {
@@ -71,11 +86,7 @@ EXPORT("args_get") int32_t shim_args_get(uint32_t argv, uint32_t buf) {
 EXPORT("environ_sizes_get") int32_t shim_environ_sizes_get(uint32_t count_out, uint32_t size_out) {
     arena_reset();
     list_ref *v = env_list();
-    uint32_t size = 0;
-    for (uint32_t i = 0; i < v->len; i++) {
-        uint32_t e = v->ptr + i * ENV_ELEM;
-        size += load32(e + ENV_KEY_LEN) + load32(e + ENV_VAL_LEN) + 2;
-    }
+    uint32_t size = env_bytes(v);
     guest_store_u32(count_out, v->len);
     guest_store_u32(size_out, size);
     return ERRNO_SUCCESS;
@@ -84,11 +95,7 @@ EXPORT("environ_sizes_get") int32_t shim_environ_sizes_get(uint32_t count_out, u
 EXPORT("environ_get") int32_t shim_environ_get(uint32_t environ, uint32_t buf) {
     arena_reset();
     list_ref *v = env_list();
-    uint32_t size = 0;
-    for (uint32_t i = 0; i < v->len; i++) {
-        uint32_t e = v->ptr + i * ENV_ELEM;
-        size += load32(e + ENV_KEY_LEN) + load32(e + ENV_VAL_LEN) + 2;
-    }
+    uint32_t size = env_bytes(v);
     guest_check(environ, (uint64_t)v->len * 4);
     guest_check(buf, size);
     for (uint32_t i = 0; i < v->len; i++) {
