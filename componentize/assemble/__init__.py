@@ -63,13 +63,16 @@ def componentize(data: bytes, options: Options = Options()) -> Result:
                 wasi_functions=len(wasi_calls))  # fmt: skip
 
     main, memory = guest.take_memory(module, options.source)
+    main, renamed = guest.unique_imports(main)
+    main_imports = {**served, **{key: served[key[0], old] for key, old in renamed.items()
+                                 if (key[0], old) in served}}  # fmt: skip
     small_shim = _retarget(small_shim, version, memory)
     parts = layout.Parts(
         main=wasm.encode_module(main) if main is not module else data,
         memory=memory,
         shim=wasm.encode_module(small_shim),
         shim_imports=shim.wasi_imports(small_shim),
-        guest_imports=served,
+        guest_imports=main_imports,
         kind=analysis.kind,
         resolve=_wit(version),
         initialize=any(e.name == INITIALIZE and e.kind == "func" for e in analysis.exports),

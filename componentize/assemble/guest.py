@@ -51,6 +51,13 @@ def take_memory(module: wasm.Module, where: str) -> tuple[wasm.Module, GuestMemo
     Only memory 0 is served: it is the one preview1 pointers refer to.
     """
     imported = [i for i in module.imports if isinstance(i.desc, wasm.Limits)]
+    if len(imported) > 1:
+        names = ", ".join(f"{i.module}.{i.name}" for i in imported)
+        raise UnsupportedModuleError(
+            f"imports {len(imported)} memories ({names}); a WASI host supplies one",
+            where=f"{where}: import section",
+            hint="link the module so that it imports or defines a single memory",
+        )
     if imported:
         first = imported[0]
         assert isinstance(first.desc, wasm.Limits)
@@ -64,6 +71,37 @@ def take_memory(module: wasm.Module, where: str) -> tuple[wasm.Module, GuestMemo
         memories=module.memories[1:],
     )
     return rewritten, _checked(GuestMemory(limits, *MEMORY_IMPORT), where)
+
+
+def unique_imports(module: wasm.Module) -> tuple[wasm.Module, dict[tuple[str, str], str]]:
+    """Rename repeated imports so every (module, name) is imported once.
+
+    A core module may import the same function twice (Go does, for every
+    preview1 function it uses: once per package that declares it), but one
+    inside a component may not: its imports are supplied by name from an
+    instance.  Repeats become `name~1`, `name~2`...; renaming keeps every
+    function index, so no code changes.  Returns the rewritten module (the
+    same object when nothing repeats) and {(module, new name): old name}.
+    """
+    taken = {(i.module, i.name) for i in module.imports}
+    seen: set[tuple[str, str]] = set()
+    renamed: dict[tuple[str, str], str] = {}
+    imports = []
+    for imp in module.imports:
+        key = (imp.module, imp.name)
+        if key in seen:
+            n = 1
+            while (imp.module, f"{imp.name}~{n}") in taken:
+                n += 1
+            new = f"{imp.name}~{n}"
+            taken.add((imp.module, new))
+            renamed[imp.module, new] = imp.name
+            imp = replace(imp, name=new)
+        seen.add(key)
+        imports.append(imp)
+    if not renamed:
+        return module, {}
+    return replace(module, imports=imports), renamed
 
 
 def _checked(memory: GuestMemory, where: str) -> GuestMemory:

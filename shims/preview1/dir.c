@@ -2,8 +2,9 @@
  * host's directory-entry-stream.  The stream stays open per fd with the
  * cookie of the entry it yields next, so listing a large directory through
  * small buffers is linear; the last entry read is kept, since a buffer that
- * ends inside it makes the caller ask for it again.  Only a cookie before
- * the stream's position reopens the stream. */
+ * ends inside it makes the caller ask for it again.  A cookie before the
+ * stream's position reopens the stream, and so does a listing from cookie 0
+ * or 1, so that entries added since the last listing are seen. */
 #include "shim.h"
 
 #define D(x) WASI_FILESYSTEM_TYPES_METHOD_DESCRIPTOR_##x
@@ -85,6 +86,9 @@ int32_t shim_fd_readdir(uint32_t fd, uint32_t buf, uint32_t buf_len, uint64_t co
     fd_entry *e = fd_get_all(fd);
     if (!e || e->kind != FD_DIR) return ERRNO_BADF;
     guest_check(buf, buf_len);
+    /* A listing from the start (rewinddir) must see the directory as it is
+     * now, as native does: the open stream lists it as it was. */
+    if (cookie < FIRST_STREAM_COOKIE) fd_drop_dir_stream(e);
     uint32_t used = 0, mark = STATE->arena_ptr;
     char dots[2];
     dots[0] = dots[1] = '.';

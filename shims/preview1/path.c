@@ -12,6 +12,36 @@ static int32_t unit_result(uint32_t ret) {
     return load8(ret) == RESULT_ERR ? fs_errno(load8(ret + 1)) : ERRNO_SUCCESS;
 }
 
+#define ERR(x) WASI_FILESYSTEM_TYPES_ERROR_CODE_##x
+
+/* One open-at; the new descriptor's handle, or -(wasi:filesystem error code) - 1. */
+static int64_t open_at(uint32_t dir, uint32_t follow, uint32_t p, uint32_t len, uint32_t oflags,
+                       uint32_t flags) {
+    uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(D(OPEN_AT_RET_SIZEOF), D(OPEN_AT_RET_ALIGNOF));
+    wasi_filesystem_types_method_descriptor_open_at((int32_t)dir, (int32_t)follow, (int32_t)p, (int32_t)len,
+                                                    (int32_t)oflags, (int32_t)flags, (int32_t)ret);
+    if (load8(ret) == RESULT_ERR) return -(int64_t)load8(ret + D(OPEN_AT_RET_ERR)) - 1;
+    return load32(ret + D(OPEN_AT_RET_OK));
+}
+
+/* A host that will not give `mutate-directory` here (jco's never does; a
+ * read-only preopen cannot) answers with one of these. */
+static int mutate_refused(int64_t r) {
+    int64_t code = -r - 1;
+    return code == ERR(NOT_PERMITTED) || code == ERR(UNSUPPORTED) || code == ERR(READ_ONLY) ||
+           code == ERR(ACCESS);
+}
+
+/* A directory opened to work in: `mutate-directory` where the host grants it,
+ * so that files can be created through it (native allows that whatever the
+ * rights asked), else read-only.  -1 - error code on failure. */
+static int64_t open_dir(uint32_t dir, uint32_t follow, uint32_t p, uint32_t len, uint32_t oflags) {
+    oflags |= OFLAGS_DIRECTORY;
+    int64_t r = open_at(dir, follow, p, len, oflags, DFLAGS(READ) | DFLAGS(MUTATE_DIRECTORY));
+    if (r < 0 && mutate_refused(r)) r = open_at(dir, follow, p, len, oflags, DFLAGS(READ));
+    return r;
+}
+
 EXPORT("path_open")
 int32_t shim_path_open(uint32_t dirfd, uint32_t dirflags, uint32_t path, uint32_t path_len,
                        uint32_t oflags, uint64_t rights, uint64_t inheriting, uint32_t fdflags,
@@ -22,21 +52,26 @@ int32_t shim_path_open(uint32_t dirfd, uint32_t dirflags, uint32_t path, uint32_
     int32_t err = dir_handle(dirfd, &dir);
     if (err) return err;
     if (fdflags & (FDFLAGS_DSYNC | FDFLAGS_RSYNC | FDFLAGS_SYNC)) return ERRNO_NOTSUP;
-    /* Access as native derives it from the rights: write with FD_WRITE,
-     * read with FD_READ/FD_READDIR or when nothing else is asked. */
+    /* Access as native derives it: write with FD_WRITE, or when creating or
+     * truncating (wasi-libc before 2023 opens files for writing through a
+     * directory fd without FD_WRITE, whose inheriting rights lack it); read
+     * with FD_READ/FD_READDIR, or whenever FD_WRITE is not asked. */
     uint32_t access = 0;
-    if (rights & RIGHT_FD_WRITE) access |= ACCESS_WRITE;
-    if ((rights & (RIGHT_FD_READ | RIGHT_FD_READDIR)) || !access) access |= ACCESS_READ;
-    uint32_t flags = DFLAGS(MUTATE_DIRECTORY);
-    if (access & ACCESS_READ) flags |= DFLAGS(READ);
-    if (access & ACCESS_WRITE) flags |= DFLAGS(WRITE);
-    uint32_t p = guest_path(path, path_len);
-    uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(D(OPEN_AT_RET_SIZEOF), D(OPEN_AT_RET_ALIGNOF));
-    wasi_filesystem_types_method_descriptor_open_at((int32_t)dir, (int32_t)(dirflags & LOOKUP_SYMLINK_FOLLOW),
-                                                    (int32_t)p, (int32_t)path_len, (int32_t)(oflags & 15),
-                                                    (int32_t)flags, (int32_t)ret);
-    if (load8(ret) == RESULT_ERR) return fs_errno(load8(ret + D(OPEN_AT_RET_ERR)));
-    uint32_t handle = load32(ret + D(OPEN_AT_RET_OK));
+    if ((rights & RIGHT_FD_WRITE) || (oflags & (OFLAGS_CREAT | OFLAGS_TRUNC))) access |= ACCESS_WRITE;
+    if ((rights & (RIGHT_FD_READ | RIGHT_FD_READDIR)) || !(rights & RIGHT_FD_WRITE)) access |= ACCESS_READ;
+    uint32_t follow = dirflags & LOOKUP_SYMLINK_FOLLOW, p = guest_path(path, path_len);
+    oflags &= 15;
+    int64_t r;
+    if ((oflags & OFLAGS_DIRECTORY) && !(access & ACCESS_WRITE)) {
+        r = open_dir(dir, follow, p, path_len, oflags);
+    } else {
+        /* Only what a file needs: some hosts refuse `mutate-directory` on
+         * a file.  Write access to a directory fails (EISDIR), as native. */
+        uint32_t flags = (access & ACCESS_READ ? DFLAGS(READ) : 0) | (access & ACCESS_WRITE ? DFLAGS(WRITE) : 0);
+        r = open_at(dir, follow, p, path_len, oflags, flags);
+    }
+    if (r < 0) return fs_errno((uint32_t)(-r - 1));
+    uint32_t handle = (uint32_t)r;
     uint32_t tret = (uint32_t)(uintptr_t)arena_alloc(D(GET_TYPE_RET_SIZEOF), D(GET_TYPE_RET_ALIGNOF));
     wasi_filesystem_types_method_descriptor_get_type((int32_t)handle, (int32_t)tret);
     if (load8(tret) == RESULT_ERR) {
@@ -44,6 +79,15 @@ int32_t shim_path_open(uint32_t dirfd, uint32_t dirflags, uint32_t path, uint32_
         return fs_errno(load8(tret + D(GET_TYPE_RET_ERR)));
     }
     uint32_t type = filetype_of(load8(tret + D(GET_TYPE_RET_OK)));
+    if (type == FILETYPE_DIRECTORY && !(oflags & OFLAGS_DIRECTORY)) {
+        /* A directory opened as a file: reopen it as one, so that it can be
+         * worked in as natively (rare: libc's opendir says O_DIRECTORY). */
+        int64_t again = open_dir(dir, follow, p, path_len, oflags);
+        if (again >= 0) {
+            wasi_filesystem_types_resource_drop_descriptor((int32_t)handle);
+            handle = (uint32_t)again;
+        }
+    }
     uint32_t fd;
     fd_entry *e = fd_new(&fd);
     e->kind = type == FILETYPE_DIRECTORY ? FD_DIR : FD_FILE;

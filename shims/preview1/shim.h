@@ -54,6 +54,8 @@ enum {
     FDFLAGS_RSYNC = 8,
     FDFLAGS_SYNC = 16,
 };
+/* preview1 oflags */
+enum { OFLAGS_CREAT = 1, OFLAGS_DIRECTORY = 2, OFLAGS_EXCL = 4, OFLAGS_TRUNC = 8 };
 #define RIGHT_FD_READ 0x2ull
 #define RIGHT_FD_WRITE 0x40ull
 #define RIGHT_FD_READDIR 0x4000ull
