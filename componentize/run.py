@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -29,6 +30,7 @@ from typing import Literal
 import wasmtime
 from wasmtime import component as wc
 
+from componentize.engine import engine
 from componentize.errors import InputError, UnsupportedModuleError
 from componentize.files import read_bytes, wasm_kind
 
@@ -62,17 +64,6 @@ class RunResult:
     @property
     def trapped(self) -> bool:
         return self.outcome == "trap"
-
-
-_ENGINE: wasmtime.Engine | None = None
-
-
-def engine() -> wasmtime.Engine:
-    """One engine for the process: engines are costly and shareable."""
-    global _ENGINE
-    if _ENGINE is None:
-        _ENGINE = wasmtime.Engine()
-    return _ENGINE
 
 
 # ---------------------------------------------------------------- loading
@@ -109,6 +100,17 @@ def cause_of(message: str) -> str:
     return lines[0].strip() if lines else ""
 
 
+# The shim traps through functions named for the reason (a code proc_exit
+# cannot report, ...): their names, found in the backtrace, say why.
+_SHIM_FRAME = re.compile(r"componentize-shim-preview1!(\w+_is_not_supported)\b")
+
+
+def trap_reason(message: str) -> str:
+    """Why the shim trapped, from a backtrace in `message` ("" if not known)."""
+    found = _SHIM_FRAME.search(message)
+    return found.group(1).replace("_", " ") if found else ""
+
+
 def _classify(error: Exception) -> tuple[Outcome, int, str]:
     if isinstance(error, wasmtime.ExitTrap):
         return "exit", error.code, ""
@@ -117,7 +119,8 @@ def _classify(error: Exception) -> tuple[Outcome, int, str]:
     message = error.message if isinstance(error, wasmtime.Trap) else str(error)
     cause = cause_of(message)
     if isinstance(error, wasmtime.Trap) or cause.startswith("wasm trap:"):
-        return "trap", TRAP_EXIT_CODE, cause
+        reason = trap_reason(message)
+        return "trap", TRAP_EXIT_CODE, f"{cause} ({reason})" if reason else cause
     return "error", ERROR_EXIT_CODE, cause
 
 

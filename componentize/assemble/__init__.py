@@ -18,6 +18,7 @@ from componentize import log, shim, wasm, wit
 from componentize.abi import INITIALIZE
 from componentize.assemble import guest, layout, plan
 from componentize.assemble.analyze import Analysis, analyze
+from componentize.engine import engine
 from componentize.errors import InternalError
 from componentize.wit.model import Resolve, Version
 
@@ -66,7 +67,7 @@ def componentize(data: bytes, options: Options = Options()) -> Result:
     main, renamed = guest.unique_imports(main)
     main_imports = {**served, **{key: served[key[0], old] for key, old in renamed.items()
                                  if (key[0], old) in served}}  # fmt: skip
-    small_shim = _retarget(small_shim, version, memory)
+    small_shim = _retarget(small_shim, version)
     parts = layout.Parts(
         main=wasm.encode_module(main) if main is not module else data,
         memory=memory,
@@ -94,35 +95,19 @@ def _has_exit_with_code(version: Version) -> bool:
     return "exit-with-code" in exit_iface.functions
 
 
-def _retarget(module: wasm.Module, version: Version, memory: guest.GuestMemory) -> wasm.Module:
-    """Name the shim's WASI imports with the target version, and give its
-    guest-memory import the guest memory's sharedness (types must match)."""
-    imports = []
-    for imp in module.imports:
-        if imp.module.startswith("wasi:"):
-            imp = replace(imp, module=f"{imp.module.partition('@')[0]}@{version}")
-        elif (imp.module, imp.name) == (shim.GUEST_MODULE, shim.GUEST_MEMORY):
-            imp = replace(imp, desc=_guest_memory_import(memory.limits))
-        imports.append(imp)
+def _retarget(module: wasm.Module, version: Version) -> wasm.Module:
+    """Name the shim's WASI imports with the target version."""
+    imports = [
+        replace(imp, module=f"{imp.module.partition('@')[0]}@{version}")
+        if imp.module.startswith("wasi:") else imp
+        for imp in module.imports
+    ]  # fmt: skip
     return replace(module, imports=imports)
-
-
-def _guest_memory_import(limits: wasm.Limits) -> wasm.Limits:
-    """The loosest import type the guest memory satisfies (shared ones need a max)."""
-    return wasm.Limits(0, limits.max if limits.shared else None, shared=limits.shared)
 
 
 def validate(component: bytes) -> None:
     """wasmtime must compile what we made; if it does not, that is our bug."""
     try:
-        wc.Component(_engine(), component)
+        wc.Component(engine(), component)
     except wasmtime.WasmtimeError as error:
         raise InternalError(f"wasmtime rejects the component we built: {error}") from None
-
-
-@cache
-def _engine() -> wasmtime.Engine:
-    config = wasmtime.Config()
-    config.wasm_multi_memory = True
-    config.wasm_threads = True
-    return wasmtime.Engine(config)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from componentize import wasm
+from componentize.assemble import toolchain
 from componentize.assemble.analyze import Analysis
 from componentize.errors import UnsupportedModuleError
 from componentize.shim import catalog
@@ -61,13 +62,17 @@ def parse_version(text: str) -> Version | None:
 def serve_imports(analysis: Analysis, shim: wasm.Module, *, exit_with_code: bool, where: str
                   ) -> dict[tuple[str, str], str]:  # fmt: skip
     """Map every preview1/preview0 import of the module to a shim export."""
+    refuse_threads(analysis, where)
     for bad in analysis.other_imports:
         if bad.kind != "memory":
+            advice = toolchain.advice_for(bad, analysis)
+            by = f" (a {advice.toolchain} runtime import)" if advice else ""
             raise UnsupportedModuleError(
-                f"imports {bad.kind} `{bad.module}.{bad.name}`, which no WASI host provides",
-                where=f"{where}: import section",
-                hint="link that dependency into the module before componentizing it",
-            )
+                f"imports {bad.kind} `{bad.module}.{bad.name}`{by}, which no WASI host provides",
+                where=f"{where}: import {bad.module}.{bad.name}",
+                hint=advice.hint if advice else
+                "link that dependency into the module before componentizing it",
+            )  # fmt: skip
     available = set(wasm.export_map(shim))
     served: dict[tuple[str, str], str] = {}
     for imp in analysis.wasi_imports:
@@ -90,6 +95,22 @@ def serve_imports(analysis: Analysis, shim: wasm.Module, *, exit_with_code: bool
             )
         served[imp.module, imp.name] = export
     return served
+
+
+def refuse_threads(analysis: Analysis, where: str) -> None:
+    """wasi-threads modules (thread-spawn, shared memory) cannot be components."""
+    for imp in analysis.imports:
+        if imp.module == "wasi" and imp.name == "thread-spawn":
+            raise UnsupportedModuleError(
+                "imports `wasi.thread-spawn` (wasi-threads)",
+                where=f"{where}: import wasi.thread-spawn", hint=toolchain.THREADS,
+            )  # fmt: skip
+    for memory in analysis.memories:
+        if memory.shared:
+            raise UnsupportedModuleError(
+                f"memory {memory.index} is shared (a build for threads)",
+                where=f"{where}: memory {memory.index}", hint=toolchain.THREADS,
+            )  # fmt: skip
 
 
 def required_version(resolve: Resolve, functions: list[tuple[str, str]]) -> tuple[Version, str]:

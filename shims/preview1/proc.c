@@ -1,7 +1,8 @@
 /* proc_exit (two variants), sched_yield, run */
 #include "shim.h"
 
-/* Named so a trap backtrace says why. */
+/* Named so a trap backtrace says why (wasi:cli/exit takes a u8); `componentize
+ * run` prints names ending in `_is_not_supported` with the trap. */
 static NOINLINE __attribute__((noreturn)) void proc_exit_code_above_255_is_not_supported(void) {
     trap();
 }

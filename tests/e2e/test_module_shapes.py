@@ -1,0 +1,116 @@
+"""Module shapes that real toolchains emit and that componentize must handle
+or refuse precisely: repeated imports (Go), threads, runtime imports of
+toolchains that target JavaScript, exit codes a component cannot report."""
+
+from __future__ import annotations
+
+import pytest
+import wasmtime
+from harness import assert_same, differential
+
+from componentize.assemble import componentize
+from componentize.errors import UnsupportedModuleError
+from componentize.run import run_component
+
+P1 = "wasi_snapshot_preview1"
+FD_WRITE = "(param i32 i32 i32 i32) (result i32)"
+
+
+def _wat(text: str) -> bytes:
+    return bytes(wasmtime.wat2wasm(text))
+
+
+def test_repeated_preview1_imports_run_as_natively() -> None:
+    # Go imports every preview1 function once per package declaring it.
+    module = _wat(
+        f"""(module
+      (import "{P1}" "fd_write" (func $w1 {FD_WRITE}))
+      (import "{P1}" "proc_exit" (func $exit1 (param i32)))
+      (import "{P1}" "fd_write" (func $w2 {FD_WRITE}))
+      (import "{P1}" "fd_write" (func $w3 {FD_WRITE}))
+      (import "{P1}" "proc_exit" (func $exit2 (param i32)))
+      (memory (export "memory") 1)
+      (data (i32.const 16) "one\\ntwo\\n")
+      (func (export "_start")
+        (i32.store (i32.const 0) (i32.const 16)) (i32.store (i32.const 4) (i32.const 4))
+        (drop (call $w1 (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+        (i32.store (i32.const 0) (i32.const 20))
+        (drop (call $w2 (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 8)))
+        (call $exit2 (i32.const 5))))"""
+    )
+    d = differential(module, componentize(module).component)
+    assert_same(d)
+    assert (d.component.exit_code, d.component.stdout, d.component.stderr) == (
+        5,
+        b"one\n",
+        b"two\n",
+    )
+
+
+def test_a_renamed_repeat_does_not_clash_with_an_existing_name() -> None:
+    # `fd_write~1` is taken by an unknown function: refused by name, never
+    # an internal error.
+    module = _wat(f"""(module
+      (import "{P1}" "fd_write" (func {FD_WRITE}))
+      (import "{P1}" "fd_write~1" (func {FD_WRITE}))
+      (import "{P1}" "fd_write" (func {FD_WRITE}))
+      (memory (export "memory") 1) (func (export "_start")))""")
+    with pytest.raises(UnsupportedModuleError, match="`fd_write~1` is not a function"):
+        componentize(module)
+
+
+def test_wasi_threads_are_refused() -> None:
+    module = _wat("""(module
+      (import "wasi" "thread-spawn" (func (param i32) (result i32)))
+      (memory (export "memory") 1) (func (export "_start")))""")
+    with pytest.raises(UnsupportedModuleError, match="wasi.thread-spawn") as refused:
+        componentize(module)
+    assert "no threads" in str(refused.value)
+
+
+def test_shared_memory_is_refused() -> None:
+    module = _wat("""(module (memory (export "memory") 1 2 shared) (func (export "_start")))""")
+    with pytest.raises(UnsupportedModuleError, match="memory 0 is shared") as refused:
+        componentize(module)
+    assert "wasm32-wasip1-threads" in str(refused.value)
+
+
+def test_two_imported_memories_are_refused() -> None:
+    module = _wat("""(module (import "env" "memory" (memory 1)) (import "env" "m2" (memory 1))
+      (func (export "_start")))""")
+    with pytest.raises(UnsupportedModuleError, match="imports 2 memories"):
+        componentize(module)
+
+
+@pytest.mark.parametrize(
+    ("imports", "toolchain", "hint"),
+    [
+        ('(import "env" "abort" (func (param i32 i32 i32 i32)))', "AssemblyScript",
+         "@assemblyscript/wasi-shim"),
+        ('(import "env" "emscripten_notify_memory_growth" (func (param i32)))', "Emscripten",
+         "ALLOW_MEMORY_GROWTH"),
+        ('(import "env" "emscripten_memcpy_big" (func (param i32 i32 i32) (result i32)))',
+         "Emscripten", "STANDALONE_WASM"),
+        ('(import "gojs" "runtime.wasmExit" (func (param i32)))', "Go", "GOOS=wasip1"),
+    ],
+)  # fmt: skip
+def test_runtime_imports_name_their_toolchain(imports: str, toolchain: str, hint: str) -> None:
+    module = _wat(f'(module {imports} (memory (export "memory") 1) (func (export "_start")))')
+    with pytest.raises(UnsupportedModuleError) as refused:
+        componentize(module)
+    message = str(refused.value)
+    assert f"a {toolchain} runtime import" in message and hint in message
+
+
+def test_unknown_env_imports_get_the_generic_hint() -> None:
+    module = _wat('(module (import "env" "helper" (func)) (func (export "_start")))')
+    with pytest.raises(UnsupportedModuleError, match="link that dependency"):
+        componentize(module)
+
+
+def test_proc_exit_above_255_traps_with_the_reason() -> None:
+    module = _wat(f"""(module (import "{P1}" "proc_exit" (func $exit (param i32)))
+      (memory (export "memory") 1) (func (export "_start") (call $exit (i32.const 300))))""")
+    result = run_component(componentize(module).component)
+    assert result.outcome == "trap"
+    assert "proc exit code above 255 is not supported" in result.message

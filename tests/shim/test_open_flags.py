@@ -1,0 +1,88 @@
+"""The descriptor flags path_open asks the host for, seen by a fake host.
+
+wasmtime grants `mutate-directory` on anything, so differential tests cannot
+see what is asked; jco's Node host refuses it, and a guest that asked for it
+on a plain file open would get ENOTSUP there.  path_open must ask only for
+what the preview1 call needs: read/write for files, `mutate-directory` only
+for directories, and go on without it where the host refuses it.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from .harness import Host, Shim
+
+READ, WRITE, MUTATE_DIRECTORY = 1, 2, 32  # wasi:filesystem descriptor-flags
+DIRECTORY_TYPE, REGULAR_FILE_TYPE = 3, 6  # descriptor-type
+UNSUPPORTED = 27  # error-code
+O_CREAT, O_DIRECTORY, O_TRUNC = 1, 2, 8
+FD_READ, FD_WRITE, ALL_RIGHTS = 0x2, 0x40, 0x1FFFFFFF
+KEEP = {"path_open", "fd_close"}
+
+
+class FsShim(Shim):
+    """Records every open-at; paths ending in "dir" are directories."""
+
+    def __init__(self, refuse_mutate: bool = False) -> None:
+        self.refuse_mutate = refuse_mutate
+        self.opened: list[tuple[str, int, int]] = []  # (path, open-flags, descriptor-flags)
+        self.paths: dict[int, str] = {}
+        super().__init__(KEEP, Host(preopens=["/"]))
+
+    def w_types_method_descriptor_open_at(
+        self, handle: int, path_flags: int, ptr: int, n: int, oflags: int, flags: int, ret: int
+    ) -> None:
+        path = self.pr(ptr, n).decode()
+        self.opened.append((path, oflags, flags))
+        if self.refuse_mutate and flags & MUTATE_DIRECTORY:
+            self.pw(ret, struct.pack("<BxxxB", 1, UNSUPPORTED))
+            return
+        new = 200 + len(self.opened)
+        self.paths[new] = path
+        self.pw(ret, struct.pack("<BxxxI", 0, new))
+
+    def w_types_method_descriptor_get_type(self, handle: int, ret: int) -> None:
+        kind = DIRECTORY_TYPE if self.paths[handle].endswith("dir") else REGULAR_FILE_TYPE
+        self.pw(ret, bytes([0, kind]))
+
+    def open(self, path: str, oflags: int, rights: int) -> int:
+        self.gw(0x1000, path.encode())
+        return int(self.call("path_open", 3, 1, 0x1000, len(path), oflags, rights, rights, 0, 8))
+
+
+def test_files_are_opened_with_read_and_write_only() -> None:
+    shim = FsShim()
+    assert shim.open("f.txt", 0, FD_READ) == 0
+    assert shim.open("f.txt", 0, ALL_RIGHTS & ~FD_WRITE) == 0  # wasi-libc's O_RDONLY
+    assert shim.open("g.txt", O_CREAT | O_TRUNC, FD_WRITE) == 0
+    assert shim.open("h.txt", 0, FD_READ | FD_WRITE) == 0
+    assert shim.opened == [
+        ("f.txt", 0, READ),
+        ("f.txt", 0, READ),
+        ("g.txt", O_CREAT | O_TRUNC, WRITE),
+        ("h.txt", 0, READ | WRITE),
+    ]
+
+
+def test_directories_ask_for_mutate_directory() -> None:
+    shim = FsShim()
+    assert shim.open("sub.dir", O_DIRECTORY, FD_READ) == 0
+    assert shim.opened == [("sub.dir", O_DIRECTORY, READ | MUTATE_DIRECTORY)]
+
+
+def test_a_host_refusing_mutate_directory_still_opens_directories() -> None:
+    shim = FsShim(refuse_mutate=True)
+    assert shim.open("sub.dir", O_DIRECTORY, ALL_RIGHTS & ~FD_WRITE) == 0  # opendir()
+    assert shim.opened == [
+        ("sub.dir", O_DIRECTORY, READ | MUTATE_DIRECTORY),
+        ("sub.dir", O_DIRECTORY, READ),
+    ]
+    assert struct.unpack("<I", shim.gr(8, 4)) == (4,)
+
+
+def test_a_directory_opened_as_a_file_is_reopened_as_a_directory() -> None:
+    shim = FsShim()
+    assert shim.open("sub.dir", 0, FD_READ) == 0
+    assert shim.opened == [("sub.dir", 0, READ), ("sub.dir", O_DIRECTORY, READ | MUTATE_DIRECTORY)]
+    assert ("descriptor", 201) in shim.host.dropped
