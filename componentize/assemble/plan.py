@@ -66,7 +66,7 @@ def serve_imports(analysis: Analysis, shim: wasm.Module, *, exit_with_code: bool
     for bad in analysis.other_imports:
         if bad.kind != "memory":
             advice = toolchain.advice_for(bad, analysis)
-            by = f" (a {advice.toolchain} runtime import)" if advice else ""
+            by = f" ({advice.toolchain}'s runtime)" if advice else ""
             raise UnsupportedModuleError(
                 f"imports {bad.kind} `{bad.module}.{bad.name}`{by}, which no WASI host provides",
                 where=f"{where}: import {bad.module}.{bad.name}",

@@ -4,6 +4,8 @@ toolchains that target JavaScript, exit codes a component cannot report."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import wasmtime
 from harness import assert_same, differential
@@ -99,7 +101,7 @@ def test_runtime_imports_name_their_toolchain(imports: str, toolchain: str, hint
     with pytest.raises(UnsupportedModuleError) as refused:
         componentize(module)
     message = str(refused.value)
-    assert f"a {toolchain} runtime import" in message and hint in message
+    assert f"({toolchain}'s runtime)" in message and hint in message
 
 
 def test_unknown_env_imports_get_the_generic_hint() -> None:
@@ -114,3 +116,19 @@ def test_proc_exit_above_255_traps_with_the_reason() -> None:
     result = run_component(componentize(module).component)
     assert result.outcome == "trap"
     assert "proc exit code above 255 is not supported" in result.message
+
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+@pytest.mark.parametrize(
+    ("path", "hint"),
+    [
+        ("prebuilt/assemblyscript/no-wasi-shim.wasm", "@assemblyscript/wasi-shim"),
+        ("real/emscripten/memory_growth.wasm", "-sALLOW_MEMORY_GROWTH"),
+    ],
+)
+def test_real_modules_with_runtime_imports_are_refused_with_the_fix(path: str, hint: str) -> None:
+    with pytest.raises(UnsupportedModuleError) as refused:
+        componentize((FIXTURES / path).read_bytes())
+    assert hint in str(refused.value)
