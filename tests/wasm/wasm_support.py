@@ -23,6 +23,7 @@ from componentize.wasm import (
     encode_module,
 )
 from componentize.wasm.instructions import encode_locals
+from toolchains.build import fixture_cache_dir, zig_cache_dir
 
 
 @dataclass(frozen=True)
@@ -85,14 +86,18 @@ def reencode_bodies(module: Module) -> Module:
 
 
 def cache_dir() -> Path:
-    d = Path(os.environ.get("COMPONENTIZE_TEST_CACHE", tempfile.gettempdir()))
-    d = d / "componentize-wasm-tests"
+    """Outputs next to the fixture builder's (COMPONENTIZE_FIXTURE_CACHE)."""
+    d = fixture_cache_dir() / "wasm-tests"
     d.mkdir(parents=True, exist_ok=True)
     return d
 
 
 def zig_build(source: str, suffix: str, flags: list[str]) -> Path:
-    """Compile C (suffix '.c') or C++ ('.cpp') for wasm32-wasi; cached by content hash."""
+    """Compile C (suffix '.c') or C++ ('.cpp') for wasm32-wasi; cached by content hash.
+
+    zig's own cache is the fixture builder's, so wasi-libc and libc++ are
+    built once per level for the whole test run, not again here.
+    """
     driver = "c++" if suffix == ".cpp" else "cc"
     key = hashlib.sha256(
         "\0".join([source, suffix, *flags, driver]).encode()
@@ -100,13 +105,15 @@ def zig_build(source: str, suffix: str, flags: list[str]) -> Path:
     out = cache_dir() / f"{key}.wasm"
     if out.exists():
         return out
+    zig_cache = str(zig_cache_dir())
+    env = {**os.environ, "ZIG_GLOBAL_CACHE_DIR": zig_cache, "ZIG_LOCAL_CACHE_DIR": zig_cache}
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / f"prog{suffix}"
         src.write_text(source)
         target = Path(tmp) / "prog.wasm"
         cmd = [sys.executable, "-m", "ziglang", driver, "-target", "wasm32-wasi", *flags,
                str(src), "-o", str(target)]
-        subprocess.run(cmd, check=True, capture_output=True)
+        subprocess.run(cmd, check=True, capture_output=True, env=env)
         target.replace(out)
     return out
 
