@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real compilers that build the committed fixtures of
-# tests/fixtures/toolchains/ (see toolchains/realworld.py).  Not needed to run
-# the tests: the binaries are committed; only zig (PyPI `ziglang`) is.
+# tests/fixtures/real/ (profiles: toolchains/real.toml; build them with
+# `python -m toolchains.real build`).  Not needed to run the tests: the
+# binaries are committed; only zig (PyPI `ziglang`) is.
 # Debian bookworm + bookworm-backports (Go 1.23), npm for AssemblyScript.
 set -euo pipefail
 if ! grep -rqs bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d/; then
@@ -22,4 +23,4 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 npm_dir="$(dirname "$0")/.npm"
 mkdir -p "$npm_dir"
 npm install --prefix "$npm_dir" --no-audit --no-fund \
-  assemblyscript@0.28 @assemblyscript/wasi-shim@0.1
+  assemblyscript@0.28.20 @assemblyscript/wasi-shim@0.1.0
