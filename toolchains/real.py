@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from componentize import wasm
 from toolchains import _toml as tomllib
 from toolchains.errors import ToolchainError
 
@@ -271,89 +272,24 @@ def programs(lang: str, source_dir: Path = SOURCE_DIR) -> list[Program]:
 
 
 def strip_custom_sections(data: bytes, prefixes: Sequence[str]) -> tuple[bytes, list[str]]:
-    """`data` without the custom sections whose names start with one of `prefixes`."""
-    if data[:4] != b"\0asm":
-        raise ToolchainError("not a wasm module")
-    out = bytearray(data[:8])
-    removed: list[str] = []
-    pos = 8
-    while pos < len(data):
-        start = pos
-        section_id = data[pos]
-        size, pos = _uleb(data, pos + 1)
-        end = pos + size
-        if section_id == 0:
-            name_len, name_pos = _uleb(data, pos)
-            name = data[name_pos:name_pos + name_len].decode("utf-8", errors="replace")
-            if any(name.startswith(p) for p in prefixes):
-                removed.append(name)
-                pos = end
-                continue
-        out += data[start:end]
-        pos = end
-    return bytes(out), removed
+    """`data` without the custom sections whose names start with one of `prefixes`.
 
-
-def _uleb(data: bytes, pos: int) -> tuple[int, int]:
-    result = shift = 0
-    while True:
-        byte = data[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        shift += 7
-        if not byte & 0x80:
-            return result, pos
+    Every other section is re-encoded byte for byte by componentize's codec.
+    """
+    module = wasm.decode_module(data)
+    removed = [c.name for c in module.customs if c.name.startswith(tuple(prefixes))]
+    module.customs = [c for c in module.customs if not c.name.startswith(tuple(prefixes))]
+    return wasm.encode_module(module), removed
 
 
 def custom_section_names(data: bytes) -> list[str]:
     """The names of `data`'s custom sections, in order."""
-    return strip_custom_sections(data, [""])[1]
+    return [c.name for c in wasm.decode_module(data).customs]
 
 
 def module_imports(data: bytes) -> list[tuple[str, str]]:
-    """(module, name) of every import of a core module (read without componentize)."""
-    pos = 8
-    while pos < len(data):
-        section_id = data[pos]
-        size, pos = _uleb(data, pos + 1)
-        if section_id == 2:
-            count, p = _uleb(data, pos)
-            found = []
-            for _ in range(count):
-                names = []
-                for _ in range(2):
-                    n, p = _uleb(data, p)
-                    names.append(data[p:p + n].decode())
-                    p += n
-                kind = data[p]
-                p += 1
-                p = _skip_import_desc(data, p, kind)
-                found.append((names[0], names[1]))
-            return found
-        pos += size
-    return []
-
-
-def _skip_import_desc(data: bytes, p: int, kind: int) -> int:
-    if kind == 0:  # func: type index
-        return _uleb(data, p)[1]
-    if kind == 1:  # table: reftype, limits
-        return _skip_limits(data, p + 1)
-    if kind == 2:  # memory: limits
-        return _skip_limits(data, p)
-    if kind == 3:  # global: valtype, mut
-        return p + 2
-    if kind == 4:  # tag: attribute, type index
-        return _uleb(data, p + 1)[1]
-    raise ToolchainError(f"unknown import kind {kind}")
-
-
-def _skip_limits(data: bytes, p: int) -> int:
-    flags = data[p]
-    p = _uleb(data, p + 1)[1]
-    if flags & 1:
-        p = _uleb(data, p)[1]
-    return p
+    """(module, name) of every import of a core module."""
+    return [(i.module, i.name) for i in wasm.decode_module(data).imports]
 
 
 # ---------------------------------------------------------------- building
