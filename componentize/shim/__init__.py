@@ -6,10 +6,10 @@ Public API:
     gc(module, keep_exports) -> Module        keep exports + cabi_realloc + start + reached code
     wasi_imports(module) -> list[(interface, function)]
     shim_exports(module) -> list[str]
-    postprocess(module) -> Module             intrinsics -> memory 1 ops (build time)
     catalog: PREVIEW1_FUNCTIONS, PREVIEW0_FUNCTIONS, signature(), shim_export()
 
-Shim contract with the assembler (see shims/preview1/ and postprocess.py):
+Shim contract with the assembler (see shims/preview1/ and the build-time
+post-processor, toolchains/shim/postprocess.py):
     imports  env/memory                       memory 0: the shim's private memory
              componentize:guest/memory        memory 1: the guest module's memory
              componentize:guest/start-table   funcref table, min 1 (only with `run`):
@@ -39,16 +39,15 @@ from componentize.shim.catalog import (
     signature,
 )
 from componentize.shim.gc import gc, shim_exports, wasi_imports
-from componentize.shim.postprocess import (
-    GUEST_MEMORY,
-    GUEST_MODULE,
-    START_TABLE,
-    postprocess,
-)
 from componentize.wasm.decode import decode_module
 from componentize.wasm.model import Module
 
 SHIM_RESOURCE = "shim_preview1.wasm"
+
+# The import names the post-processed shim uses for what the guest provides.
+GUEST_MODULE = "componentize:guest"
+GUEST_MEMORY = "memory"
+START_TABLE = "start-table"
 
 
 def load_shim() -> bytes:
@@ -63,6 +62,6 @@ def load_shim_module() -> Module:
 __all__ = [
     "GUEST_MEMORY", "GUEST_MODULE", "PREVIEW0", "PREVIEW0_FUNCTIONS", "PREVIEW1",
     "PREVIEW1_FUNCTIONS", "PROC_EXIT_OK_ERR_EXPORT", "REALLOC_EXPORT", "RUN_EXPORT",
-    "START_TABLE", "Signature", "gc", "load_shim", "load_shim_module", "postprocess",
+    "START_TABLE", "Signature", "gc", "load_shim", "load_shim_module",
     "shim_export", "shim_exports", "signature", "wasi_imports",
 ]  # fmt: skip

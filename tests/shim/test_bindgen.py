@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from componentize.shim.bindgen import c_ident
-from componentize.shim.build import HEADER, header_text
+from toolchains.shim.bindgen import c_ident
+from toolchains.shim.build import HEADER, header_text
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,7 @@ def defines(text: str) -> dict[str, int]:
 
 
 def test_committed_header_is_up_to_date(header: str) -> None:
-    assert HEADER.read_text() == header, "run `python -m componentize.shim.build`"
+    assert HEADER.read_text() == header, "run `python -m toolchains.shim`"
 
 
 def test_declarations(header: str) -> None:

@@ -6,10 +6,10 @@ import pytest
 import wasmtime
 
 from componentize.errors import InternalError
-from componentize.shim.postprocess import postprocess
 from componentize.wasm.decode import decode_module
 from componentize.wasm.encode import encode_module
 from componentize.wasm.instructions import decode_expr
+from toolchains.shim.postprocess import postprocess
 
 WAT = """
 (module

@@ -15,7 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from componentize.errors import InternalError
+from componentize.shim import GUEST_MEMORY, GUEST_MODULE, START_TABLE
 from componentize.shim.rewrite import Refs, Renumber, collect, renumber
+from componentize.wasm.decode import decode_module
 from componentize.wasm.encode import encode_module
 from componentize.wasm.instructions import decode_expr, encode_expr
 from componentize.wasm.model import (
@@ -32,9 +34,6 @@ from componentize.wasm.model import (
 from componentize.wasm.names import decode_name_section, encode_name_section
 from componentize.wasm.query import func_type, type_space
 
-GUEST_MODULE = "componentize:guest"
-GUEST_MEMORY = "memory"
-START_TABLE = "start-table"
 INIT_EXPORT = "componentize_init"
 KEPT_CUSTOMS = ("name", "producers")
 MODULE_NAME = "componentize-shim-preview1"
@@ -167,6 +166,4 @@ def _renumber_custom(c: CustomSection, funcs: dict[int, int]) -> CustomSection:
 
 
 def postprocess_bytes(data: bytes) -> bytes:
-    from componentize.wasm.decode import decode_module
-
     return encode_module(postprocess(decode_module(data)), reuse_original=False)
