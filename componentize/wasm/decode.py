@@ -17,7 +17,6 @@ from .leb128 import Reader, decode_uleb
 from .model import (
     EXTERN_KINDS,
     Code,
-    ConstExpr,
     CustomSection,
     Data,
     Element,
@@ -301,8 +300,3 @@ def _check_counts(module: Module) -> None:
             section="data" if 11 in module.raw else "datacount",
             offset=where.start,
         )
-
-
-def const_expr_at(data: bytes, offset: int = 0) -> ConstExpr:
-    """Read one constant expression starting at `offset` of `data` (for tests and tools)."""
-    return read_const_expr(Reader(data, offset, len(data), "expr"))

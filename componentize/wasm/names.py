@@ -7,8 +7,6 @@ They are custom sections, so a malformed one does not make a module invalid:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from componentize.errors import WasmDecodeError
 
 from .leb128 import Reader, encode_name, encode_uleb
@@ -131,9 +129,3 @@ def encode_producers_section(p: ProducersSection) -> bytes:
             encode_name(value, out)
             encode_name(version, out)
     return bytes(out)
-
-
-def merge_producers(p: ProducersSection, additions: Iterable[tuple[str, str, str]]) -> None:
-    """Add (field, value, version) triples, as tools do when they process a module."""
-    for field_name, value, version in additions:
-        p.fields.setdefault(field_name, {})[value] = version

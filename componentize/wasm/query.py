@@ -17,15 +17,12 @@ from .model import (
     ExternKind,
     FuncDesc,
     FuncType,
-    GlobalType,
     Import,
     Limits,
     MemoryType,
     Module,
     NameSection,
     ProducersSection,
-    TableType,
-    TagType,
 )
 from .names import decode_name_section, decode_producers_section
 from .types import typedef_entries
@@ -36,12 +33,6 @@ def iter_imports(module: Module, kind: ExternKind | None = None) -> Iterator[Imp
     for imp in module.imports:
         if kind is None or imp.kind == kind:
             yield imp
-
-
-def iter_exports(module: Module, kind: ExternKind | None = None) -> Iterator[Export]:
-    for exp in module.exports:
-        if kind is None or exp.kind == kind:
-            yield exp
 
 
 def export_map(module: Module) -> dict[str, Export]:
@@ -90,31 +81,12 @@ def memory_space(module: Module) -> list[MemoryType]:
     return out + list(module.memories)
 
 
-def table_space(module: Module) -> list[TableType]:
-    out = [i.desc for i in module.imports if isinstance(i.desc, TableType)]
-    return out + [t.type for t in module.tables]
-
-
-def global_space(module: Module) -> list[GlobalType]:
-    out = [i.desc for i in module.imports if isinstance(i.desc, GlobalType)]
-    return out + [g.type for g in module.globals]
-
-
-def tag_space(module: Module) -> list[TagType]:
-    out = [i.desc for i in module.imports if isinstance(i.desc, TagType)]
-    return out + list(module.tags)
-
-
 def find_custom(module: Module, name: str) -> CustomSection | None:
     """The first custom section called `name`, or None."""
     for c in module.customs:
         if c.name == name:
             return c
     return None
-
-
-def find_customs(module: Module, name: str) -> list[CustomSection]:
-    return [c for c in module.customs if c.name == name]
 
 
 def name_section(module: Module) -> NameSection | None:
@@ -127,12 +99,3 @@ def producers_section(module: Module) -> ProducersSection | None:
     """The decoded `producers` section; None when absent.  Malformed: `WasmDecodeError`."""
     c = find_custom(module, "producers")
     return None if c is None else decode_producers_section(c.data, c.offset)
-
-
-def set_custom(module: Module, name: str, data: bytes) -> None:
-    """Replace the payload of the first custom section `name`, or append one at the end."""
-    c = find_custom(module, name)
-    if c is None:
-        module.customs.append(CustomSection(name, data))
-    else:
-        c.data = data
