@@ -10,11 +10,12 @@ import click
 
 from componentize import component, shim, wasm
 from componentize.assemble.analyze import Analysis, analyze
+from componentize.cli.funnel import Command
 from componentize.component.model import CoreModuleSection
 from componentize.files import read_bytes, wasm_kind
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("file", type=click.Path(dir_okay=True, path_type=str))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def inspect(file: str, as_json: bool) -> None:

@@ -6,6 +6,7 @@ import click
 
 from componentize import log
 from componentize.assemble import Options, componentize
+from componentize.cli.funnel import Command
 from componentize.cli.options import logging_options
 from componentize.errors import InputError
 from componentize.files import read_bytes, wasm_kind, write_atomic
@@ -15,7 +16,7 @@ WASI_VERSION_HELP = (
 )
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("input_file", metavar="IN.wasm", type=click.Path(path_type=str))
 @click.option(
     "-o", "--output", required=True, type=click.Path(path_type=str), help="Output component."

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import click
 
-from componentize.errors import ComponentizeError, InputError
+from componentize.cli.funnel import Command
+from componentize.errors import InputError
 from componentize.files import wasm_kind
 from componentize.run import load_wasm, run_component
-
-EXIT_USAGE = 2
 
 
 def parse_dir(spec: str) -> tuple[str, str]:
@@ -36,7 +35,7 @@ def parse_env(spec: str) -> tuple[str, str]:
     return key, os.environ[key]
 
 
-@click.command("run", context_settings={"help_option_names": ["-h", "--help"]})
+@click.command("run", cls=Command, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("component", type=click.Path(path_type=Path, dir_okay=True))
 @click.option(
     "--dir",
@@ -60,25 +59,21 @@ def run(
     Stdio is inherited; the exit status is the component's.  Arguments
     after `--` are passed to the component (argv[0] is the file name).
     """
-    try:
-        data, where = load_wasm(component)
-        if wasm_kind(data, where=where) == "module":
-            raise InputError(
-                "this is a core module, not a component",
-                where=where,
-                hint=f"run `componentize new {component} -o OUT.wasm` first, then run OUT.wasm",
-            )
-        result = run_component(
-            component,
-            args=args,
-            env=[parse_env(spec) for spec in envs],
-            dirs=[parse_dir(spec) for spec in dirs],
-            capture=False,
-            program_name=component.name,
+    data, where = load_wasm(component)
+    if wasm_kind(data, where=where) == "module":
+        raise InputError(
+            "this is a core module, not a component",
+            where=where,
+            hint=f"run `componentize new {component} -o OUT.wasm` first, then run OUT.wasm",
         )
-    except ComponentizeError as error:
-        click.echo(f"error: {error}", err=True)
-        ctx.exit(EXIT_USAGE)
+    result = run_component(
+        component,
+        args=args,
+        env=[parse_env(spec) for spec in envs],
+        dirs=[parse_dir(spec) for spec in dirs],
+        capture=False,
+        program_name=component.name,
+    )
     if result.message:
         click.echo(f"error: {result.message}", err=True)
     ctx.exit(result.exit_code)

@@ -3,11 +3,10 @@ everything it pulls in), optionally for a WASI 0.2.N target and features."""
 
 from __future__ import annotations
 
-import sys
-
 import click
 
-from componentize.errors import WitError
+from componentize.cli.funnel import Command
+from componentize.errors import InputError
 from componentize.wit import (
     bundled_wit_dir,
     find_world,
@@ -16,8 +15,6 @@ from componentize.wit import (
     resolve_dir,
 )
 from componentize.wit.model import Version
-
-EXIT_USAGE = 2
 
 
 def _version(text: str | None) -> Version | None:
@@ -29,7 +26,7 @@ def _version(text: str | None) -> Version | None:
         raise click.BadParameter(f"{text!r} is not a version like 0.2.3") from None
 
 
-@click.command("wit")
+@click.command("wit", cls=Command)
 @click.argument("directory", required=False, type=click.Path(file_okay=True, dir_okay=True))
 @click.option("--world", "world_name", help="Print only this world and what it pulls in.")
 @click.option("--wasi-version", help="Target WASI 0.2.N: drop items `@since` a later version.")
@@ -48,11 +45,7 @@ def wit(
     version = _version(wasi_version)
     enabled = frozenset(f.strip() for f in features.split(",") if f.strip())
     path = directory if directory is not None else str(bundled_wit_dir())
-    try:
-        resolve = resolve_dir(path, version=version, features=enabled, all_features=all_features)
-    except WitError as error:
-        click.echo(f"{error.file}:{error.line}:{error.col}: {error.what}", err=True)
-        sys.exit(EXIT_USAGE)
+    resolve = resolve_dir(path, version=version, features=enabled, all_features=all_features)
     if world_name is None:
         click.echo(print_resolve(resolve, docs=not no_docs), nl=False)
         return
@@ -60,6 +53,5 @@ def wit(
         world = find_world(resolve, world_name)
     except KeyError:
         known = sorted(w for p in resolve.packages for w in p.worlds)
-        click.echo(f"error: no world `{world_name}` (known: {', '.join(known)})", err=True)
-        sys.exit(EXIT_USAGE)
+        raise InputError(f"no world `{world_name}` (known: {', '.join(known)})") from None
     click.echo(print_world(world, docs=not no_docs), nl=False)
