@@ -15,14 +15,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from componentize import shim, wasm
+from componentize import shim
+from componentize.shim.sizes import function_sizes, gc_size
 
 ADAPTER_GLOB = "**/jco/lib/wasi_snapshot_preview1.command.wasm"
 CACHE = Path(__file__).parent / ".cache"
-
-
-def gc_size(module: wasm.Module, keep: set[str]) -> int:
-    return len(wasm.encode_module(shim.gc(module, keep)))
 
 
 def find_adapter(explicit: str | None) -> Path | None:
@@ -40,9 +37,10 @@ def main() -> None:
     base = gc_size(module, set())
     preview1 = [n for n in shim.PREVIEW1_FUNCTIONS if n in set(shim.shim_exports(module))]
     print(f"shim gc'd to nothing: {base} bytes; full prebuilt shim: {len(shim.load_shim())} bytes")
+    sizes = function_sizes(module)
     print(f"{'function':<26} {'bytes':>7}")
-    for name in sorted(preview1, key=lambda n: -gc_size(module, {n})):
-        print(f"{name:<26} {gc_size(module, {name}) - base:>7}")
+    for name in sorted(preview1, key=lambda n: -sizes[n]):
+        print(f"{name:<26} {sizes[name]:>7}")
 
     everything = gc_size(module, {*preview1, shim.RUN_EXPORT})
     print(f"\nall {len(preview1)} preview1 functions + run: {everything} bytes")

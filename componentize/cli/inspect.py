@@ -8,11 +8,12 @@ from typing import Any
 
 import click
 
-from componentize import component, shim, wasm
+from componentize import component, wasm
 from componentize.assemble.analyze import Analysis, analyze
 from componentize.cli.funnel import Command
 from componentize.component.model import CoreModuleSection
 from componentize.files import read_bytes, wasm_kind
+from componentize.shim.sizes import function_sizes
 
 
 @click.command(cls=Command)
@@ -68,22 +69,12 @@ def component_report(data: bytes) -> dict[str, Any]:
             for m in modules
         ],
         "shim_size": sum(m.size for m in modules if module_names.get(m.index) == "shim") or None,
-        "shim_functions": shim_function_sizes(shims[0]) if shims else {},
+        "shim_functions": function_sizes(shims[0]) if shims else {},
     }
 
 
 def _embedded(c: component.Component) -> list[bytes]:
     return [s.module for s in c.sections if isinstance(s, CoreModuleSection)]
-
-
-def shim_function_sizes(shim_bytes: bytes) -> dict[str, int]:
-    """What each shim export costs: the shim gc'd to that export alone, less
-    the shim gc'd to nothing (start-up and `cabi_realloc`).  Shared code is
-    counted in every export that reaches it."""
-    module = wasm.decode_module(shim_bytes)
-    base = len(wasm.encode_module(shim.gc(module, set())))
-    exports = [e for e in shim.shim_exports(module) if e != shim.REALLOC_EXPORT]
-    return {e: len(wasm.encode_module(shim.gc(module, {e}))) - base for e in exports}
 
 
 def render_text(report: dict[str, Any]) -> str:
