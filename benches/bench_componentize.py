@@ -45,8 +45,9 @@ if str(ROOT) not in sys.path:
 from componentize import log  # noqa: E402
 from componentize.assemble import Options, componentize  # noqa: E402
 from componentize.cli.inspect import component_report  # noqa: E402
-from componentize.run import RunResult, run_component, run_module  # noqa: E402
+from componentize.run import RunResult, run_component  # noqa: E402
 from toolchains import RunSpec, build_corpus, build_text  # noqa: E402
+from toolchains.native import run_module  # noqa: E402
 
 CACHE = Path(__file__).resolve().parent / ".cache" / "npm"
 JCO_PACKAGE = "@bytecodealliance/jco"

@@ -1,7 +1,8 @@
-"""Run wasm in wasmtime: core modules under native preview1, components under WASI 0.2.
+"""Run command components in wasmtime under WASI 0.2 (`componentize run`).
 
-This is the execution edge used by `componentize run` and by the tests, where
-the native preview1 run of a module is the oracle for its component.
+The tests' oracle, a core module run under wasmtime's native preview1, is in
+the dev wing (toolchains/native.py); it shares the loading, WASI set-up and
+outcome classification defined here.
 
 Exit codes follow the wasmtime CLI on Unix, so a result reads the same as a
 shell would see it:
@@ -31,7 +32,7 @@ import wasmtime
 from wasmtime import component as wc
 
 from componentize.engine import engine
-from componentize.errors import InputError, UnsupportedModuleError
+from componentize.errors import InputError
 from componentize.files import read_bytes, wasm_kind
 
 Outcome = Literal["returned", "exit", "trap", "error"]
@@ -42,8 +43,6 @@ DirsInput = Iterable[tuple[str | os.PathLike[str], str]]
 TRAP_EXIT_CODE = 134
 ERROR_EXIT_CODE = 1
 DEFAULT_PROGRAM_NAME = "main.wasm"
-PREVIEW1 = "wasi_snapshot_preview1"
-PREVIEW0 = "wasi_unstable"
 
 
 @dataclass(frozen=True)
@@ -76,15 +75,18 @@ def load_wasm(wasm: WasmInput) -> tuple[bytes, str]:
     return read_bytes(wasm), str(Path(wasm))
 
 
-def _program_name(wasm: WasmInput, program_name: str | None) -> str:
-    if program_name is not None:
-        return program_name
-    if isinstance(wasm, bytes | bytearray):
-        return DEFAULT_PROGRAM_NAME
-    return Path(wasm).name
+def program_argv(wasm: WasmInput, program_name: str | None, args: Sequence[str]) -> list[str]:
+    """argv of a run: `[program_name, *args]`, the name defaulting to the
+    file name of `wasm`, or `main.wasm` for bytes."""
+    if program_name is None:
+        if isinstance(wasm, bytes | bytearray):
+            program_name = DEFAULT_PROGRAM_NAME
+        else:
+            program_name = Path(wasm).name
+    return [program_name, *args]
 
 
-def _compile_error(kind: str, where: str, error: wasmtime.WasmtimeError) -> InputError:
+def compile_error(kind: str, where: str, error: wasmtime.WasmtimeError) -> InputError:
     return InputError(f"wasmtime cannot compile this {kind}: {cause_of(str(error))}", where=where)
 
 
@@ -111,7 +113,8 @@ def trap_reason(message: str) -> str:
     return found.group(1).replace("_", " ") if found else ""
 
 
-def _classify(error: Exception) -> tuple[Outcome, int, str]:
+def classify(error: Exception) -> tuple[Outcome, int, str]:
+    """(outcome, exit code, message) of a run that ended with `error`."""
     if isinstance(error, wasmtime.ExitTrap):
         return "exit", error.code, ""
     # Preview1 traps arrive as `Trap`; a component's as a WasmtimeError
@@ -128,7 +131,7 @@ def _classify(error: Exception) -> tuple[Outcome, int, str]:
 
 
 @dataclass(frozen=True)
-class _Stdio:
+class Stdio:
     """Where the run's stdio goes; paths are files in a private temp dir."""
 
     stdin: str | None
@@ -136,14 +139,14 @@ class _Stdio:
     stderr: str | None
 
 
-def _stdio(tmp: str, stdin: bytes | None, capture: bool) -> _Stdio:
+def _stdio(tmp: str, stdin: bytes | None, capture: bool) -> Stdio:
     stdin_path = None
     if stdin is not None:
         stdin_path = os.path.join(tmp, "stdin")
         Path(stdin_path).write_bytes(stdin)
     if not capture:
-        return _Stdio(stdin_path, None, None)
-    return _Stdio(stdin_path, os.path.join(tmp, "stdout"), os.path.join(tmp, "stderr"))
+        return Stdio(stdin_path, None, None)
+    return Stdio(stdin_path, os.path.join(tmp, "stdout"), os.path.join(tmp, "stderr"))
 
 
 def _env_pairs(env: EnvInput) -> list[tuple[str, str]]:
@@ -152,7 +155,7 @@ def _env_pairs(env: EnvInput) -> list[tuple[str, str]]:
 
 
 def _wasi_config(
-    argv: list[str], env: EnvInput, dirs: DirsInput, stdio: _Stdio, capture: bool
+    argv: list[str], env: EnvInput, dirs: DirsInput, stdio: Stdio, capture: bool
 ) -> wasmtime.WasiConfig:
     config = wasmtime.WasiConfig()
     config.argv = argv
@@ -179,7 +182,30 @@ def _read(path: str | None) -> bytes | None:
     return None if path is None else Path(path).read_bytes()
 
 
-def _flush_python_stdio() -> None:
+def wasi_store(
+    tmp: str,
+    argv: list[str],
+    *,
+    env: EnvInput,
+    dirs: DirsInput,
+    stdin: bytes | None,
+    capture: bool,
+) -> tuple[wasmtime.Store, Stdio]:
+    """A store with WASI configured for one run; captured stdio goes to files in `tmp`."""
+    stdio = _stdio(tmp, stdin, capture)
+    store = wasmtime.Store(engine())
+    store.set_wasi(_wasi_config(argv, env, dirs, stdio, capture))
+    return store, stdio
+
+
+def finish(store: wasmtime.Store, stdio: Stdio, ended: tuple[Outcome, int, str]) -> RunResult:
+    """Close the run's store and collect what it wrote (call before `tmp` goes away)."""
+    outcome, code, message = ended
+    store.close()
+    return RunResult(code, _read(stdio.stdout), _read(stdio.stderr), outcome, message)
+
+
+def flush_python_stdio() -> None:
     # Inherited stdio is written by wasmtime straight to fds 1 and 2: flush
     # what Python buffered first so the order on the terminal is right.
     for stream in (sys.stdout, sys.stderr):
@@ -188,65 +214,6 @@ def _flush_python_stdio() -> None:
 
 
 # ---------------------------------------------------------------- running
-
-
-def run_module(
-    wasm: WasmInput,
-    *,
-    args: Sequence[str] = (),
-    env: EnvInput = (),
-    dirs: DirsInput = (),
-    stdin: bytes | None = None,
-    capture: bool = True,
-    program_name: str | None = None,
-    entry: str = "_start",
-) -> RunResult:
-    """Run a preview1 core module's `entry` under wasmtime's native preview1.
-
-    argv is `[program_name, *args]` (default name: the file name, or
-    `main.wasm` for bytes).  `dirs` are (host, guest) preopens, writable.
-    With `capture`, stdout and stderr are collected and stdin is `stdin` or
-    empty; without it, all three are inherited (unless `stdin` is given).
-    A module importing `wasi_unstable` is served by aliasing the preview1
-    functions whose ABI is the same in both (see `_define_preview0`).
-    """
-    data, where = load_wasm(wasm)
-    if wasm_kind(data, where=where) != "module":
-        raise InputError(
-            "this is a component, not a core module", where=where, hint="use run_component"
-        )
-    try:
-        module = wasmtime.Module(engine(), data)
-    except wasmtime.WasmtimeError as e:
-        raise _compile_error("module", where, e) from None
-    argv = [_program_name(wasm, program_name), *args]
-    with tempfile.TemporaryDirectory(prefix="componentize-run-") as tmp:
-        stdio = _stdio(tmp, stdin, capture)
-        store = wasmtime.Store(engine())
-        store.set_wasi(_wasi_config(argv, env, dirs, stdio, capture))
-        linker = wasmtime.Linker(engine())
-        linker.define_wasi()
-        if any(imp.module == PREVIEW0 for imp in module.imports):
-            _define_preview0(linker, store, module)
-        outcome, code, message = _call_module(linker, store, module, entry)
-        store.close()
-        return RunResult(code, _read(stdio.stdout), _read(stdio.stderr), outcome, message)
-
-
-def _call_module(
-    linker: wasmtime.Linker, store: wasmtime.Store, module: wasmtime.Module, entry: str
-) -> tuple[Outcome, int, str]:
-    _flush_python_stdio()
-    try:
-        # Inside the try: a start function may already exit or trap.
-        instance = linker.instantiate(store, module)
-        func = instance.exports(store).get(entry)
-        if not isinstance(func, wasmtime.Func):
-            return "error", ERROR_EXIT_CODE, f"module has no exported function `{entry}`"
-        func(store)
-    except (wasmtime.WasmtimeError, wasmtime.Trap) as e:
-        return _classify(e)
-    return "returned", 0, ""
 
 
 def run_component(
@@ -261,8 +228,12 @@ def run_component(
 ) -> RunResult:
     """Run a command component's `wasi:cli/run@0.2.N#run` with wasmtime's WASI 0.2.
 
-    Same parameters as `run_module`.  `run` returning `ok` gives 0 and `err`
-    gives 1; `exit` and `exit-with-code` give their code.
+    argv is `[program_name, *args]` (default name: the file name, or
+    `main.wasm` for bytes).  `dirs` are (host, guest) preopens, writable.
+    With `capture`, stdout and stderr are collected and stdin is `stdin` or
+    empty; without it, all three are inherited (unless `stdin` is given).
+    `run` returning `ok` gives 0 and `err` gives 1; `exit` and
+    `exit-with-code` give their code.
     """
     data, where = load_wasm(wasm)
     if wasm_kind(data, where=where) != "component":
@@ -274,23 +245,19 @@ def run_component(
     try:
         component = wc.Component(engine(), data)
     except wasmtime.WasmtimeError as e:
-        raise _compile_error("component", where, e) from None
+        raise compile_error("component", where, e) from None
     run_name = find_run_export(component)
     if run_name is None:
         raise InputError(
             "the component exports no `wasi:cli/run` instance: it is not a command",
             where=where,
         )
-    argv = [_program_name(wasm, program_name), *args]
+    argv = program_argv(wasm, program_name, args)
     with tempfile.TemporaryDirectory(prefix="componentize-run-") as tmp:
-        stdio = _stdio(tmp, stdin, capture)
-        store = wasmtime.Store(engine())
-        store.set_wasi(_wasi_config(argv, env, dirs, stdio, capture))
+        store, stdio = wasi_store(tmp, argv, env=env, dirs=dirs, stdin=stdin, capture=capture)
         linker = wc.Linker(engine())
         linker.add_wasip2()
-        outcome, code, message = _call_run(linker, store, component, run_name)
-        store.close()
-        return RunResult(code, _read(stdio.stdout), _read(stdio.stderr), outcome, message)
+        return finish(store, stdio, _call_run(linker, store, component, run_name))
 
 
 def find_run_export(component: wc.Component) -> str | None:
@@ -304,7 +271,7 @@ def find_run_export(component: wc.Component) -> str | None:
 def _call_run(
     linker: wc.Linker, store: wasmtime.Store, component: wc.Component, run_name: str
 ) -> tuple[Outcome, int, str]:
-    _flush_python_stdio()
+    flush_python_stdio()
     try:
         instance = linker.instantiate(store, component)
         iface = instance.get_export_index(store, run_name)
@@ -315,159 +282,7 @@ def _call_run(
         result = func(store)
         func.post_return(store)
     except (wasmtime.WasmtimeError, wasmtime.Trap) as e:
-        return _classify(e)
+        return classify(e)
     # `run: func() -> result` comes back as Variant(tag="ok"|"err").
     tag = getattr(result, "tag", None)
     return "returned", 0 if tag == "ok" else ERROR_EXIT_CODE, ""
-
-
-# ---------------------------------------------------------------- wasi_unstable
-
-# wasmtime has no native `wasi_unstable`.  Most preview0 functions have the
-# preview1 ABI and are served by the preview1 host function itself: a host
-# function finds "memory" on whichever instance calls it, so an alias works.
-# Five differ (fd_seek's whence numbering; filestat's u32 nlink; the clock
-# subscription's extra `identifier` field in poll_oneoff; preview0 rights
-# have no `sock_accept`, bit 29, which fd_fdstat_get must not report) and go
-# through a small bridge module that converts and calls preview1.  The
-# bridge re-exports the main module's memory, because preview1 host
-# functions read the calling instance's "memory" export.
-_PREVIEW0_BRIDGED = (
-    "fd_seek", "fd_filestat_get", "path_filestat_get", "poll_oneoff", "fd_fdstat_get",
-)  # fmt: skip
-
-_PREVIEW0_BRIDGE_WAT = """
-(module
-  (import "env" "memory" (memory $main 0))
-  (import "wasi_snapshot_preview1" "fd_seek" (func $seek (param i32 i64 i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "fd_filestat_get" (func $fstat (param i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "path_filestat_get"
-    (func $pstat (param i32 i32 i32 i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "fd_fdstat_get" (func $fdstat (param i32 i32) (result i32)))
-  (export "memory" (memory $main))
-  ;; private scratch (multi-memory): never takes a byte of the module's memory
-  (memory $scratch 0)
-  ;; preview0 whence: cur=0 end=1 set=2; preview1: set=0 cur=1 end=2
-  (func (export "fd_seek") (param i32 i64 i32 i32) (result i32)
-    (call $seek (local.get 0) (local.get 1)
-      (select (i32.rem_u (i32.add (local.get 2) (i32.const 1)) (i32.const 3))
-              (local.get 2) (i32.lt_u (local.get 2) (i32.const 3)))
-      (local.get 3)))
-  ;; preview1's filestat is 64 bytes, preview0's 56 (nlink is u32): let
-  ;; preview1 write into the caller's buffer, keeping the 8 bytes after it,
-  ;; then pack nlink into u32 and move size/atim/mtim/ctim down 8 bytes.
-  (func $pack (param $p i32) (param $errno i32) (param $saved i64) (result i32)
-    (if (i32.eqz (local.get $errno)) (then
-      (i32.store offset=20 (local.get $p) (i32.wrap_i64 (i64.load offset=24 (local.get $p))))
-      (memory.copy (i32.add (local.get $p) (i32.const 24))
-                   (i32.add (local.get $p) (i32.const 32)) (i32.const 32))))
-    (i64.store offset=56 (local.get $p) (local.get $saved))
-    (local.get $errno))
-  (func (export "fd_filestat_get") (param i32 i32) (result i32)
-    (local $saved i64)
-    (local.set $saved (i64.load offset=56 (local.get 1)))
-    (call $pack (local.get 1) (call $fstat (local.get 0) (local.get 1)) (local.get $saved)))
-  (func (export "path_filestat_get") (param i32 i32 i32 i32 i32) (result i32)
-    (local $saved i64)
-    (local.set $saved (i64.load offset=56 (local.get 4)))
-    (call $pack (local.get 4)
-      (call $pstat (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4))
-      (local.get $saved)))
-  ;; fdstat: rights_base at 8, rights_inheriting at 16; drop bit 29 from both
-  (func (export "fd_fdstat_get") (param i32 i32) (result i32)
-    (local $errno i32)
-    (local.set $errno (call $fdstat (local.get 0) (local.get 1)))
-    (if (i32.eqz (local.get $errno)) (then
-      (i64.store offset=8 (local.get 1)
-        (i64.and (i64.load offset=8 (local.get 1)) (i64.const 0xffffffffdfffffff)))
-      (i64.store offset=16 (local.get 1)
-        (i64.and (i64.load offset=16 (local.get 1)) (i64.const 0xffffffffdfffffff)))))
-    (local.get $errno))
-  ;; preview0 subscriptions are 56 bytes (clock: identifier u64 at 16, then
-  ;; id, timeout, precision, flags at 24..); preview1's are 48 (clock at 16).
-  ;; Keep the originals in scratch, rewrite them in place as preview1, call,
-  ;; then put the originals back: the caller's input is left untouched.
-  (func (export "poll_oneoff") (param $in i32) (param $out i32) (param $n i32) (param $nout i32)
-    (result i32)
-    (local $size i32) (local $i i32) (local $src i32) (local $dst i32) (local $errno i32)
-    (local.set $size (i32.mul (local.get $n) (i32.const 56)))
-    (if (i32.gt_u (local.get $size) (i32.shl (memory.size $scratch) (i32.const 16))) (then
-      (drop (memory.grow $scratch (i32.sub
-        (i32.add (i32.shr_u (local.get $size) (i32.const 16)) (i32.const 1))
-        (memory.size $scratch))))))
-    (memory.copy $scratch $main (i32.const 0) (local.get $in) (local.get $size))
-    (block $done (loop $next
-      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-      (local.set $src (i32.mul (local.get $i) (i32.const 56)))
-      (local.set $dst (i32.add (local.get $in) (i32.mul (local.get $i) (i32.const 48))))
-      (memory.copy $main $scratch (local.get $dst) (local.get $src) (i32.const 16))
-      (memory.copy $main $scratch (i32.add (local.get $dst) (i32.const 16))
-        (i32.add (local.get $src)
-          (select (i32.const 24) (i32.const 16)
-            (i32.eqz (i32.load8_u $scratch offset=8 (local.get $src)))))
-        (i32.const 32))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $next)))
-    (local.set $errno
-      (call $poll (local.get $in) (local.get $out) (local.get $n) (local.get $nout)))
-    (memory.copy $main $scratch (local.get $in) (i32.const 0) (local.get $size))
-    (local.get $errno))
-)
-"""
-
-
-def _define_preview0(
-    linker: wasmtime.Linker, store: wasmtime.Store, module: wasmtime.Module
-) -> None:
-    names = [imp.name for imp in module.imports if imp.module == PREVIEW0 and imp.name]
-    for name in names:
-        if name in _PREVIEW0_BRIDGED:
-            continue
-        item = linker.get(store, PREVIEW1, name)
-        if item is None:
-            raise UnsupportedModuleError(f"unknown import `{PREVIEW0}.{name}`")
-        linker.define(store, PREVIEW0, name, item)
-    bridged = [name for name in names if name in _PREVIEW0_BRIDGED]
-    if bridged:
-        _define_bridge(linker, store, module, bridged)
-
-
-def _define_bridge(
-    linker: wasmtime.Linker, store: wasmtime.Store, module: wasmtime.Module, names: list[str]
-) -> None:
-    if not any(exp.name == "memory" for exp in module.exports):
-        raise UnsupportedModuleError(
-            f"cannot run `{PREVIEW0}.{names[0]}` natively for a module without a `memory` export"
-        )
-    # The bridge needs the main module's memory, which exists only once the
-    # module is instantiated: the host functions bind to it on first call.
-    bridge_module = wasmtime.Module(engine(), bytes(wasmtime.wat2wasm(_PREVIEW0_BRIDGE_WAT)))
-    bridge: dict[str, wasmtime.Func] = {}
-
-    def bind(caller: wasmtime.Caller) -> None:
-        if bridge:
-            return
-        memory = caller.get("memory")
-        if not isinstance(memory, wasmtime.Memory):
-            raise wasmtime.WasmtimeError("wasi_unstable bridge: caller has no memory export")
-        env = wasmtime.Linker(engine())
-        env.define_wasi()
-        env.define(store, "env", "memory", memory)
-        exports = env.instantiate(store, bridge_module).exports(store)
-        for key in _PREVIEW0_BRIDGED:
-            func = exports[key]
-            assert isinstance(func, wasmtime.Func)
-            bridge[key] = func
-
-    for name in names:
-        ty = next(e.type for e in bridge_module.exports if e.name == name)
-        assert isinstance(ty, wasmtime.FuncType)
-
-        def call(caller: wasmtime.Caller, *params: int, _name: str = name) -> int:
-            bind(caller)
-            result = bridge[_name](caller, *params)
-            assert isinstance(result, int)
-            return result
-
-        linker.define_func(PREVIEW0, name, ty, call, access_caller=True)

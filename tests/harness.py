@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from componentize.run import EnvInput, RunResult, run_component, run_module
+from componentize.run import EnvInput, RunResult, run_component
+from toolchains.native import run_module
 
 DEFAULT_GUEST = "."
 PROGRAM_NAME = "main.wasm"

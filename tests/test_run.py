@@ -23,9 +23,9 @@ from componentize.run import (
     TRAP_EXIT_CODE,
     cause_of,
     run_component,
-    run_module,
     wasm_kind,
 )
+from toolchains.native import run_module
 
 REPO = Path(__file__).resolve().parent.parent
 

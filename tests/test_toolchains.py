@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import wasmtime
 
-from componentize.run import RunResult, run_module
+from componentize.run import RunResult
 from toolchains import (
     CORPUS_OPT_LEVELS,
     STATS,
@@ -27,6 +27,7 @@ from toolchains import (
     run_fixture,
 )
 from toolchains.__main__ import main as toolchains_main
+from toolchains.native import run_module
 
 REPO = Path(__file__).resolve().parent.parent
 PROGRAMS = [name for name, _ in corpus_sources()]

@@ -21,10 +21,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from componentize.run import DEFAULT_PROGRAM_NAME, RunResult, run_module
+from componentize.run import DEFAULT_PROGRAM_NAME, RunResult
 from toolchains import _toml as tomllib
 from toolchains.build import REPO_ROOT, BuildJob, BuildResult, build_many
 from toolchains.errors import ToolchainError
+from toolchains.native import run_module
 from toolchains.profile import Profile
 
 FIXTURES_DIR = REPO_ROOT / "tests" / "fixtures"

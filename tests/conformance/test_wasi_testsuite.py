@@ -19,7 +19,8 @@ import pytest
 from wasi_testsuite import Case, discover, fresh_copy, suite_dir
 
 from componentize.assemble import Options, componentize
-from componentize.run import RunResult, run_component, run_module
+from componentize.run import RunResult, run_component
+from toolchains.native import run_module
 
 SUITE = suite_dir()
 CASES = discover(SUITE) if SUITE.is_dir() else []

@@ -12,7 +12,8 @@ import pytest
 from harness import Dir, Symlink, assert_same, differential
 
 from componentize.assemble import componentize
-from componentize.run import run_component, run_module
+from componentize.run import run_component
+from toolchains.native import run_module
 
 BuildC = Callable[..., Path]
 FS = Path(__file__).resolve().parent.parent / "fixtures" / "fs"

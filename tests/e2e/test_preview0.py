@@ -4,7 +4,7 @@ Each program is hand-written WAT importing `wasi_unstable` (and, in one
 test, `wasi_snapshot_preview1` too).  It prints what the calls wrote into
 its memory, field by field at the preview0 offsets, so a wrong layout shows
 as wrong numbers.  Every program is componentized and run both ways with
-`differential` (natively, wasi_unstable is served by componentize.run's
+`differential` (natively, wasi_unstable is served by toolchains.native's
 bridge over preview1) and its output is also checked against values
 written down here from the spec (preview0-wasi_unstable.md).
 

@@ -1,5 +1,5 @@
 """wasi_unstable entry points at the edges the differential tests cannot
-reach (componentize.run's bridge over preview1 differs there)."""
+reach (toolchains.native's bridge over preview1 differs there)."""
 
 from __future__ import annotations
 
