@@ -1,9 +1,15 @@
-"""A throwaway host for the shim core module alone: WASI 0.2 imports faked in
-Python (enough for the issue-4 functions), guest memory as a plain memory.
+"""A host for the shim core module alone, without the assembler: its WASI 0.2
+imports are faked in Python and the guest's memory is a plain memory.
 
-Lets the tests call preview1 exports directly and check errno values and
-guest memory, before the assembler exists.  Only the functions the shim
-imports are provided; a call of anything else fails the test.
+Tests call the shim's preview1 exports directly and check errno values and
+memory contents (`test_behaviour.py`; `test_open_flags.py` subclasses `Shim`
+to fake `open-at`).  The WASI import `iface.fn` is served by the method
+`w_<iface>_<fn>` (`[method]a.b` becomes `method_a_b`; resource drops are
+recorded in `Host.dropped`).  The fakes cover wasi:cli (arguments,
+environment, stdio, terminals, exit), the stdio streams of wasi:io, the
+wall and monotonic clocks, random bytes and the preopens list.  A shim that
+imports anything else cannot be instantiated (`AttributeError`), so each
+test gcs the shim down to the functions it calls (`Shim(keep)`).
 """
 
 from __future__ import annotations
