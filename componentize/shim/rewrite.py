@@ -1,9 +1,11 @@
 """Index bookkeeping over decoded instructions: what a body references, and
 renumbering of function, global, table and type indices.
 
-Only what clang emits for the shim is supported; an instruction that would
-reference an index space we do not track (GC types, element or data
-segments) is an internal error, since the shim is our own code.
+Which immediate is an index of which space is the opcode table's business
+(`componentize.wasm.reindex` walks them).  Memories, locals and labels are
+left as they are.  The shim is our own code and has no element or data
+segments, no tags and no typed references: an element, data or tag index,
+or a type index inside a heap type, is an internal error.
 """
 
 from __future__ import annotations
@@ -12,16 +14,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from componentize.errors import InternalError
-from componentize.wasm.model import Instruction
-
-FUNC_OPS = frozenset(("call", "return_call", "ref.func"))
-GLOBAL_OPS = frozenset(("global.get", "global.set"))
-TABLE_OPS = frozenset(("table.get", "table.set", "table.size", "table.grow", "table.fill"))
-INDIRECT_OPS = frozenset(("call_indirect", "return_call_indirect"))
-BLOCK_OPS = frozenset(("block", "loop", "if", "try", "try_table"))
-TYPE_OPS = frozenset(("call_ref", "return_call_ref"))
-UNSUPPORTED_PREFIXES = ("struct.", "array.", "ref.cast", "ref.test", "br_on_cast", "table.init",
-                        "table.copy", "elem.drop", "memory.init", "data.drop")  # fmt: skip
+from componentize.wasm.model import HeapType, Instruction
+from componentize.wasm.opcodes import IndexSpace
+from componentize.wasm.reindex import Reindex
 
 
 @dataclass
@@ -34,35 +29,6 @@ class Refs:
     types: set[int] = field(default_factory=set)
 
 
-def _check_supported(ins: Instruction) -> None:
-    if ins.op.startswith(UNSUPPORTED_PREFIXES):
-        raise InternalError(f"shim code uses `{ins.op}`, which shim gc does not handle")
-
-
-def _int(value: object) -> int:
-    assert isinstance(value, int)
-    return value
-
-
-def collect(instructions: Iterable[Instruction], refs: Refs) -> None:
-    """Add every index the instructions reference to `refs`."""
-    for ins in instructions:
-        op = ins.op
-        if op in FUNC_OPS:
-            refs.funcs.add(_int(ins.imm[0]))
-        elif op in GLOBAL_OPS:
-            refs.globals.add(_int(ins.imm[0]))
-        elif op in TABLE_OPS:
-            refs.tables.add(_int(ins.imm[0]))
-        elif op in INDIRECT_OPS:
-            refs.types.add(_int(ins.imm[0]))
-            refs.tables.add(_int(ins.imm[1]))
-        elif op in TYPE_OPS or (op in BLOCK_OPS and isinstance(ins.imm[0], int)):
-            refs.types.add(_int(ins.imm[0]))
-        else:
-            _check_supported(ins)
-
-
 @dataclass
 class Renumber:
     """Old index -> new index per space; a space left empty is unchanged."""
@@ -73,28 +39,71 @@ class Renumber:
     types: Mapping[int, int] = field(default_factory=dict)
 
 
-def _map(space: Mapping[int, int], index: object, what: str) -> int:
-    i = _int(index)
-    if not space:
-        return i
-    if i not in space:
-        raise InternalError(f"{what} {i} is referenced but was not kept")
-    return space[i]
+# The spaces tracked: their field in Refs and Renumber, and their name in errors.
+_TRACKED: dict[IndexSpace, tuple[str, str]] = {
+    "func": ("funcs", "function"),
+    "global": ("globals", "global"),
+    "table": ("tables", "table"),
+    "type": ("types", "type"),
+}
+_UNSUPPORTED: frozenset[IndexSpace] = frozenset(("elem", "data", "tag"))
+
+
+class _ShimIndices(Reindex):
+    """The walk shared by `collect` and `renumber`: refuses what shim gc does not handle."""
+
+    op = ""
+
+    def instruction(self, ins: Instruction) -> Instruction:
+        self.op = ins.op
+        return super().instruction(ins)
+
+    def _unsupported(self) -> InternalError:
+        return InternalError(f"shim code uses `{self.op}`, which shim gc does not handle")
+
+    def heap_type(self, heap: HeapType) -> HeapType:
+        if isinstance(heap, int):
+            raise self._unsupported()
+        return heap
+
+    def index(self, space: IndexSpace, index: int) -> int:
+        if space in _UNSUPPORTED:
+            raise self._unsupported()
+        tracked = _TRACKED.get(space)
+        return index if tracked is None else self.tracked(tracked[0], tracked[1], index)
+
+    def tracked(self, field_name: str, what: str, index: int) -> int:
+        raise NotImplementedError
+
+
+class _Collect(_ShimIndices):
+    def __init__(self, refs: Refs) -> None:
+        self.refs = refs
+
+    def tracked(self, field_name: str, what: str, index: int) -> int:
+        getattr(self.refs, field_name).add(index)
+        return index
+
+
+class _Renumber(_ShimIndices):
+    def __init__(self, r: Renumber) -> None:
+        self.r = r
+
+    def tracked(self, field_name: str, what: str, index: int) -> int:
+        space: Mapping[int, int] = getattr(self.r, field_name)
+        if not space:
+            return index
+        if index not in space:
+            raise InternalError(f"{what} {index} is referenced but was not kept")
+        return space[index]
+
+
+def collect(instructions: Iterable[Instruction], refs: Refs) -> None:
+    """Add every index the instructions reference to `refs`."""
+    walk = _Collect(refs)
+    for ins in instructions:
+        walk.instruction(ins)
 
 
 def renumber(instructions: Iterable[Instruction], r: Renumber) -> list[Instruction]:
-    out: list[Instruction] = []
-    for ins in instructions:
-        op, imm = ins.op, ins.imm
-        if op in FUNC_OPS:
-            ins = Instruction(op, (_map(r.funcs, imm[0], "function"),))
-        elif op in GLOBAL_OPS:
-            ins = Instruction(op, (_map(r.globals, imm[0], "global"),))
-        elif op in TABLE_OPS:
-            ins = Instruction(op, (_map(r.tables, imm[0], "table"),))
-        elif op in INDIRECT_OPS:
-            ins = Instruction(op, (_map(r.types, imm[0], "type"), _map(r.tables, imm[1], "table")))
-        elif op in TYPE_OPS or (op in BLOCK_OPS and isinstance(imm[0], int)):
-            ins = Instruction(op, (_map(r.types, imm[0], "type"), *imm[1:]))
-        out.append(ins)
-    return out
+    return _Renumber(r).instructions(instructions)

@@ -14,7 +14,7 @@ from componentize.errors import WasmDecodeError
 
 from .leb128 import Reader, encode_sleb, encode_uleb
 from .model import Body, Catch, CatchKind, Code, ConstExpr, Instruction, Local, MemArg, RefType
-from .opcodes import BY_NAME, PREFIXED, SINGLE, Op
+from .opcodes import BY_NAME, COMPOSITE_SPACES, OPS, PREFIXED, SINGLE, Op
 from .types import (
     VAL_BYTES,
     bad_model,
@@ -76,10 +76,12 @@ def _read_zero(r: Reader) -> tuple[object, ...]:
 
 
 _Reader = Callable[[Reader, Op], tuple[object, ...]]
+_U32_READERS: dict[int, _Reader] = {
+    1: lambda r, op: (r.u32(),),
+    2: lambda r, op: (r.u32(), r.u32()),
+}
 _READERS: dict[str, _Reader] = {
     "": lambda r, op: (),
-    "u32": lambda r, op: (r.u32(),),
-    "u32x2": lambda r, op: (r.u32(), r.u32()),
     "block": lambda r, op: (read_blocktype(r),),
     "br_table": lambda r, op: (tuple(r.u32() for _ in range(r.count("label"))), r.u32()),
     "memarg": lambda r, op: (_memarg(r),),
@@ -103,6 +105,9 @@ _READERS: dict[str, _Reader] = {
     ),
     "zero": lambda r, op: _read_zero(r),
 }
+assert _READERS.keys() == COMPOSITE_SPACES.keys()
+# Immediates that are only u32s (indices of any space, fields, counts) read alike.
+_READERS.update({op.imm: _U32_READERS[len(op.u32_kinds)] for op in OPS if op.u32_kinds})
 
 
 def _read_op(r: Reader) -> Op:
@@ -127,7 +132,7 @@ _PLAIN: list[Instruction | None] = [
     for i, op in enumerate(SINGLE)
 ]
 _ONE_U32: list[str | None] = [
-    op.name if op is not None and op.imm == "u32" and op.name != "delegate" else None
+    op.name if op is not None and len(op.u32_kinds) == 1 and op.name != "delegate" else None
     for op in SINGLE
 ]
 
@@ -381,8 +386,6 @@ def _write_int(out: bytearray, op: Op, imm: tuple[object, ...]) -> None:
 _Writer = Callable[[bytearray, Op, tuple[object, ...]], None]
 _WRITERS: dict[str, _Writer] = {
     "": lambda out, op, imm: None,
-    "u32": _write_u32s,
-    "u32x2": _write_u32s,
     "block": lambda out, op, imm: write_blocktype(out, imm[0]),  # type: ignore[arg-type]
     "br_table": _write_br_table,
     "memarg": lambda out, op, imm: _write_memarg(out, imm[0]),
@@ -401,6 +404,8 @@ _WRITERS: dict[str, _Writer] = {
     "try_table": _write_try_table,
     "zero": lambda out, op, imm: out.append(0),
 }
+assert _WRITERS.keys() == COMPOSITE_SPACES.keys()
+_WRITERS.update({op.imm: _write_u32s for op in OPS if op.u32_kinds})
 
 
 def write_instruction(out: bytearray, ins: Instruction) -> None:

@@ -6,28 +6,57 @@ extended-const (uses MVP opcodes), exception handling (current and legacy),
 GC (0xFB), SIMD and relaxed SIMD (0xFD), threads/atomics (0xFE) and wide
 arithmetic (0xFC 19-22).
 
-Immediate kinds (`Op.imm`):
-  ""          none
-  "u32"       one index or count (label, function, local, global, table, memory ...)
-  "u32x2"     two indices (call_indirect: type, table; memory.copy: dst, src ...)
-  "block"     a block type
-  "br_table"  a vector of labels and a default label
-  "memarg"    alignment, offset, memory (multi-memory: flag bit 6)
-  "memlane"   a memarg and a lane index byte
+Immediates (`Op.imm`): the kinds of an instruction's immediates, in binary
+order, separated by spaces ("type table" for call_indirect).  A kind is either
+one LEB128 u32 or one composite immediate.
+
+u32 kinds, each one index of the index space it is named after:
+  "type" "func" "table" "memory" "global" "elem" "data" "local" "label" "tag"
+and two u32 kinds that index no module-level space:
+  "field"     a field of a struct type (struct.get ...)
+  "count"     a number of operands (array.new_fixed)
+
+Composite kinds (one immediate each; the index spaces they hold in brackets):
+  ""          no immediates
+  "block"     a block type [type, when it is a type index]
+  "br_table"  a vector of labels and a default label [label]
+  "memarg"    alignment, offset, memory (multi-memory: flag bit 6) [memory]
+  "memlane"   a memarg and a lane index byte [memory]
   "lane"      a lane index byte
   "s32" / "s64"      integer constants
   "f32" / "f64" / "v128" / "shuffle"   raw bytes (4, 8, 16, 16)
-  "select"    0x1B (no types) or 0x1C (a vector of value types)
-  "heap"      a heap type
-  "cast"      ref.test / ref.cast: a RefType (the opcode carries nullability)
-  "br_cast"   br_on_cast(_fail): flags, label, two heap types
-  "try_table" a block type and a vector of catch clauses
+  "select"    0x1B (no types) or 0x1C (a vector of value types) [type, in heap types]
+  "heap"      a heap type [type]
+  "cast"      ref.test / ref.cast: a RefType (the opcode carries nullability) [type]
+  "br_cast"   br_on_cast(_fail): flags, label, two heap types [label, type]
+  "try_table" a block type and a vector of catch clauses [type, tag, label]
   "zero"      a reserved 0x00 byte (atomic.fence)
+
+`componentize.wasm.reindex` walks every index of an instruction from this table.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+IndexSpace: TypeAlias = Literal[
+    "type", "func", "table", "memory", "global", "elem", "data", "local", "label", "tag"
+]
+INDEX_SPACES: tuple[IndexSpace, ...] = (
+    "type", "func", "table", "memory", "global", "elem", "data", "local", "label", "tag"
+)  # fmt: skip
+PLAIN_U32_KINDS = frozenset(("field", "count"))
+U32_KINDS = frozenset(INDEX_SPACES) | PLAIN_U32_KINDS
+"""The kinds encoded as one u32."""
+
+COMPOSITE_SPACES: dict[str, tuple[IndexSpace, ...]] = {
+    "": (), "block": ("type",), "br_table": ("label",), "memarg": ("memory",),
+    "memlane": ("memory",), "lane": (), "s32": (), "s64": (), "f32": (), "f64": (),
+    "v128": (), "shuffle": (), "select": ("type",), "heap": ("type",), "cast": ("type",),
+    "br_cast": ("label", "type"), "try_table": ("type", "tag", "label"), "zero": (),
+}  # fmt: skip
+"""The composite kinds, with the index spaces their immediate may hold."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +65,11 @@ class Op:
     prefix: int | None  # 0xFB, 0xFC, 0xFD, 0xFE or None for one-byte opcodes
     code: int
     imm: str = ""
+
+    @property
+    def u32_kinds(self) -> tuple[str, ...]:
+        """The kinds of its u32 immediates, in binary order; () for a composite immediate."""
+        return () if self.imm in COMPOSITE_SPACES else tuple(self.imm.split())
 
 
 OPS: list[Op] = []
@@ -57,25 +91,27 @@ _run(None, 0x00, "unreachable nop")
 _run(None, 0x02, "block loop if", "block")
 _add(None, 0x05, "else")
 _add(None, 0x06, "try", "block")
-_add(None, 0x07, "catch", "u32")
-_add(None, 0x08, "throw", "u32")
-_add(None, 0x09, "rethrow", "u32")
+_add(None, 0x07, "catch", "tag")
+_add(None, 0x08, "throw", "tag")
+_add(None, 0x09, "rethrow", "label")
 _add(None, 0x0A, "throw_ref")
 _add(None, 0x0B, "end")
-_run(None, 0x0C, "br br_if", "u32")
+_run(None, 0x0C, "br br_if", "label")
 _add(None, 0x0E, "br_table", "br_table")
 _add(None, 0x0F, "return")
-_add(None, 0x10, "call", "u32")
-_add(None, 0x11, "call_indirect", "u32x2")
-_add(None, 0x12, "return_call", "u32")
-_add(None, 0x13, "return_call_indirect", "u32x2")
-_run(None, 0x14, "call_ref return_call_ref", "u32")
-_add(None, 0x18, "delegate", "u32")
+_add(None, 0x10, "call", "func")
+_add(None, 0x11, "call_indirect", "type table")
+_add(None, 0x12, "return_call", "func")
+_add(None, 0x13, "return_call_indirect", "type table")
+_run(None, 0x14, "call_ref return_call_ref", "type")
+_add(None, 0x18, "delegate", "label")
 _add(None, 0x19, "catch_all")
 _add(None, 0x1A, "drop")
 _add(None, 0x1B, "select", "select")  # 0x1C is the typed form, see instructions.py
 _add(None, 0x1F, "try_table", "try_table")
-_run(None, 0x20, "local.get local.set local.tee global.get global.set table.get table.set", "u32")
+_run(None, 0x20, "local.get local.set local.tee", "local")
+_run(None, 0x23, "global.get global.set", "global")
+_run(None, 0x25, "table.get table.set", "table")
 _run(
     None,
     0x28,
@@ -85,7 +121,7 @@ _run(
     "i64.store32",
     "memarg",
 )
-_run(None, 0x3F, "memory.size memory.grow", "u32")
+_run(None, 0x3F, "memory.size memory.grow", "memory")
 _add(None, 0x41, "i32.const", "s32")
 _add(None, 0x42, "i64.const", "s64")
 _add(None, 0x43, "f32.const", "f32")
@@ -112,19 +148,23 @@ _run(
 )
 _add(None, 0xD0, "ref.null", "heap")
 _add(None, 0xD1, "ref.is_null")
-_add(None, 0xD2, "ref.func", "u32")
+_add(None, 0xD2, "ref.func", "func")
 _run(None, 0xD3, "ref.eq ref.as_non_null")
-_run(None, 0xD5, "br_on_null br_on_non_null", "u32")
+_run(None, 0xD5, "br_on_null br_on_non_null", "label")
 
 # -- 0xFB: GC ---------------------------------------------------------------------
-_run(0xFB, 0, "struct.new struct.new_default", "u32")
-_run(0xFB, 2, "struct.get struct.get_s struct.get_u struct.set", "u32x2")
-_run(0xFB, 6, "array.new array.new_default", "u32")
-_run(0xFB, 8, "array.new_fixed array.new_data array.new_elem", "u32x2")
-_run(0xFB, 11, "array.get array.get_s array.get_u array.set", "u32")
+_run(0xFB, 0, "struct.new struct.new_default", "type")
+_run(0xFB, 2, "struct.get struct.get_s struct.get_u struct.set", "type field")
+_run(0xFB, 6, "array.new array.new_default", "type")
+_add(0xFB, 8, "array.new_fixed", "type count")
+_add(0xFB, 9, "array.new_data", "type data")
+_add(0xFB, 10, "array.new_elem", "type elem")
+_run(0xFB, 11, "array.get array.get_s array.get_u array.set", "type")
 _add(0xFB, 15, "array.len")
-_add(0xFB, 16, "array.fill", "u32")
-_run(0xFB, 17, "array.copy array.init_data array.init_elem", "u32x2")
+_add(0xFB, 16, "array.fill", "type")
+_add(0xFB, 17, "array.copy", "type type")  # destination, source
+_add(0xFB, 18, "array.init_data", "type data")
+_add(0xFB, 19, "array.init_elem", "type elem")
 _add(0xFB, 20, "ref.test", "cast")  # 21 = nullable form
 _add(0xFB, 22, "ref.cast", "cast")  # 23 = nullable form
 _run(0xFB, 24, "br_on_cast br_on_cast_fail", "br_cast")
@@ -137,14 +177,14 @@ _run(
     "i32.trunc_sat_f32_s i32.trunc_sat_f32_u i32.trunc_sat_f64_s i32.trunc_sat_f64_u "
     "i64.trunc_sat_f32_s i64.trunc_sat_f32_u i64.trunc_sat_f64_s i64.trunc_sat_f64_u",
 )
-_add(0xFC, 8, "memory.init", "u32x2")  # data, memory
-_add(0xFC, 9, "data.drop", "u32")
-_add(0xFC, 10, "memory.copy", "u32x2")  # destination, source memory
-_add(0xFC, 11, "memory.fill", "u32")
-_add(0xFC, 12, "table.init", "u32x2")  # element segment, table
-_add(0xFC, 13, "elem.drop", "u32")
-_add(0xFC, 14, "table.copy", "u32x2")  # destination, source table
-_run(0xFC, 15, "table.grow table.size table.fill", "u32")
+_add(0xFC, 8, "memory.init", "data memory")
+_add(0xFC, 9, "data.drop", "data")
+_add(0xFC, 10, "memory.copy", "memory memory")  # destination, source
+_add(0xFC, 11, "memory.fill", "memory")
+_add(0xFC, 12, "table.init", "elem table")
+_add(0xFC, 13, "elem.drop", "elem")
+_add(0xFC, 14, "table.copy", "table table")  # destination, source
+_run(0xFC, 15, "table.grow table.size table.fill", "table")
 _run(0xFC, 19, "i64.add128 i64.sub128 i64.mul_wide_s i64.mul_wide_u")
 
 # -- 0xFD: SIMD ---------------------------------------------------------------------
@@ -267,4 +307,6 @@ for _op in OPS:
         PREFIXED[_op.prefix][_op.code] = _op
     if _op.name in BY_NAME:
         raise AssertionError(f"duplicate opcode name {_op.name}")
+    if _op.imm not in COMPOSITE_SPACES and not set(_op.imm.split()) <= U32_KINDS:
+        raise AssertionError(f"unknown immediate kind {_op.imm!r} of {_op.name}")
     BY_NAME[_op.name] = _op

@@ -66,8 +66,6 @@ SPECIAL: dict[str, str | None] = {
     "memory.fill": "memory.fill",
 }
 BY_KIND = {
-    "u32": "{} 0",
-    "u32x2": "{} 0 0",
     "lane": "{} 1",
     "memlane": "{} 1",
     "memarg": "{}",
@@ -80,7 +78,12 @@ NOT_NAMES = {"func", "any", "eq", "anyref", "i32x4", "i32", "f64"}
 def _all_ops_wat() -> tuple[str, list[str]]:
     lines = []
     for op in OPS:
-        text = SPECIAL[op.name] if op.name in SPECIAL else BY_KIND[op.imm].format(op.name)
+        if op.name in SPECIAL:
+            text = SPECIAL[op.name]
+        elif op.u32_kinds:  # one plain index (or field, count) per u32 immediate
+            text = " ".join([op.name, *["0"] * len(op.u32_kinds)])
+        else:
+            text = BY_KIND[op.imm].format(op.name)
         if text:
             lines.append(text)
     expected = []

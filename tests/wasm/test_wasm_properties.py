@@ -57,8 +57,6 @@ catch = st.one_of(
 
 IMMEDIATES: dict[str, Any] = {
     "": st.just(()),
-    "u32": st.tuples(u32),
-    "u32x2": st.tuples(u32, u32),
     "block": st.tuples(blocktype),
     "br_table": st.tuples(st.lists(u32, max_size=5).map(tuple), u32),
     "memarg": st.tuples(memarg),
@@ -79,6 +77,8 @@ IMMEDIATES: dict[str, Any] = {
     "try_table": st.tuples(blocktype, st.lists(catch, max_size=4).map(tuple)),
     "zero": st.just(()),
 }
+# Immediates made of u32s (indices of every space, fields, counts): one u32 each.
+IMMEDIATES.update({op.imm: st.tuples(*[u32] * len(op.u32_kinds)) for op in OPS if op.u32_kinds})
 # Structure-changing opcodes are left out: the random sequence is closed by one `end`.
 STRUCTURAL = {"block", "loop", "if", "try", "try_table", "end", "delegate"}
 instruction = st.sampled_from([op for op in OPS if op.name not in STRUCTURAL]).flatmap(
