@@ -1,4 +1,5 @@
-/* Start-up, private-memory allocation, cabi_realloc and the fd table. */
+/* Start-up, private-memory allocation, cabi_realloc, guest-memory checks,
+ * the fd table and stdio: what every other file may use. */
 #include "shim.h"
 
 void trap(void) { __builtin_trap(); }
@@ -69,6 +70,14 @@ int guest_range_ok(uint32_t addr, uint64_t len) {
 /* wasmtime's native preview1 traps on a guest region out of bounds. */
 void guest_check(uint32_t addr, uint64_t len) {
     if (!guest_range_ok(addr, len)) trap();
+}
+
+/* wasmtime's native preview1 traps when an iovec lies outside memory; check
+ * them all before doing anything visible. */
+void check_iovecs(uint32_t iovs, uint32_t n) {
+    guest_check(iovs, (uint64_t)n * 8);
+    for (uint32_t i = 0; i < n; i++)
+        guest_check(guest_load_u32(iovs + i * 8), guest_load_u32(iovs + i * 8 + 4));
 }
 
 static fd_entry *fd_reserve(uint32_t fd) {
@@ -146,6 +155,33 @@ uint32_t output_stream(fd_entry *e) {
         e->handle = (uint32_t)(e->kind == FD_STDOUT ? wasi_cli_stdout_get_stdout()
                                                     : wasi_cli_stderr_get_stderr());
     return e->handle;
+}
+
+/* CHARACTER_DEVICE when a terminal is attached, else UNKNOWN (as native). */
+uint32_t stdio_filetype(uint32_t kind) {
+    uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(
+        WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_SIZEOF,
+        WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_ALIGNOF);
+    if (kind == FD_STDIN) {
+        wasi_cli_terminal_stdin_get_terminal_stdin((int32_t)ret);
+        if (load8(ret + WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_TAG) != OPTION_SOME)
+            return FILETYPE_UNKNOWN;
+        wasi_cli_terminal_input_resource_drop_terminal_input(
+            (int32_t)load32(ret + WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_SOME));
+    } else if (kind == FD_STDOUT) {
+        wasi_cli_terminal_stdout_get_terminal_stdout((int32_t)ret);
+        if (load8(ret + WASI_CLI_TERMINAL_STDOUT_GET_TERMINAL_STDOUT_RET_TAG) != OPTION_SOME)
+            return FILETYPE_UNKNOWN;
+        wasi_cli_terminal_output_resource_drop_terminal_output(
+            (int32_t)load32(ret + WASI_CLI_TERMINAL_STDOUT_GET_TERMINAL_STDOUT_RET_SOME));
+    } else {
+        wasi_cli_terminal_stderr_get_terminal_stderr((int32_t)ret);
+        if (load8(ret + WASI_CLI_TERMINAL_STDERR_GET_TERMINAL_STDERR_RET_TAG) != OPTION_SOME)
+            return FILETYPE_UNKNOWN;
+        wasi_cli_terminal_output_resource_drop_terminal_output(
+            (int32_t)load32(ret + WASI_CLI_TERMINAL_STDERR_GET_TERMINAL_STDERR_RET_SOME));
+    }
+    return FILETYPE_CHARACTER_DEVICE;
 }
 
 /* A fresh entry: the most recently freed fd first (as native preview1

@@ -24,14 +24,6 @@ static NOINLINE int32_t weak_path_open__file_seek(fd_entry *e, int64_t off, uint
 #define BREAD(x) WASI_IO_STREAMS_METHOD_INPUT_STREAM_BLOCKING_READ_RET_##x
 #define READ(x) WASI_IO_STREAMS_METHOD_INPUT_STREAM_READ_RET_##x
 
-/* wasmtime's native preview1 traps when an iovec lies outside memory; check
- * them all before doing anything visible. */
-void check_iovecs(uint32_t iovs, uint32_t n) {
-    guest_check(iovs, (uint64_t)n * 8);
-    for (uint32_t i = 0; i < n; i++)
-        guest_check(guest_load_u32(iovs + i * 8), guest_load_u32(iovs + i * 8 + 4));
-}
-
 /* A stream-error at `err` (its variant) as an errno; drops the error. */
 static int32_t stream_errno(uint32_t tag_addr, uint32_t payload_addr) {
     if (load8(tag_addr) == WASI_IO_STREAMS_STREAM_ERROR_CLOSED) return ERRNO_PIPE;
@@ -159,33 +151,6 @@ EXPORT("fd_renumber") int32_t shim_fd_renumber(uint32_t from, uint32_t to) {
     a->next_free = STATE->free_head;
     STATE->free_head = from + 1;
     return ERRNO_SUCCESS;
-}
-
-/* CHARACTER_DEVICE when a terminal is attached, else UNKNOWN (as native). */
-uint32_t stdio_filetype(uint32_t kind) {
-    uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(
-        WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_SIZEOF,
-        WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_ALIGNOF);
-    if (kind == FD_STDIN) {
-        wasi_cli_terminal_stdin_get_terminal_stdin((int32_t)ret);
-        if (load8(ret + WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_TAG) != OPTION_SOME)
-            return FILETYPE_UNKNOWN;
-        wasi_cli_terminal_input_resource_drop_terminal_input(
-            (int32_t)load32(ret + WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_SOME));
-    } else if (kind == FD_STDOUT) {
-        wasi_cli_terminal_stdout_get_terminal_stdout((int32_t)ret);
-        if (load8(ret + WASI_CLI_TERMINAL_STDOUT_GET_TERMINAL_STDOUT_RET_TAG) != OPTION_SOME)
-            return FILETYPE_UNKNOWN;
-        wasi_cli_terminal_output_resource_drop_terminal_output(
-            (int32_t)load32(ret + WASI_CLI_TERMINAL_STDOUT_GET_TERMINAL_STDOUT_RET_SOME));
-    } else {
-        wasi_cli_terminal_stderr_get_terminal_stderr((int32_t)ret);
-        if (load8(ret + WASI_CLI_TERMINAL_STDERR_GET_TERMINAL_STDERR_RET_TAG) != OPTION_SOME)
-            return FILETYPE_UNKNOWN;
-        wasi_cli_terminal_output_resource_drop_terminal_output(
-            (int32_t)load32(ret + WASI_CLI_TERMINAL_STDERR_GET_TERMINAL_STDERR_RET_SOME));
-    }
-    return FILETYPE_CHARACTER_DEVICE;
 }
 
 /* rights as wasmtime's native preview1 reports them */

@@ -131,7 +131,7 @@ typedef struct shim_state {
 
 #define STATE ((shim_state *)STATE_ADDR)
 
-/* core.c */
+/* core.c: start-up, private memory, guest-memory checks, the fd table, stdio */
 void arena_reset(void);
 void *arena_alloc(uint32_t size, uint32_t align);
 void heap_commit(void);
@@ -140,21 +140,26 @@ static inline void arena_rewind(uint32_t mark) {
     STATE->arena_ptr = mark > STATE->heap_top ? mark : STATE->heap_top;
 }
 void copy_private(void *dst, const void *src, uint32_t len);
+void *heap_alloc(uint32_t size);
 int guest_range_ok(uint32_t addr, uint64_t len);
 void guest_check(uint32_t addr, uint64_t len);
+void check_iovecs(uint32_t iovs, uint32_t n);
 fd_entry *fd_get(uint32_t fd);
 fd_entry *fd_get_all(uint32_t fd);
 uint32_t stdin_stream(fd_entry *e);
 uint32_t output_stream(fd_entry *e);
+uint32_t stdio_filetype(uint32_t kind);
 void fd_release(fd_entry *e);
 fd_entry *fd_new(uint32_t *fd_out);
 void fd_free(uint32_t fd);
-void *heap_alloc(uint32_t size);
+void fd_drop_dir_stream(fd_entry *e);
+__attribute__((noreturn)) void trap(void);
+
+/* fs.c: wasi:filesystem values as preview1 ones */
 int32_t fs_errno(uint32_t code);
 uint32_t guest_path(uint32_t ptr, uint32_t len);
 int32_t dir_handle(uint32_t fd, uint32_t *handle);
 uint32_t filetype_of(uint32_t p2type);
-void fd_drop_dir_stream(fd_entry *e);
 /* A filestat in private memory, so that preview1 and preview0 (whose
  * layouts differ) share everything but the final store. */
 typedef struct filestat {
@@ -163,20 +168,22 @@ typedef struct filestat {
 } filestat;
 void filestat_from(filestat *fs, uint32_t st, uint64_t ino);
 void put_filestat(uint32_t out, const filestat *fs);
-int32_t fd_filestat(uint32_t fd, filestat *fs);
-int32_t path_filestat(uint32_t fd, uint32_t flags, uint32_t path, uint32_t len, filestat *fs);
 typedef struct new_ts {
     uint32_t tag;
     uint32_t nanos;
     uint64_t secs;
 } new_ts;
 int32_t new_times(uint64_t atim, uint64_t mtim, uint32_t fst, new_ts *a, new_ts *m);
-void check_iovecs(uint32_t iovs, uint32_t n);
-uint32_t stdio_filetype(uint32_t kind);
+
+/* file.c: files (fd.c reaches file_* only through its weak_path_open__*
+ * trampolines) */
+int32_t fd_filestat(uint32_t fd, filestat *fs);
 int32_t file_write(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out);
 int32_t file_read(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out);
 int32_t file_seek(fd_entry *e, int64_t offset, uint32_t whence, uint32_t out);
-__attribute__((noreturn)) void trap(void);
+
+/* path.c */
+int32_t path_filestat(uint32_t fd, uint32_t flags, uint32_t path, uint32_t len, filestat *fs);
 
 /* preview1 entry points that preview0.c converts around */
 int32_t shim_fd_seek(uint32_t fd, int64_t offset, uint32_t whence, uint32_t out);
