@@ -44,7 +44,7 @@ if str(ROOT) not in sys.path:
 
 from componentize import log  # noqa: E402
 from componentize.assemble import Options, componentize  # noqa: E402
-from componentize.cli.inspect import component_report  # noqa: E402
+from componentize.component import Sort, core_modules, decode_component, find_names  # noqa: E402
 from componentize.run import RunResult, run_component  # noqa: E402
 from toolchains import RunSpec, build_corpus, build_text  # noqa: E402
 from toolchains.native import run_module  # noqa: E402
@@ -135,11 +135,12 @@ def run_checked(cmd: list[str]) -> None:
 
 def shim_size(component: bytes) -> int | None:
     """Our `shim` core module, or the official adapter core module, in bytes."""
-    report = component_report(component)
-    if report["shim_size"]:
-        return int(report["shim_size"])
-    adapters = [m["size"] for m in report["core_modules"] if "adapter" in m["name"]]
-    return sum(adapters) or None
+    c = decode_component(component)
+    names = find_names(c)
+    module_names = names.sorts.get(Sort.CORE_MODULE, {}) if names else {}
+    modules = [(module_names.get(m.index, ""), m.size) for m in core_modules(c)]
+    ours = sum(size for name, size in modules if name == "shim")
+    return ours or sum(size for name, size in modules if "adapter" in name) or None
 
 
 def compare(native: RunResult, component: bytes, spec: RunSpec) -> tuple[str, RunResult]:
