@@ -15,7 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from componentize.errors import InternalError
-from componentize.shim import GUEST_MEMORY, GUEST_MODULE, START_TABLE
+from componentize.shim.contract import (
+    GUEST_MODULE,
+    LINKED_INIT_EXPORT,
+    SHIM_GUEST_MEMORY_IMPORT,
+    SHIM_MEMORY_IMPORT,
+    SHIM_START_TABLE_IMPORT,
+    START_TYPE,
+)
 from componentize.shim.rewrite import Refs, Renumber, collect, renumber
 from componentize.wasm.decode import decode_module
 from componentize.wasm.encode import encode_module
@@ -34,7 +41,6 @@ from componentize.wasm.model import (
 from componentize.wasm.names import decode_name_section, encode_name_section
 from componentize.wasm.query import func_type, type_space
 
-INIT_EXPORT = "componentize_init"
 KEPT_CUSTOMS = ("name", "producers")
 MODULE_NAME = "componentize-shim-preview1"
 
@@ -76,7 +82,7 @@ def _type_index(module: Module, ft: FuncType) -> int:
 
 def _check_shape(m: Module) -> None:
     mems = [i for i in m.imports if i.kind == "memory"]
-    if m.memories or len(mems) != 1 or (mems[0].module, mems[0].name) != ("env", "memory"):
+    if m.memories or len(mems) != 1 or (mems[0].module, mems[0].name) != SHIM_MEMORY_IMPORT:
         raise InternalError("the linked shim must import exactly one memory, env/memory")
     if m.datas or m.elements or any(i.kind == "table" for i in m.imports):
         raise InternalError("the linked shim must have no data, elements or imported tables")
@@ -109,7 +115,7 @@ def postprocess(module: Module) -> Module:
     if refs.tables or len(module.tables) > 1:
         raise InternalError("the linked shim must not use its own function table")
     module.tables = []
-    start_type = _type_index(module, FuncType([], []))
+    start_type = _type_index(module, START_TYPE)
     n_funcs = sum(1 for i in module.imports if i.kind == "func") + len(module.functions)
     kept = [f for f in range(n_funcs) if f not in intrinsics]
     funcs = {old: new for new, old in enumerate(kept)}
@@ -118,10 +124,10 @@ def postprocess(module: Module) -> Module:
         for c, body in zip(module.codes, bodies, strict=True)
     ]
     module.imports = [i for i in module.imports if i.module != GUEST_MODULE]
-    module.imports.append(Import(GUEST_MODULE, GUEST_MEMORY, Limits(0)))
+    module.imports.append(Import(*SHIM_GUEST_MEMORY_IMPORT, Limits(0)))
     if "call_start" in intrinsics.values():
         table = TableType("funcref", Limits(1))
-        module.imports.append(Import(GUEST_MODULE, START_TABLE, table))
+        module.imports.append(Import(*SHIM_START_TABLE_IMPORT, table))
     for e in module.exports:
         if e.kind == "func":
             e.index = funcs[e.index]
@@ -147,9 +153,9 @@ def _expand(
 
 
 def _set_start(module: Module) -> None:
-    init = [e for e in module.exports if e.name == INIT_EXPORT and e.kind == "func"]
+    init = [e for e in module.exports if e.name == LINKED_INIT_EXPORT and e.kind == "func"]
     if len(init) != 1 or module.start is not None:
-        raise InternalError(f"the linked shim must export {INIT_EXPORT} and have no start")
+        raise InternalError(f"the linked shim must export {LINKED_INIT_EXPORT} and have no start")
     module.start = init[0].index
     module.exports.remove(init[0])
 
