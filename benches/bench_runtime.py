@@ -43,7 +43,8 @@ if str(ROOT) not in sys.path:
 
 from componentize import log  # noqa: E402
 from componentize.assemble import Options, componentize  # noqa: E402
-from componentize.run import engine, find_run_export  # noqa: E402
+from componentize.engine import engine  # noqa: E402
+from componentize.run import find_run_export  # noqa: E402
 from toolchains import build_text  # noqa: E402
 
 LOOPS = 100_000
