@@ -39,6 +39,7 @@ MEMORY = "memory"
 INITIALIZE = "_initialize"
 POST_RETURN_PREFIX = "cabi_post_"
 EXPORT_MODULE_PREFIX = "[export]"
+RESOURCE_DROP_PREFIX = "[resource-drop]"
 
 Owner = Interface | str | None
 """Who holds a function or resource: a named interface, the key of an
@@ -92,7 +93,15 @@ def resource_drop_import(
     owner: Owner, resource: TypeDef, version: Version | None = None
 ) -> tuple[str, str]:
     """(module, name) of `canon resource.drop` for an imported resource."""
-    return import_module(owner, version), f"[resource-drop]{resource.name}"
+    return import_module(owner, version), RESOURCE_DROP_PREFIX + resource.name
+
+
+def parse_resource_drop(name: str) -> str | None:
+    """The resource `R` of a core import named `[resource-drop]R`; None for
+    any other name (a lowered function)."""
+    if name.startswith(RESOURCE_DROP_PREFIX):
+        return name.removeprefix(RESOURCE_DROP_PREFIX)
+    return None
 
 
 def defining_resource(resource: TypeDef) -> TypeDef:

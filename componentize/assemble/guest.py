@@ -13,26 +13,24 @@ those functions into their slots once they exist.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from componentize import wasm
 from componentize.errors import UnsupportedModuleError
+from componentize.shim.contract import (
+    MAIN_MEMORY_IMPORT,
+    PROVIDER_GUEST_MEMORY_EXPORT,
+    PROVIDER_REALLOC_EXPORT,
+    PROVIDER_REALLOC_TABLE_EXPORT,
+    PROVIDER_SHIM_MEMORY_EXPORT,
+    PROVIDER_START_TABLE_EXPORT,
+    REALLOC_TYPE,
+    START_TYPE,
+)
 
-# Names of what the provider module exports.
-GUEST_MEMORY = "guest-memory"
-SHIM_MEMORY = "shim-memory"
-REALLOC = "realloc"
-REALLOC_TABLE = "realloc-table"
-START_TABLE = "start-table"
-
-# Where the rewritten main module imports its memory from, when it defined it.
-MEMORY_IMPORT = ("componentize:guest", "memory")
-
-# Filler modules import their table and function under these names.
+# Filler modules import their table and function under this module name.
 FILLER_MODULE = "slot"
-
-REALLOC_TYPE = wasm.FuncType(["i32"] * 4, ["i32"])
-START_TYPE = wasm.FuncType([], [])
 
 
 @dataclass(frozen=True)
@@ -42,6 +40,29 @@ class GuestMemory:
     limits: wasm.Limits
     import_module: str
     import_name: str
+
+
+@dataclass(frozen=True)
+class Main:
+    """The main module as the component instantiates it."""
+
+    data: bytes  # memory 0 imported, no import repeated
+    memory: GuestMemory
+    imports: dict[tuple[str, str], str]  # (module, name) as imported -> shim export
+
+
+def prepare(module: wasm.Module, data: bytes, served: Mapping[tuple[str, str], str],
+            where: str) -> Main:  # fmt: skip
+    """The main module with its memory taken out (`take_memory`) and its
+    repeated imports renamed (`unique_imports`), and each of its preview1
+    imports, renamed ones too, mapped to the shim export `served` gives it.
+    `data` are the bytes `module` was decoded from, kept when nothing changes.
+    """
+    main, memory = take_memory(module, where)
+    main, renamed = unique_imports(main)
+    imports = {**served, **{key: served[key[0], old] for key, old in renamed.items()
+                            if (key[0], old) in served}}  # fmt: skip
+    return Main(wasm.encode_module(main) if main is not module else data, memory, imports)
 
 
 def take_memory(module: wasm.Module, where: str) -> tuple[wasm.Module, GuestMemory]:
@@ -63,14 +84,14 @@ def take_memory(module: wasm.Module, where: str) -> tuple[wasm.Module, GuestMemo
         assert isinstance(first.desc, wasm.Limits)
         return module, _checked(GuestMemory(first.desc, first.module, first.name), where)
     if not module.memories:
-        return module, GuestMemory(wasm.Limits(0), *MEMORY_IMPORT)
+        return module, GuestMemory(wasm.Limits(0), *MAIN_MEMORY_IMPORT)
     limits = module.memories[0]
     rewritten = replace(
         module,
-        imports=[*module.imports, wasm.Import(*MEMORY_IMPORT, limits)],
+        imports=[*module.imports, wasm.Import(*MAIN_MEMORY_IMPORT, limits)],
         memories=module.memories[1:],
     )
-    return rewritten, _checked(GuestMemory(limits, *MEMORY_IMPORT), where)
+    return rewritten, _checked(GuestMemory(limits, *MAIN_MEMORY_IMPORT), where)
 
 
 def unique_imports(module: wasm.Module) -> tuple[wasm.Module, dict[tuple[str, str], str]]:
@@ -128,11 +149,11 @@ def provider_module(memory: GuestMemory) -> bytes:
         tables=[wasm.Table(slot), wasm.Table(slot)],
         memories=[memory.limits, wasm.Limits(0)],
         exports=[
-            wasm.Export(GUEST_MEMORY, "memory", 0),
-            wasm.Export(SHIM_MEMORY, "memory", 1),
-            wasm.Export(REALLOC_TABLE, "table", 0),
-            wasm.Export(START_TABLE, "table", 1),
-            wasm.Export(REALLOC, "func", 0),
+            wasm.Export(PROVIDER_GUEST_MEMORY_EXPORT, "memory", 0),
+            wasm.Export(PROVIDER_SHIM_MEMORY_EXPORT, "memory", 1),
+            wasm.Export(PROVIDER_REALLOC_TABLE_EXPORT, "table", 0),
+            wasm.Export(PROVIDER_START_TABLE_EXPORT, "table", 1),
+            wasm.Export(PROVIDER_REALLOC_EXPORT, "func", 0),
         ],
         codes=[wasm.Code([], wasm.encode_expr(trampoline))],
     )

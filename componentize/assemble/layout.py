@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from componentize import abi, wasm
 from componentize.abi import INITIALIZE
+from componentize.abi.names import parse_resource_drop
 from componentize.assemble import guest
 from componentize.component import ComponentBuilder, Sort, SortIdx, WitEncoder, plan_imports
 from componentize.component.builder import (
@@ -26,10 +27,21 @@ from componentize.component.builder import (
     CoreModuleIdx,
 )
 from componentize.errors import InternalError
-from componentize.shim import GUEST_MODULE, RUN_EXPORT, START_TABLE
+from componentize.shim.contract import (
+    PROVIDER_GUEST_MEMORY_EXPORT,
+    PROVIDER_REALLOC_EXPORT,
+    PROVIDER_REALLOC_TABLE_EXPORT,
+    PROVIDER_SHIM_MEMORY_EXPORT,
+    PROVIDER_START_TABLE_EXPORT,
+    REALLOC_EXPORT,
+    REALLOC_TYPE,
+    RUN_EXPORT,
+    SHIM_GUEST_MEMORY_IMPORT,
+    SHIM_MEMORY_IMPORT,
+    SHIM_START_TABLE_IMPORT,
+    START_TYPE,
+)
 from componentize.wit.model import Interface, Resolve, TypeDef
-
-SHIM_MEMORY_MODULE = "env"  # the shim's private memory: its `env`/`memory` import
 
 
 @dataclass(frozen=True)
@@ -49,25 +61,26 @@ class Parts:
 def build(parts: Parts) -> bytes:
     b = ComponentBuilder()
     provider = b.core_instantiate(_module(b, guest.provider_module(parts.memory), "memories"))
-    shim_memory = b.alias_core_memory(provider, guest.SHIM_MEMORY)
-    realloc = b.alias_core_func(provider, guest.REALLOC)
+    shim_memory = b.alias_core_memory(provider, PROVIDER_SHIM_MEMORY_EXPORT)
+    realloc = b.alias_core_func(provider, PROVIDER_REALLOC_EXPORT)
 
     wasi_args = _lower_wasi(b, parts, shim_memory, realloc)
+    shim_module, shim_memory_name = SHIM_MEMORY_IMPORT
     shim_args = {
-        SHIM_MEMORY_MODULE: _core_exports(
-            b, {"memory": (provider, guest.SHIM_MEMORY, Sort.CORE_MEMORY)}
+        shim_module: _core_exports(
+            b, {shim_memory_name: (provider, PROVIDER_SHIM_MEMORY_EXPORT, Sort.CORE_MEMORY)}
         ),
-        GUEST_MODULE: _core_exports(b, _guest_args(parts, provider)),
+        **_guest_args(b, parts, provider),
         **wasi_args,
     }
     shim = b.core_instantiate(_module(b, parts.shim, "shim"), shim_args)
     b.name(Sort.CORE_INSTANCE, shim, "shim")
-    _fill_slot(b, provider, guest.REALLOC_TABLE, shim, "cabi_realloc", guest.REALLOC_TYPE)
+    _fill_slot(b, provider, PROVIDER_REALLOC_TABLE_EXPORT, shim, REALLOC_EXPORT, REALLOC_TYPE)
 
     main = b.core_instantiate(_module(b, parts.main, "main"), _main_args(b, parts, provider, shim))
     b.name(Sort.CORE_INSTANCE, main, "main")
     if parts.kind == "command":
-        _fill_slot(b, provider, guest.START_TABLE, main, "_start", guest.START_TYPE)
+        _fill_slot(b, provider, PROVIDER_START_TABLE_EXPORT, main, "_start", START_TYPE)
         _export_run(b, parts.resolve, shim)
     elif parts.initialize:
         init = _module(b, guest.initializer_module(), "initialize")
@@ -93,12 +106,16 @@ def _core_exports(
 
 
 def _guest_args(
-    parts: Parts, provider: CoreInstanceIdx
-) -> dict[str, tuple[CoreInstanceIdx, str, Sort]]:
-    args = {"memory": (provider, guest.GUEST_MEMORY, Sort.CORE_MEMORY)}
+    b: ComponentBuilder, parts: Parts, provider: CoreInstanceIdx
+) -> dict[str, CoreInstanceIdx]:
+    """The shim's imports of the guest's memory and (commands) start table."""
+    module, memory = SHIM_GUEST_MEMORY_IMPORT
+    table_module, table = SHIM_START_TABLE_IMPORT
+    assert table_module == module, "one core instance serves both"
+    args = {memory: (provider, PROVIDER_GUEST_MEMORY_EXPORT, Sort.CORE_MEMORY)}
     if parts.kind == "command":
-        args[START_TABLE] = (provider, guest.START_TABLE, Sort.CORE_TABLE)
-    return args
+        args[table] = (provider, PROVIDER_START_TABLE_EXPORT, Sort.CORE_TABLE)
+    return {module: _core_exports(b, args)}
 
 
 def _lower_wasi(
@@ -111,8 +128,9 @@ def _lower_wasi(
     for module, name in parts.shim_imports:
         iface = parts.resolve.interface(module)
         fns = wanted.setdefault(iface, [])
-        if name.startswith("[resource-drop]"):
-            dropped.setdefault(iface, []).append(iface.types[name.removeprefix("[resource-drop]")])
+        resource = parse_resource_drop(name)
+        if resource is not None:
+            dropped.setdefault(iface, []).append(iface.types[resource])
         else:
             fns.append(name)
     encoder = WitEncoder(b)
@@ -123,9 +141,9 @@ def _lower_wasi(
     lowered: dict[str, dict[str, SortIdx]] = {}
     for module, name in parts.shim_imports:
         iface = parts.resolve.interface(module)
-        if name.startswith("[resource-drop]"):
-            resource = iface.types[name.removeprefix("[resource-drop]")]
-            func = b.canon_resource_drop(encoder.component_type_of(resource))
+        resource = parse_resource_drop(name)
+        if resource is not None:
+            func = b.canon_resource_drop(encoder.component_type_of(iface.types[resource]))
         else:
             needs = abi.canon_needs(iface.functions[name], "lower")
             func = b.canon_lower(
@@ -159,7 +177,7 @@ def _main_args(
     memory_args = by_module.setdefault(memory.import_module, {})
     if memory.import_name in memory_args:
         raise InternalError(f"memory import {memory.import_module}.{memory.import_name} clashes")
-    memory_args[memory.import_name] = (provider, guest.GUEST_MEMORY, Sort.CORE_MEMORY)
+    memory_args[memory.import_name] = (provider, PROVIDER_GUEST_MEMORY_EXPORT, Sort.CORE_MEMORY)
     return {module: _core_exports(b, items) for module, items in sorted(by_module.items())}
 
 

@@ -2,19 +2,23 @@
 
 preview1 functions the module imports -> shim exports to keep -> (after gc)
 the WASI 0.2 functions the shim calls -> the lowest WASI 0.2.N that has them
-all, or the version asked for.  Pure functions; the shim module and the
-resolved WIT come in as arguments.
+all, or the version asked for.  `make_plan` is the whole decision, in one
+step; it reads only the bundled shim and WIT (package data, cached).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
-from componentize import wasm
+from componentize import shim, wit
+from componentize.abi.names import parse_resource_drop
 from componentize.assemble import toolchain
-from componentize.assemble.analyze import Analysis
+from componentize.assemble.analyze import Analysis, Kind
 from componentize.errors import UnsupportedModuleError
 from componentize.shim import catalog
+from componentize.shim.contract import RUN_EXPORT, SHIM_WASI_VERSION
 from componentize.wit.model import Resolve, Stability, Version
 
 REACTOR_WARNING = (
@@ -22,24 +26,50 @@ REACTOR_WARNING = (
     "imports what the shim needs (a subset of wasi:cli/imports) and exports nothing"
 )
 LOWEST = Version(0, 2, 0)
-HIGHEST = Version(0, 2, 12)
+HIGHEST = SHIM_WASI_VERSION  # the shim is built against the newest WIT we bundle
 
 
 @dataclass(frozen=True)
 class Plan:
-    kind: str  # command | reactor
+    kind: Kind
     version: Version  # the WASI 0.2.N the component imports
     exit_with_code: bool  # proc_exit keeps its code (wasi:cli/exit.exit-with-code)
     # (module, name) of each preview1/preview0 import -> the shim export serving it
     guest_imports: dict[tuple[str, str], str]
+    shim_exports: frozenset[str]  # what the shim is gc'd to: those, plus `run` for a command
     warnings: list[str] = field(default_factory=list)
 
-    @property
-    def shim_exports(self) -> set[str]:
-        kept = set(self.guest_imports.values())
-        if self.kind == "command":
-            kept.add(catalog.RUN_EXPORT)
-        return kept
+
+def make_plan(analysis: Analysis, wasi_version: str, *, where: str) -> Plan:
+    """Decide everything about the component to build for `analysis`:
+    `wasi_version` is `auto` or `0.2.N` (as `--wasi-version` takes it),
+    `where` names the input in messages.  Raises UnsupportedModuleError for a
+    module no WASI 0.2 host could run, or a version too old for it."""
+    asked = parse_version(wasi_version)
+    exit_with_code = asked is None or has_exit_with_code(asked)
+    served = serve_imports(analysis, shim.available_exports(), exit_with_code=exit_with_code,
+                           where=where)  # fmt: skip
+    kept = frozenset(served.values()) | ({RUN_EXPORT} if analysis.kind == "command" else set())
+    need, why = required_version(shim.wasi_calls(kept))
+    if asked is not None:
+        check_version(asked, need, why, "--wasi-version")
+    version = asked or need
+    warnings = [] if exit_with_code else exit_code_warning(analysis, version)
+    if analysis.kind == "reactor":
+        warnings.append(REACTOR_WARNING)
+    return Plan(analysis.kind, version, exit_with_code, served, kept, warnings)
+
+
+@cache
+def bundled_wit(version: Version) -> Resolve:
+    """The bundled WASI WIT, gated at `version` (0.2.0 to 0.2.12)."""
+    return wit.resolve_dir(wit.bundled_wit_dir(), version=version)
+
+
+def has_exit_with_code(version: Version) -> bool:
+    """Whether WASI `version` has `wasi:cli/exit.exit-with-code` (0.2.12 and later)."""
+    exit_iface = bundled_wit(version).interface(f"wasi:cli/exit@{version}")
+    return "exit-with-code" in exit_iface.functions
 
 
 def parse_version(text: str) -> Version | None:
@@ -59,9 +89,10 @@ def parse_version(text: str) -> Version | None:
     return version
 
 
-def serve_imports(analysis: Analysis, shim: wasm.Module, *, exit_with_code: bool, where: str
-                  ) -> dict[tuple[str, str], str]:  # fmt: skip
-    """Map every preview1/preview0 import of the module to a shim export."""
+def serve_imports(analysis: Analysis, available: Iterable[str], *, exit_with_code: bool,
+                  where: str) -> dict[tuple[str, str], str]:  # fmt: skip
+    """Map every preview1/preview0 import of the module to one of the shim
+    exports `available`; refuse the imports no WASI host provides."""
     refuse_threads(analysis, where)
     for bad in analysis.other_imports:
         if bad.kind != "memory":
@@ -73,7 +104,7 @@ def serve_imports(analysis: Analysis, shim: wasm.Module, *, exit_with_code: bool
                 hint=advice.hint if advice else
                 "link that dependency into the module before componentizing it",
             )  # fmt: skip
-    available = set(wasm.export_map(shim))
+    available = set(available)
     served: dict[tuple[str, str], str] = {}
     for imp in analysis.wasi_imports:
         location = f"{where}: import {imp.module}.{imp.name}"
@@ -113,14 +144,17 @@ def refuse_threads(analysis: Analysis, where: str) -> None:
             )  # fmt: skip
 
 
-def required_version(resolve: Resolve, functions: list[tuple[str, str]]) -> tuple[Version, str]:
+def required_version(functions: Iterable[tuple[str, str]]) -> tuple[Version, str]:
     """The lowest 0.2.N having every (interface, function) of the shim's
-    imports, and the function that decides it (for messages)."""
+    imports (named at the shim's version), and the function that decides it
+    (for messages)."""
+    resolve = bundled_wit(SHIM_WASI_VERSION)
     need, why = LOWEST, ""
     for iface_name, key in functions:
         iface = resolve.interface(iface_name)
-        if key.startswith("[resource-drop]"):
-            gates = [iface.stability, iface.types[key.removeprefix("[resource-drop]")].stability]
+        resource = parse_resource_drop(key)
+        if resource is not None:
+            gates = [iface.stability, iface.types[resource].stability]
         else:
             gates = [iface.stability, iface.functions[key].stability]
         since = max((_since(g) for g in gates), default=LOWEST)

@@ -6,24 +6,20 @@ Public API:
     gc(module, keep_exports) -> Module        keep exports + cabi_realloc + start + reached code
     wasi_imports(module) -> list[(interface, function)]
     shim_exports(module) -> list[str]
+    available_exports() -> frozenset[str]     the bundled shim's exports
+    wasi_calls(keep) -> list[(interface, function)]
+                                              what the bundled shim gc'd to `keep` calls
+    prepare(keep, version) -> Module          the bundled shim gc'd to `keep`, its WASI
+                                              imports named at `version`
+    retarget(module, version) -> Module       name a shim's WASI imports at `version`
     catalog: PREVIEW1_FUNCTIONS, PREVIEW0_FUNCTIONS, signature(), shim_export()
-
-Shim contract with the assembler (see shims/preview1/ and the build-time
-post-processor, toolchains/shim/postprocess.py):
-    imports  env/memory                       memory 0: the shim's private memory
-             componentize:guest/memory        memory 1: the guest module's memory
-             componentize:guest/start-table   funcref table, min 1 (only with `run`):
-                                              slot 0 must hold the guest's `_start`
-             wasi:*/*@0.2.12 functions        canon lower'd, memory 0 + cabi_realloc
-    exports  preview1 names (`fd_write`...), `wasi_unstable#<name>` for the
-             preview0 functions whose ABI differs (catalog.PREVIEW0_DIFFERS; the
-             others are the preview1 export), `proc_exit_ok_err`, `run` (() -> i32,
-             result<_, _> for wasi:cli/run), `cabi_realloc`
-    start    sets the stack pointer, sizes memory 0, initialises state; calls no WASI
+    contract: the names the shim, its post-processor and the assembler share
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+from functools import cache, lru_cache
 from importlib import resources
 
 from componentize.shim.catalog import (
@@ -31,23 +27,18 @@ from componentize.shim.catalog import (
     PREVIEW0_FUNCTIONS,
     PREVIEW1,
     PREVIEW1_FUNCTIONS,
-    PROC_EXIT_OK_ERR_EXPORT,
-    REALLOC_EXPORT,
-    RUN_EXPORT,
     Signature,
     shim_export,
     signature,
 )
+from componentize.shim.contract import PROC_EXIT_OK_ERR_EXPORT, REALLOC_EXPORT, RUN_EXPORT
 from componentize.shim.gc import gc, shim_exports, wasi_imports
 from componentize.wasm.decode import decode_module
+from componentize.wasm.encode import encode_module
 from componentize.wasm.model import Module
+from componentize.wit.model import Version
 
 SHIM_RESOURCE = "shim_preview1.wasm"
-
-# The import names the post-processed shim uses for what the guest provides.
-GUEST_MODULE = "componentize:guest"
-GUEST_MEMORY = "memory"
-START_TABLE = "start-table"
 
 
 def load_shim() -> bytes:
@@ -59,9 +50,43 @@ def load_shim_module() -> Module:
     return decode_module(load_shim())
 
 
+@cache
+def available_exports() -> frozenset[str]:
+    """The names of the bundled shim's function exports."""
+    return frozenset(shim_exports(load_shim_module()))
+
+
+def wasi_calls(keep: frozenset[str]) -> list[tuple[str, str]]:
+    """The WASI 0.2 functions the bundled shim gc'd to `keep` imports, as
+    (interface, function) named at the shim's own version, in import order."""
+    return wasi_imports(decode_module(_kept(keep)))
+
+
+def prepare(keep: frozenset[str], version: Version) -> Module:
+    """The bundled shim gc'd to `keep`, its WASI imports named at `version`."""
+    return retarget(decode_module(_kept(keep)), version)
+
+
+def retarget(module: Module, version: Version) -> Module:
+    """`module` with its WASI imports (`wasi:*/*@0.2.12`) named at `version`."""
+    imports = [
+        replace(imp, module=f"{imp.module.partition('@')[0]}@{version}")
+        if imp.module.startswith("wasi:") else imp
+        for imp in module.imports
+    ]  # fmt: skip
+    return replace(module, imports=imports)
+
+
+@lru_cache(maxsize=16)
+def _kept(keep: frozenset[str]) -> bytes:
+    """The bundled shim gc'd to `keep`, encoded: planning asks what it calls,
+    then the assembler takes it, and gc is the costly part of both."""
+    return encode_module(gc(load_shim_module(), set(keep)))
+
+
 __all__ = [
-    "GUEST_MEMORY", "GUEST_MODULE", "PREVIEW0", "PREVIEW0_FUNCTIONS", "PREVIEW1",
-    "PREVIEW1_FUNCTIONS", "PROC_EXIT_OK_ERR_EXPORT", "REALLOC_EXPORT", "RUN_EXPORT",
-    "START_TABLE", "Signature", "gc", "load_shim", "load_shim_module",
-    "shim_export", "shim_exports", "signature", "wasi_imports",
+    "PREVIEW0", "PREVIEW0_FUNCTIONS", "PREVIEW1", "PREVIEW1_FUNCTIONS",
+    "PROC_EXIT_OK_ERR_EXPORT", "REALLOC_EXPORT", "RUN_EXPORT", "Signature",
+    "available_exports", "gc", "load_shim", "load_shim_module", "prepare", "retarget",
+    "shim_export", "shim_exports", "signature", "wasi_calls", "wasi_imports",
 ]  # fmt: skip

@@ -10,16 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from componentize.shim.contract import PROC_EXIT_OK_ERR_EXPORT
+from componentize.shim.contract import REALLOC_EXPORT as REALLOC_EXPORT  # gc.py, sizes.py
+
 PREVIEW1 = "wasi_snapshot_preview1"
 PREVIEW0 = "wasi_unstable"
 MODULES = (PREVIEW1, PREVIEW0)
-
-# Shim exports that are not preview1 functions.
-REALLOC_EXPORT = "cabi_realloc"
-RUN_EXPORT = "run"
-# `proc_exit` keeps the exit code through `wasi:cli/exit.exit-with-code`
-# (WASI 0.2.12+); this variant reports only success/failure through `exit`.
-PROC_EXIT_OK_ERR_EXPORT = "proc_exit_ok_err"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,89 @@
+"""The shim contract: the names the preview1 shim (C, shims/preview1/), its
+build-time post-processor (toolchains/shim/postprocess.py) and the assembler
+(componentize/assemble/) agree on.  Each is defined here, once; the others
+import it.
+
+The linked shim (wasm-ld's output, before post-processing)
+    imports  env/memory                     SHIM_MEMORY_IMPORT: its own memory
+             componentize:guest/<intrinsic> GUEST_MODULE: functions standing for
+                                            the guest's memory and `_start`
+                                            (shims/preview1/guest.h)
+             wasi:*/*@0.2.12 functions      from shims/preview1/wasi_imports.h
+    exports  `componentize_init`            LINKED_INIT_EXPORT: the start-up code,
+                                            which becomes the start function
+
+The prebuilt shim (componentize/data/shim_preview1.wasm, post-processed)
+    imports  env/memory                     SHIM_MEMORY_IMPORT, memory 0: the shim's
+                                            stack, state and allocation arena
+             componentize:guest/memory      SHIM_GUEST_MEMORY_IMPORT, memory 1: the
+                                            guest's memory (the intrinsics became
+                                            instructions on it)
+             componentize:guest/start-table SHIM_START_TABLE_IMPORT: funcref table,
+                                            min 1, only while `run` is kept; slot 0
+                                            must hold the guest's `_start` (START_TYPE)
+             wasi:*/*@0.2.12 functions      named at SHIM_WASI_VERSION; canon lower'd
+                                            with memory 0 and REALLOC_EXPORT; the
+                                            assembler renames them to the target
+    exports  preview1 functions             by name (`fd_write`...); preview0 ones whose
+                                            ABI differs as `wasi_unstable#<name>`
+                                            (catalog.shim_export says which is which)
+             `proc_exit_ok_err`             PROC_EXIT_OK_ERR_EXPORT: proc_exit for
+                                            targets without exit-with-code
+             `run`                          RUN_EXPORT, () -> i32: calls `_start`,
+                                            lifted as wasi:cli/run's result<_, _>
+             `cabi_realloc`                 REALLOC_EXPORT (REALLOC_TYPE)
+    start    sets the stack pointer, sizes memory 0, initialises state; calls no WASI
+
+The provider module (made by the assembler, assemble/guest.py) defines what the
+shim and the main module share, so neither has to be instantiated first:
+    exports  PROVIDER_GUEST_MEMORY_EXPORT   the guest's memory (the main module's
+                                            limits): the shim's memory 1, the main
+                                            module's memory import
+             PROVIDER_SHIM_MEMORY_EXPORT    the shim's memory 0
+             PROVIDER_REALLOC_TABLE_EXPORT  one-slot table, later filled with the
+                                            shim's REALLOC_EXPORT
+             PROVIDER_START_TABLE_EXPORT    one-slot table, later filled with the
+                                            guest's `_start`: the shim's start-table
+             PROVIDER_REALLOC_EXPORT        REALLOC_TYPE, calls slot 0 of the realloc
+                                            table: the `realloc` of every canon lower
+
+A main module that defined its memory imports it, once the assembler has
+turned the definition into an import, as MAIN_MEMORY_IMPORT.
+"""
+
+from __future__ import annotations
+
+from componentize.wasm.model import FuncType
+from componentize.wit.model import Version
+
+# The WASI version the prebuilt shim's imports are named with (the bundled WIT's).
+SHIM_WASI_VERSION = Version(0, 2, 12)
+
+# The shim's imports.
+SHIM_MEMORY_IMPORT = ("env", "memory")
+GUEST_MODULE = "componentize:guest"  # the intrinsics before post-processing; then:
+SHIM_GUEST_MEMORY_IMPORT = (GUEST_MODULE, "memory")
+SHIM_START_TABLE_IMPORT = (GUEST_MODULE, "start-table")
+
+# The shim's exports that are not preview1 or preview0 functions.
+REALLOC_EXPORT = "cabi_realloc"
+RUN_EXPORT = "run"
+# `proc_exit` keeps the exit code through `wasi:cli/exit.exit-with-code`
+# (WASI 0.2.12+); this variant reports only success/failure through `exit`.
+PROC_EXIT_OK_ERR_EXPORT = "proc_exit_ok_err"
+# Exported by the linked shim only: post-processing makes it the start function.
+LINKED_INIT_EXPORT = "componentize_init"
+
+# What the provider module exports.
+PROVIDER_GUEST_MEMORY_EXPORT = "guest-memory"
+PROVIDER_SHIM_MEMORY_EXPORT = "shim-memory"
+PROVIDER_REALLOC_EXPORT = "realloc"
+PROVIDER_REALLOC_TABLE_EXPORT = "realloc-table"
+PROVIDER_START_TABLE_EXPORT = "start-table"
+
+# The main module's import of its own memory, when it defined it.
+MAIN_MEMORY_IMPORT = (GUEST_MODULE, "memory")
+
+# The types of the functions in the two slots.
+REALLOC_TYPE = FuncType(["i32"] * 4, ["i32"])
+START_TYPE = FuncType([], [])
