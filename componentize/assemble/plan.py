@@ -8,7 +8,7 @@ step; it reads only the bundled shim and WIT (package data, cached).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -89,7 +89,7 @@ def parse_version(text: str) -> Version | None:
     return version
 
 
-def serve_imports(analysis: Analysis, available: Iterable[str], *, exit_with_code: bool,
+def serve_imports(analysis: Analysis, available: Set[str], *, exit_with_code: bool,
                   where: str) -> dict[tuple[str, str], str]:  # fmt: skip
     """Map every preview1/preview0 import of the module to one of the shim
     exports `available`; refuse the imports no WASI host provides."""
@@ -104,7 +104,6 @@ def serve_imports(analysis: Analysis, available: Iterable[str], *, exit_with_cod
                 hint=advice.hint if advice else
                 "link that dependency into the module before componentizing it",
             )  # fmt: skip
-    available = set(available)
     served: dict[tuple[str, str], str] = {}
     for imp in analysis.wasi_imports:
         location = f"{where}: import {imp.module}.{imp.name}"
