@@ -1,4 +1,4 @@
-"""The component layout (DESIGN.md, "Component layout"), step by step:
+"""The component layout (docs/architecture.md, "How a component is laid out"), step by step:
 
 1. the provider module: the guest memory, the shim's memory, slot tables;
 2. import the WASI interfaces and `canon lower` what the shim calls
