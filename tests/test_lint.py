@@ -1,4 +1,4 @@
-"""The package stays clean under the project's own lint and type settings."""
+"""The package and the dev wing stay clean under the project's own lint and type settings."""
 
 from __future__ import annotations
 
@@ -21,5 +21,5 @@ def test_ruff() -> None:
 
 
 def test_mypy_strict() -> None:
-    done = _run(sys.executable, "-m", "mypy", "componentize")
+    done = _run(sys.executable, "-m", "mypy", "componentize", "toolchains")
     assert done.returncode == 0, done.stdout + done.stderr
