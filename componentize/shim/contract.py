@@ -71,8 +71,19 @@ RUN_EXPORT = "run"
 # `proc_exit` keeps the exit code through `wasi:cli/exit.exit-with-code`
 # (WASI 0.2.12+); this variant reports only success/failure through `exit`.
 PROC_EXIT_OK_ERR_EXPORT = "proc_exit_ok_err"
-# Exported by the linked shim only: post-processing makes it the start function.
-LINKED_INIT_EXPORT = "componentize_init"
+# () -> (): sets up the stack pointer, memory 0 and the shim's state.  The
+# shim has no start function (JS hosts refuse one in a multi-memory module):
+# the assembler calls this once, before anything else calls the shim.
+INIT_EXPORT = "componentize_init"
+
+# What makes the prebuilt shim a module every host runs.  jco (Node 20)
+# transpiles a core module using several memories only if it defines no
+# memory, table, global, data, element or start, and touches memory with
+# plain loads/stores and memory.size only (componentize.wasm.portable checks
+# this); so the shim's stack pointer and its way to grow memory 0 are imports.
+SHIM_STACK_POINTER_IMPORT = ("env", "stack-pointer")  # global (mut i32)
+SHIM_MEMORY_GROW_IMPORT = ("env", "memory-grow")  # func MEMORY_GROW_TYPE on memory 0
+MEMORY_GROW_TYPE = FuncType(["i32"], ["i32"])  # pages -> old size in pages, or -1
 
 # What the provider module exports.
 PROVIDER_GUEST_MEMORY_EXPORT = "guest-memory"
@@ -80,6 +91,8 @@ PROVIDER_SHIM_MEMORY_EXPORT = "shim-memory"
 PROVIDER_REALLOC_EXPORT = "realloc"
 PROVIDER_REALLOC_TABLE_EXPORT = "realloc-table"
 PROVIDER_START_TABLE_EXPORT = "start-table"
+PROVIDER_STACK_POINTER_EXPORT = "stack-pointer"  # the shim's SHIM_STACK_POINTER_IMPORT
+PROVIDER_MEMORY_GROW_EXPORT = "memory-grow"  # the shim's SHIM_MEMORY_GROW_IMPORT
 
 # The main module's import of its own memory, when it defined it.
 MAIN_MEMORY_IMPORT = (GUEST_MODULE, "memory")

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from componentize.errors import InternalError
 from componentize.shim.contract import (
     GUEST_MODULE,
-    LINKED_INIT_EXPORT,
+    INIT_EXPORT,
     SHIM_GUEST_MEMORY_IMPORT,
     SHIM_MEMORY_IMPORT,
     SHIM_START_TABLE_IMPORT,
@@ -153,9 +153,9 @@ def _expand(
 
 
 def _set_start(module: Module) -> None:
-    init = [e for e in module.exports if e.name == LINKED_INIT_EXPORT and e.kind == "func"]
+    init = [e for e in module.exports if e.name == INIT_EXPORT and e.kind == "func"]
     if len(init) != 1 or module.start is not None:
-        raise InternalError(f"the linked shim must export {LINKED_INIT_EXPORT} and have no start")
+        raise InternalError(f"the linked shim must export {INIT_EXPORT} and have no start")
     module.start = init[0].index
     module.exports.remove(init[0])
 
