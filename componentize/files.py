@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from componentize.errors import InputError
+from componentize.wasm.decode import COMPONENT_LAYER, CORE_VERSION, MAGIC
 
 WasmKind = Literal["module", "component"]
 
@@ -16,13 +17,13 @@ def wasm_kind(data: bytes, *, where: str = "<bytes>") -> WasmKind:
     """Core module or component, from the preamble (magic, version, layer)."""
     if not data:
         raise InputError("the file is empty", where=where, hint="give a .wasm file")
-    if len(data) < 8 or data[:4] != b"\0asm":
+    if len(data) < 8 or data[:4] != MAGIC:
         raise InputError(
             "not a WebAssembly binary (no \\0asm header)", where=where, hint="give a .wasm file"
         )
-    if data[4:8] == b"\x01\x00\x00\x00":
+    if data[4:8] == CORE_VERSION:
         return "module"
-    if data[6:8] == b"\x01\x00":
+    if data[6:8] == COMPONENT_LAYER:
         return "component"
     raise InputError(f"unknown WebAssembly version/layer bytes {data[4:8].hex(' ')}", where=where)
 

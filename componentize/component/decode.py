@@ -1,4 +1,5 @@
-"""Component decoder: bytes -> model.  Mirrors encode.py function by function.
+"""Component decoder: bytes -> model.  Mirrors encode.py function by function;
+the byte codes of both come from binary.py.
 
 Malformed input raises WasmDecodeError naming the section and the absolute
 byte offset; nothing else escapes (see `decode_component`)."""
@@ -10,9 +11,37 @@ from typing import TypeVar
 
 from componentize.component import typedefs as t
 from componentize.component._bytes import Reader
-from componentize.component.encode import BUILTIN_SHAPES, PREAMBLE
+from componentize.component.binary import (
+    ALIAS_TARGETS,
+    BUILTIN_SHAPES,
+    CANON_OPTS,
+    CANONS,
+    CASE_END,
+    CORE_EXTERN_KINDS,
+    CORE_INSTANCES,
+    CORE_MODULE_DECLS,
+    CORE_MODULE_PREAMBLE,
+    CORE_REF_FORMS,
+    CORE_TYPE_FORMS,
+    CORE_VALTYPE_BYTES,
+    DECLS,
+    EXTERN_SORTS,
+    INSTANCES,
+    NAME_ATTRIBUTES,
+    NAME_FORMS,
+    OPTIONAL,
+    PREAMBLE,
+    RESULT_LISTS,
+    SECTIONS,
+    STRING_ENCODINGS,
+    TAG_EXCEPTION,
+    TYPE_BOUNDS,
+    TYPE_CODES,
+    VALUE_BOUNDS,
+    SectionKind,
+    TypeKind,
+)
 from componentize.component.model import (
-    SECTION_NAMES,
     AliasSection,
     AsyncOpt,
     CallbackOpt,
@@ -53,6 +82,7 @@ from componentize.component.model import (
     ValueSection,
 )
 from componentize.component.sorts import (
+    CORE_PREFIX,
     CORE_SORT_BY_BYTE,
     SORT_BY_CODE,
     Alias,
@@ -64,16 +94,9 @@ from componentize.component.sorts import (
     Sort,
     SortIdx,
 )
-from componentize.errors import WasmDecodeError
-from componentize.wasm.decode import CORE_VERSION, MAGIC
+from componentize.errors import InternalError, WasmDecodeError
 
 T = TypeVar("T")
-CORE_MODULE_PREAMBLE = MAGIC + CORE_VERSION
-CORE_REF_SHORTHANDS = frozenset(
-    {0x7F, 0x7E, 0x7D, 0x7C, 0x7B, 0x70, 0x6F, 0x6E, 0x6D, 0x6C, 0x6B, 0x6A, 0x69, 0x71,
-     0x72, 0x73, 0x74}
-)  # fmt: skip
-ENCODING_BY_BYTE = {0x00: "utf8", 0x01: "utf16", 0x02: "latin1+utf16"}
 
 # --------------------------------------------------------------------------
 # small pieces
@@ -82,7 +105,7 @@ ENCODING_BY_BYTE = {0x00: "utf8", 0x01: "utf16", 0x02: "latin1+utf16"}
 def read_sort(r: Reader) -> Sort:
     start = r.pos
     first = r.byte()
-    code = (first, r.byte()) if first == 0x00 else (first,)
+    code = (first, r.byte()) if first == CORE_PREFIX else (first,)
     sort = SORT_BY_CODE.get(code)
     if sort is None:
         raise r.error(f"unknown sort {bytes(code).hex()}", start)
@@ -103,46 +126,33 @@ def read_sortidx(r: Reader) -> SortIdx:
 
 
 def read_extern_name(r: Reader) -> ExternName:
-    start = r.pos
-    form = r.byte()
-    if form > 0x02:
-        raise r.error(f"unknown name form {form:#x}", start)
+    form = NAME_FORMS.read(r)
     text = r.name()
     attrs: tuple[NameAttribute, ...] = ()
-    if form == 0x02:
+    if form == "attributes":
         attrs = tuple(r.vec(lambda: _read_attribute(r)))
-    return ExternName(text, form, attrs)
+    return ExternName(text, NAME_FORMS[form], attrs)
 
 
 def _read_attribute(r: Reader) -> NameAttribute:
-    start = r.pos
-    kind = r.byte()
-    if kind > 0x02:
-        raise r.error(f"unknown name attribute {kind:#x}", start)
-    return NameAttribute(kind, r.name())
+    kind = NAME_ATTRIBUTES.read(r)
+    return NameAttribute(NAME_ATTRIBUTES[kind], r.name())
 
 
 def read_alias(r: Reader) -> Alias:
     sort = read_sort(r)
-    start = r.pos
-    kind = r.byte()
-    if kind == 0x00:
+    target = ALIAS_TARGETS.read(r)
+    if target == "export":
         return AliasExport(sort, r.uleb(), r.name())
-    if kind == 0x01:
+    if target == "core export":
         return AliasCoreExport(sort, r.uleb(), r.name())
-    if kind == 0x02:
-        return AliasOuter(sort, r.uleb(), r.uleb())
-    raise r.error(f"unknown alias target {kind:#x}", start)
+    return AliasOuter(sort, r.uleb(), r.uleb())
 
 
 def _optional(r: Reader, read: Callable[[], T]) -> T | None:
-    start = r.pos
-    flag = r.byte()
-    if flag == 0x00:
+    if OPTIONAL.read(r) == "none":
         return None
-    if flag == 0x01:
-        return read()
-    raise r.error(f"bad optional flag {flag:#x}", start)
+    return read()
 
 
 # --------------------------------------------------------------------------
@@ -152,10 +162,10 @@ def _optional(r: Reader, read: Callable[[], T]) -> T | None:
 def read_core_valtype(r: Reader) -> t.CoreValType:
     start = r.pos
     code = r.byte()
-    if code in (0x63, 0x64):
+    if CORE_REF_FORMS.get(code) is not None:
         return (code, r.sleb(33))
-    if code not in CORE_REF_SHORTHANDS:
-        raise r.error(f"unknown core value type {code:#x}", start)
+    if code not in CORE_VALTYPE_BYTES:
+        raise CORE_REF_FORMS.error(r, code, start)
     return code
 
 
@@ -171,52 +181,43 @@ def read_limits(r: Reader) -> t.Limits:
 
 
 def read_core_extern(r: Reader) -> t.CoreExternType:
-    start = r.pos
-    kind = r.byte()
-    if kind == 0x00:
+    kind = CORE_EXTERN_KINDS.read(r)
+    if kind == "func":
         return t.CoreFuncExtern(r.uleb())
-    if kind == 0x01:
+    if kind == "table":
         return t.CoreTableExtern(read_core_valtype(r), read_limits(r))
-    if kind == 0x02:
+    if kind == "memory":
         return t.CoreMemoryExtern(read_limits(r))
-    if kind == 0x03:
+    if kind == "global":
         return t.CoreGlobalExtern(read_core_valtype(r), r.byte())
-    if kind == 0x04:
-        if r.byte() != 0x00:
-            raise r.error("bad tag attribute", r.pos - 1)
-        return t.CoreTagExtern(r.uleb())
-    raise r.error(f"unknown core extern kind {kind:#x}", start)
+    if r.byte() != TAG_EXCEPTION:
+        raise r.error("bad tag attribute", r.pos - 1)
+    return t.CoreTagExtern(r.uleb())
 
 
 def read_core_module_decl(r: Reader) -> t.CoreModuleDecl:
     start = r.pos
-    kind = r.byte()
-    if kind == 0x00:
+    kind = CORE_MODULE_DECLS.read(r)
+    if kind == "import":
         return t.CoreImportDecl(r.name(), r.name(), read_core_extern(r))
-    if kind == 0x01:
+    if kind == "type":
         ty = read_core_type(r)
         if not isinstance(ty, t.CoreFuncType):
             raise r.error("module type inside a module type", start)
         return ty
-    if kind == 0x02:
-        if r.byte() != 0x10 or r.byte() != 0x01:
+    if kind == "alias":
+        if r.byte() != Sort.CORE_TYPE.core_byte or r.byte() != ALIAS_TARGETS["outer"]:
             raise r.error("core alias must be an outer type alias", start)
         return AliasOuter(Sort.CORE_TYPE, r.uleb(), r.uleb())
-    if kind == 0x03:
-        return t.CoreExportDecl(r.name(), read_core_extern(r))
-    raise r.error(f"unknown module type declarator {kind:#x}", start)
+    return t.CoreExportDecl(r.name(), read_core_extern(r))
 
 
 def read_core_type(r: Reader) -> t.CoreType:
-    start = r.pos
-    form = r.byte()
-    if form == 0x60:
+    if CORE_TYPE_FORMS.read(r) == "func":
         return t.CoreFuncType(
             tuple(r.vec(lambda: read_core_valtype(r))), tuple(r.vec(lambda: read_core_valtype(r)))
         )
-    if form == 0x50:
-        return t.CoreModuleType(tuple(r.vec(lambda: read_core_module_decl(r))))
-    raise r.error(f"unsupported core type form {form:#x} (only func and module types)", start)
+    return t.CoreModuleType(tuple(r.vec(lambda: read_core_module_decl(r))))
 
 
 # --------------------------------------------------------------------------
@@ -237,12 +238,12 @@ def read_valtype(r: Reader) -> t.ValType:
 
 def read_resultlist(r: Reader) -> t.ValType | None:
     start = r.pos
-    kind = r.byte()
-    if kind == 0x00:
+    kind = RESULT_LISTS.read(r)
+    if kind == "one":
         return read_valtype(r)
-    if kind == 0x01 and r.byte() == 0x00:
-        return None
-    raise r.error("bad result list", start)
+    if r.byte() != 0:  # "none": the length of an empty vector of named results
+        raise RESULT_LISTS.error(r, RESULT_LISTS["none"], start)
+    return None
 
 
 def _read_labelvaltype(r: Reader) -> tuple[str, t.ValType]:
@@ -252,107 +253,102 @@ def _read_labelvaltype(r: Reader) -> tuple[str, t.ValType]:
 def _read_case(r: Reader) -> tuple[str, t.ValType | None]:
     label = r.name()
     ty = _optional(r, lambda: read_valtype(r))
-    if r.byte() != 0x00:
+    if r.byte() != CASE_END:
         raise r.error("variant case must end with 0x00", r.pos - 1)
     return (label, ty)
 
 
-def read_defvaltype(r: Reader, code: int) -> t.DefValType:  # noqa: C901 - one arm per opcode
-    """The body of a defvaltype whose opcode `code` was already read."""
-    if code in t.PRIMITIVE_BY_CODE:
-        return t.PrimValType(t.PRIMITIVE_BY_CODE[code])
-    if code == 0x72:
+def read_defvaltype(r: Reader, kind: TypeKind) -> t.DefValType:  # noqa: C901 - one arm per opcode
+    """The body of a defvaltype whose opcode (of `kind`) was already read."""
+    if kind == "record":
         return t.RecordType(tuple(r.vec(lambda: _read_labelvaltype(r))))
-    if code == 0x71:
+    if kind == "variant":
         return t.VariantType(tuple(r.vec(lambda: _read_case(r))))
-    if code == 0x70:
+    if kind == "list":
         return t.ListType(read_valtype(r))
-    if code == 0x67:
+    if kind == "fixed list":
         return t.ListType(read_valtype(r), r.uleb())
-    if code == 0x6F:
+    if kind == "tuple":
         return t.TupleType(tuple(r.vec(lambda: read_valtype(r))))
-    if code == 0x6E:
+    if kind == "flags":
         return t.FlagsType(tuple(r.vec(r.name)))
-    if code == 0x6D:
+    if kind == "enum":
         return t.EnumType(tuple(r.vec(r.name)))
-    if code == 0x6B:
+    if kind == "option":
         return t.OptionType(read_valtype(r))
-    if code == 0x6A:
+    if kind == "result":
         ok = _optional(r, lambda: read_valtype(r))
         return t.ResultType(ok, _optional(r, lambda: read_valtype(r)))
-    if code == 0x69:
+    if kind == "own":
         return t.OwnType(r.uleb())
-    if code == 0x68:
+    if kind == "borrow":
         return t.BorrowType(r.uleb())
-    if code == 0x66:
+    if kind == "stream":
         return t.StreamType(_optional(r, lambda: read_valtype(r)))
-    if code == 0x65:
+    if kind == "future":
         return t.FutureType(_optional(r, lambda: read_valtype(r)))
-    if code == 0x63:
+    if kind == "map":
         return t.MapType(read_valtype(r), read_valtype(r))
-    raise r.error(f"unknown type opcode {code:#x}", r.pos - 1)
+    raise InternalError(f"{kind} is not a defvaltype")
 
 
 def read_externdesc(r: Reader) -> t.ExternDesc:
     start = r.pos
-    kind = r.byte()
-    if kind == 0x00:
-        if r.byte() != 0x11:
+    sort = EXTERN_SORTS.read(r)
+    if sort is Sort.CORE_MODULE:
+        if r.byte() != Sort.CORE_MODULE.core_byte:
             raise r.error("core extern must be a module", start)
         return t.ModuleExtern(r.uleb())
-    if kind == 0x01:
+    if sort is Sort.FUNC:
         return t.FuncExtern(r.uleb())
-    if kind == 0x02:
-        bound = r.byte()
-        if bound == 0x00:
+    if sort is Sort.VALUE:
+        if VALUE_BOUNDS.read(r, at=start) == "eq":
             return t.ValueExtern(True, eq=r.uleb())
-        if bound == 0x01:
-            return t.ValueExtern(False, valtype=read_valtype(r))
-        raise r.error(f"bad value bound {bound:#x}", start)
-    if kind == 0x03:
-        bound = r.byte()
-        if bound == 0x00:
+        return t.ValueExtern(False, valtype=read_valtype(r))
+    if sort is Sort.TYPE:
+        if TYPE_BOUNDS.read(r, at=start) == "eq":
             return t.TypeExtern(r.uleb())
-        if bound == 0x01:
-            return t.SUB_RESOURCE
-        raise r.error(f"bad type bound {bound:#x}", start)
-    if kind == 0x04:
+        return t.SUB_RESOURCE
+    if sort is Sort.COMPONENT:
         return t.ComponentExtern(r.uleb())
-    if kind == 0x05:
-        return t.InstanceExtern(r.uleb())
-    raise r.error(f"unknown extern kind {kind:#x}", start)
+    return t.InstanceExtern(r.uleb())
 
 
 def read_decl(r: Reader, allow_import: bool) -> t.ComponentDecl:
     start = r.pos
-    kind = r.byte()
-    if kind == 0x00:
+    kind = DECLS.read(r)
+    if kind == "core type":
         return read_core_type(r)
-    if kind == 0x01:
+    if kind == "type":
         return read_deftype(r)
-    if kind == 0x02:
+    if kind == "alias":
         return read_alias(r)
-    if kind == 0x03 and allow_import:
+    if kind == "import":
+        if not allow_import:  # an instance type has no imports
+            raise DECLS.error(r, DECLS[kind], start)
         return t.ImportDecl(read_extern_name(r), read_externdesc(r))
-    if kind == 0x04:
-        return t.ExportDecl(read_extern_name(r), read_externdesc(r))
-    raise r.error(f"unknown declarator {kind:#x}", start)
+    return t.ExportDecl(read_extern_name(r), read_externdesc(r))
 
 
 def read_deftype(r: Reader) -> t.DefType:
     code = r.byte()
-    if code in (0x40, 0x43):
+    if code in t.PRIMITIVE_BY_CODE:
+        return t.PrimValType(t.PRIMITIVE_BY_CODE[code])
+    kind = TYPE_CODES.get(code)
+    if kind is None:
+        raise TYPE_CODES.error(r, code, r.pos - 1)
+    if kind in ("func", "async func"):
         params = tuple(r.vec(lambda: _read_labelvaltype(r)))
-        return t.FuncType(params, read_resultlist(r), code == 0x43)
-    if code == 0x41:
+        return t.FuncType(params, read_resultlist(r), kind == "async func")
+    if kind == "component":
         return t.ComponentType(tuple(r.vec(lambda: read_decl(r, True))))
-    if code == 0x42:
+    if kind == "instance":
         decls = r.vec(lambda: read_decl(r, False))
         return t.InstanceType(tuple(d for d in decls if not isinstance(d, t.ImportDecl)))
-    if code == 0x3F:
+    if kind == "resource":
         rep = read_core_valtype(r)
         return t.ResourceType(rep, _optional(r, r.uleb))
-    return read_defvaltype(r, code)
+    return read_defvaltype(r, kind)
 
 
 # --------------------------------------------------------------------------
@@ -360,19 +356,15 @@ def read_deftype(r: Reader) -> t.DefType:
 
 
 def read_core_instance(r: Reader) -> CoreInstance:
-    start = r.pos
-    kind = r.byte()
-    if kind == 0x00:
+    if CORE_INSTANCES.read(r) == "instantiate":
         module = r.uleb()
         return CoreInstantiate(module, tuple(r.vec(lambda: _read_core_arg(r))))
-    if kind == 0x01:
-        return CoreInlineExports(tuple(r.vec(lambda: (r.name(), _read_core_sortidx(r)))))
-    raise r.error(f"unknown core instance kind {kind:#x}", start)
+    return CoreInlineExports(tuple(r.vec(lambda: (r.name(), _read_core_sortidx(r)))))
 
 
 def _read_core_arg(r: Reader) -> tuple[str, int]:
     arg = r.name()
-    if r.byte() != 0x12:
+    if r.byte() != Sort.CORE_INSTANCE.core_byte:
         raise r.error("core instantiate argument must be an instance", r.pos - 1)
     return (arg, r.uleb())
 
@@ -383,32 +375,25 @@ def _read_core_sortidx(r: Reader) -> SortIdx:
 
 
 def read_instance(r: Reader) -> Instance:
-    start = r.pos
-    kind = r.byte()
-    if kind == 0x00:
+    if INSTANCES.read(r) == "instantiate":
         comp = r.uleb()
         return Instantiate(comp, tuple(r.vec(lambda: (r.name(), read_sortidx(r)))))
-    if kind == 0x01:
-        return InlineExports(tuple(r.vec(lambda: (read_extern_name(r), read_sortidx(r)))))
-    raise r.error(f"unknown instance kind {kind:#x}", start)
+    return InlineExports(tuple(r.vec(lambda: (read_extern_name(r), read_sortidx(r)))))
 
 
 def read_canonopt(r: Reader) -> CanonOpt:
-    start = r.pos
-    code = r.byte()
-    if code in ENCODING_BY_BYTE:
-        return StringEncodingOpt(ENCODING_BY_BYTE[code])
-    if code == 0x03:
+    kind = CANON_OPTS.read(r)
+    if kind in STRING_ENCODINGS:
+        return StringEncodingOpt(kind)
+    if kind == "memory":
         return MemoryOpt(r.uleb())
-    if code == 0x04:
+    if kind == "realloc":
         return ReallocOpt(r.uleb())
-    if code == 0x05:
+    if kind == "post-return":
         return PostReturnOpt(r.uleb())
-    if code == 0x06:
+    if kind == "async":
         return AsyncOpt()
-    if code == 0x07:
-        return CallbackOpt(r.uleb())
-    raise r.error(f"unknown canon option {code:#x}", start)
+    return CallbackOpt(r.uleb())
 
 
 def _read_opts(r: Reader) -> tuple[CanonOpt, ...]:
@@ -423,23 +408,24 @@ def _expect(r: Reader, byte: int, what: str) -> None:
 def read_canon(r: Reader) -> Canon:
     start = r.pos
     code = r.byte()
-    if code == 0x00:
-        _expect(r, 0x00, "canon lift must lift a core func")
+    kind = CANONS.get(code)
+    if kind == "lift":
+        _expect(r, Sort.CORE_FUNC.core_byte, "canon lift must lift a core func")
         func = r.uleb()
         opts = _read_opts(r)
         return CanonLift(func, r.uleb(), opts)
-    if code == 0x01:
-        _expect(r, 0x00, "canon lower must lower a func")
+    if kind == "lower":
+        _expect(r, Sort.CORE_FUNC.core_byte, "canon lower must lower a func")
         return CanonLower(r.uleb(), _read_opts(r))
-    if code == 0x02:
+    if kind == "resource.new":
         return CanonResourceNew(r.uleb())
-    if code == 0x03:
+    if kind == "resource.drop":
         return CanonResourceDrop(r.uleb())
-    if code == 0x04:
+    if kind == "resource.rep":
         return CanonResourceRep(r.uleb())
     shape = BUILTIN_SHAPES.get(code)
     if shape is None:
-        raise r.error(f"unknown canonical definition {code:#x}", start)
+        raise CANONS.error(r, code, start)
     readers: dict[str, Callable[[], object]] = {
         "u": r.uleb, "b": r.byte, "v": lambda: read_core_valtype(r),
         "r": lambda: read_resultlist(r), "o": lambda: _read_opts(r),
@@ -461,35 +447,35 @@ def read_export(r: Reader) -> Export:
 # sections and the component
 
 
-def read_section(r: Reader, sid: int, depth: int) -> Section:  # noqa: C901 - one arm per id
-    if sid == 0:
+def read_section(r: Reader, kind: SectionKind, depth: int) -> Section:  # noqa: C901 - one arm each
+    if kind == "custom":
         return CustomSection(r.name(), r.bytes(r.end - r.pos))
-    if sid == 1:
+    if kind == "core module":
         module = r.bytes(r.end - r.pos)
         if module[:8] != CORE_MODULE_PREAMBLE:
             raise r.error("embedded core module has a bad header", r.pos - len(module))
         return CoreModuleSection(module)
-    if sid == 2:
+    if kind == "core instance":
         return CoreInstanceSection(r.vec(lambda: read_core_instance(r)))
-    if sid == 3:
+    if kind == "core type":
         return CoreTypeSection(r.vec(lambda: read_core_type(r)))
-    if sid == 4:
+    if kind == "component":
         return ComponentSection(_read_component(r, depth + 1))
-    if sid == 5:
+    if kind == "instance":
         return InstanceSection(r.vec(lambda: read_instance(r)))
-    if sid == 6:
+    if kind == "alias":
         return AliasSection(r.vec(lambda: read_alias(r)))
-    if sid == 7:
+    if kind == "type":
         return TypeSection(r.vec(lambda: read_deftype(r)))
-    if sid == 8:
+    if kind == "canon":
         return CanonSection(r.vec(lambda: read_canon(r)))
-    if sid == 9:
+    if kind == "start":
         func = r.uleb()
         args = tuple(r.vec(r.uleb))
         return StartSection(Start(func, args, r.uleb()))
-    if sid == 10:
+    if kind == "import":
         return ImportSection(r.vec(lambda: read_import(r)))
-    if sid == 11:
+    if kind == "export":
         return ExportSection(r.vec(lambda: read_export(r)))
     return ValueSection(r.bytes(r.end - r.pos))
 
@@ -505,13 +491,10 @@ def _read_component(r: Reader, depth: int) -> Component:
         raise r.error("not a component (bad magic, version or layer)", header_at)
     sections: list[Section] = []
     while not r.at_end():
-        sid_at = r.pos
-        sid = r.byte()
-        if sid not in SECTION_NAMES:
-            raise r.error(f"unknown section id {sid}", sid_at)
+        kind = SECTIONS.read(r)
         size = r.uleb()
-        body = r.sub(size, SECTION_NAMES[sid])
-        sections.append(read_section(body, sid, depth))
+        body = r.sub(size, kind)
+        sections.append(read_section(body, kind, depth))
         body.expect_end()
     return Component(sections)
 

@@ -1,14 +1,36 @@
 """Component encoder: model -> bytes, section by section (Binary.md).
 
-decode.py mirrors every function here; keep the two in step."""
+decode.py mirrors every function here; the byte codes of both come from binary.py."""
 
 from __future__ import annotations
 
 from componentize.component import typedefs as t
 from componentize.component._bytes import name, sleb, uleb, vec
+from componentize.component.binary import (
+    ALIAS_TARGETS,
+    BUILTIN_SHAPES,
+    CANON_OPTS,
+    CANONS,
+    CASE_END,
+    CORE_EXTERN_KINDS,
+    CORE_INSTANCES,
+    CORE_MODULE_DECLS,
+    CORE_TYPE_FORMS,
+    DECLS,
+    EXTERN_SORTS,
+    INSTANCES,
+    NAME_FORMS,
+    OPTIONAL,
+    PREAMBLE,
+    RESULT_LISTS,
+    SECTIONS,
+    TAG_EXCEPTION,
+    TYPE_BOUNDS,
+    TYPE_CODES,
+    VALUE_BOUNDS,
+)
 from componentize.component.model import (
-    SECTION_IDS,
-    STRING_ENCODINGS,
+    SECTION_KINDS,
     AliasSection,
     AsyncOpt,
     CallbackOpt,
@@ -55,20 +77,6 @@ from componentize.component.sorts import (
     SortIdx,
 )
 from componentize.errors import InternalError
-from componentize.wasm.decode import MAGIC
-
-PREAMBLE = MAGIC + b"\x0d\x00\x01\x00"  # version 0x0d, layer 1 (a component)
-
-# The immediates of canonical built-ins other than lift/lower/resource.*, by opcode:
-# u = u32, b = flag byte (async?/cancel?/shared?), v = core valtype, r = resultlist, o = opts.
-BUILTIN_SHAPES: dict[int, str] = {
-    0x24: "", 0x25: "", 0x05: "", 0x0D: "", 0x1E: "", 0x1F: "", 0x22: "", 0x23: "",
-    0x26: "", 0x28: "", 0x09: "ro", 0x0A: "vu", 0x0B: "vu", 0x06: "b", 0x0E: "u",
-    0x13: "u", 0x14: "u", 0x15: "u", 0x1A: "u", 0x1B: "u", 0x0F: "uo", 0x10: "uo",
-    0x16: "uo", 0x17: "uo", 0x11: "ub", 0x12: "ub", 0x18: "ub", 0x19: "ub", 0x1C: "o",
-    0x1D: "o", 0x20: "bu", 0x21: "bu", 0x27: "uu", 0x29: "b", 0x0C: "b", 0x2A: "b",
-    0x2B: "b", 0x2C: "b", 0x2D: "b", 0x40: "bu", 0x41: "buu", 0x42: "b",
-}  # fmt: skip
 
 # --------------------------------------------------------------------------
 # small pieces
@@ -88,7 +96,7 @@ def encode_core_sortidx(item: SortIdx) -> bytes:
 
 def encode_extern_name(n: ExternName) -> bytes:
     out = bytes([n.form]) + name(n.name)
-    if n.form == 0x02:
+    if n.form == NAME_FORMS["attributes"]:
         out += vec(n.attributes, lambda a: bytes([a.kind]) + name(a.value))
     return out
 
@@ -96,10 +104,10 @@ def encode_extern_name(n: ExternName) -> bytes:
 def encode_alias(alias: Alias) -> bytes:
     head = encode_sort(alias.sort)
     if isinstance(alias, AliasExport):
-        return head + b"\x00" + uleb(alias.instance) + name(alias.name)
+        return head + ALIAS_TARGETS.byte("export") + uleb(alias.instance) + name(alias.name)
     if isinstance(alias, AliasCoreExport):
-        return head + b"\x01" + uleb(alias.instance) + name(alias.name)
-    return head + b"\x02" + uleb(alias.count) + uleb(alias.index)
+        return head + ALIAS_TARGETS.byte("core export") + uleb(alias.instance) + name(alias.name)
+    return head + ALIAS_TARGETS.byte("outer") + uleb(alias.count) + uleb(alias.index)
 
 
 # --------------------------------------------------------------------------
@@ -120,33 +128,39 @@ def encode_limits(limits: t.Limits) -> bytes:
 
 
 def encode_core_extern(desc: t.CoreExternType) -> bytes:
+    kinds = CORE_EXTERN_KINDS
     if isinstance(desc, t.CoreFuncExtern):
-        return b"\x00" + uleb(desc.type)
+        return kinds.byte("func") + uleb(desc.type)
     if isinstance(desc, t.CoreTableExtern):
-        return b"\x01" + encode_core_valtype(desc.element) + encode_limits(desc.limits)
+        return kinds.byte("table") + encode_core_valtype(desc.element) + encode_limits(desc.limits)
     if isinstance(desc, t.CoreMemoryExtern):
-        return b"\x02" + encode_limits(desc.limits)
+        return kinds.byte("memory") + encode_limits(desc.limits)
     if isinstance(desc, t.CoreGlobalExtern):
-        return b"\x03" + encode_core_valtype(desc.valtype) + bytes([desc.mutability])
-    return b"\x04\x00" + uleb(desc.type)
+        return kinds.byte("global") + encode_core_valtype(desc.valtype) + bytes([desc.mutability])
+    return kinds.byte("tag") + bytes([TAG_EXCEPTION]) + uleb(desc.type)
 
 
 def encode_core_module_decl(decl: t.CoreModuleDecl) -> bytes:
+    decls = CORE_MODULE_DECLS
     if isinstance(decl, t.CoreImportDecl):
-        return b"\x00" + name(decl.module) + name(decl.name) + encode_core_extern(decl.desc)
+        return decls.byte("import") + name(decl.module) + name(decl.name) + encode_core_extern(
+            decl.desc
+        )
     if isinstance(decl, t.CoreFuncType):
-        return b"\x01" + encode_core_type(decl)
-    if isinstance(decl, AliasOuter):
-        return b"\x02\x10\x01" + uleb(decl.count) + uleb(decl.index)
+        return decls.byte("type") + encode_core_type(decl)
+    if isinstance(decl, AliasOuter):  # always an outer core type alias
+        outer = bytes([Sort.CORE_TYPE.core_byte]) + ALIAS_TARGETS.byte("outer")
+        return decls.byte("alias") + outer + uleb(decl.count) + uleb(decl.index)
     if isinstance(decl, t.CoreExportDecl):
-        return b"\x03" + name(decl.name) + encode_core_extern(decl.desc)
+        return decls.byte("export") + name(decl.name) + encode_core_extern(decl.desc)
     raise InternalError(f"not a core module declarator: {decl!r}")
 
 
 def encode_core_type(ty: t.CoreType) -> bytes:
     if isinstance(ty, t.CoreFuncType):
-        return b"\x60" + vec(ty.params, encode_core_valtype) + vec(ty.results, encode_core_valtype)
-    return b"\x50" + vec(ty.decls, encode_core_module_decl)
+        params = vec(ty.params, encode_core_valtype)
+        return CORE_TYPE_FORMS.byte("func") + params + vec(ty.results, encode_core_valtype)
+    return CORE_TYPE_FORMS.byte("module") + vec(ty.decls, encode_core_module_decl)
 
 
 # --------------------------------------------------------------------------
@@ -161,8 +175,15 @@ def encode_valtype(v: t.ValType) -> bytes:
     return sleb(v)
 
 
+_NONE = OPTIONAL.byte("none")
+
+
+def _some(encoded: bytes) -> bytes:
+    return OPTIONAL.byte("some") + encoded
+
+
 def _opt_valtype(v: t.ValType | None) -> bytes:
-    return b"\x00" if v is None else b"\x01" + encode_valtype(v)
+    return _NONE if v is None else _some(encode_valtype(v))
 
 
 def _labelvaltype(item: tuple[str, t.ValType]) -> bytes:
@@ -170,87 +191,94 @@ def _labelvaltype(item: tuple[str, t.ValType]) -> bytes:
 
 
 def _case(item: tuple[str, t.ValType | None]) -> bytes:
-    return name(item[0]) + _opt_valtype(item[1]) + b"\x00"
+    return name(item[0]) + _opt_valtype(item[1]) + bytes([CASE_END])
 
 
 def encode_resultlist(result: t.ValType | None) -> bytes:
-    return b"\x01\x00" if result is None else b"\x00" + encode_valtype(result)
+    if result is None:
+        return RESULT_LISTS.byte("none") + uleb(0)  # an empty vector of named results
+    return RESULT_LISTS.byte("one") + encode_valtype(result)
 
 
 def encode_defvaltype(ty: t.DefValType) -> bytes:  # noqa: C901 - one arm per opcode
     if isinstance(ty, t.PrimValType):
         return bytes([t.PRIMITIVE_CODES[ty.name]])
+    op = TYPE_CODES.byte
     if isinstance(ty, t.RecordType):
-        return b"\x72" + vec(ty.fields, _labelvaltype)
+        return op("record") + vec(ty.fields, _labelvaltype)
     if isinstance(ty, t.VariantType):
-        return b"\x71" + vec(ty.cases, _case)
+        return op("variant") + vec(ty.cases, _case)
     if isinstance(ty, t.ListType):
         if ty.size is None:
-            return b"\x70" + encode_valtype(ty.element)
-        return b"\x67" + encode_valtype(ty.element) + uleb(ty.size)
+            return op("list") + encode_valtype(ty.element)
+        return op("fixed list") + encode_valtype(ty.element) + uleb(ty.size)
     if isinstance(ty, t.TupleType):
-        return b"\x6f" + vec(ty.types, encode_valtype)
+        return op("tuple") + vec(ty.types, encode_valtype)
     if isinstance(ty, t.FlagsType):
-        return b"\x6e" + vec(ty.names, name)
+        return op("flags") + vec(ty.names, name)
     if isinstance(ty, t.EnumType):
-        return b"\x6d" + vec(ty.names, name)
+        return op("enum") + vec(ty.names, name)
     if isinstance(ty, t.OptionType):
-        return b"\x6b" + encode_valtype(ty.inner)
+        return op("option") + encode_valtype(ty.inner)
     if isinstance(ty, t.ResultType):
-        return b"\x6a" + _opt_valtype(ty.ok) + _opt_valtype(ty.err)
+        return op("result") + _opt_valtype(ty.ok) + _opt_valtype(ty.err)
     if isinstance(ty, t.OwnType):
-        return b"\x69" + uleb(ty.resource)
+        return op("own") + uleb(ty.resource)
     if isinstance(ty, t.BorrowType):
-        return b"\x68" + uleb(ty.resource)
+        return op("borrow") + uleb(ty.resource)
     if isinstance(ty, t.StreamType):
-        return b"\x66" + _opt_valtype(ty.element)
+        return op("stream") + _opt_valtype(ty.element)
     if isinstance(ty, t.FutureType):
-        return b"\x65" + _opt_valtype(ty.element)
-    return b"\x63" + encode_valtype(ty.key) + encode_valtype(ty.value)
+        return op("future") + _opt_valtype(ty.element)
+    return op("map") + encode_valtype(ty.key) + encode_valtype(ty.value)
 
 
 def encode_externdesc(desc: t.ExternDesc) -> bytes:
-    if isinstance(desc, t.ModuleExtern):
-        return b"\x00\x11" + uleb(desc.type)
+    if isinstance(desc, t.ModuleExtern):  # the sort's two bytes
+        return encode_sort(Sort.CORE_MODULE) + uleb(desc.type)
     if isinstance(desc, t.FuncExtern):
-        return b"\x01" + uleb(desc.type)
+        return EXTERN_SORTS.byte(Sort.FUNC) + uleb(desc.type)
     if isinstance(desc, t.ValueExtern):
+        head = EXTERN_SORTS.byte(Sort.VALUE)
         if desc.is_eq:
-            return b"\x02\x00" + uleb(desc.eq)
-        return b"\x02\x01" + encode_valtype(desc.valtype)
+            return head + VALUE_BOUNDS.byte("eq") + uleb(desc.eq)
+        return head + VALUE_BOUNDS.byte("type") + encode_valtype(desc.valtype)
     if isinstance(desc, t.TypeExtern):
-        return b"\x03\x01" if desc.eq is None else b"\x03\x00" + uleb(desc.eq)
+        head = EXTERN_SORTS.byte(Sort.TYPE)
+        if desc.eq is None:
+            return head + TYPE_BOUNDS.byte("sub resource")
+        return head + TYPE_BOUNDS.byte("eq") + uleb(desc.eq)
     if isinstance(desc, t.ComponentExtern):
-        return b"\x04" + uleb(desc.type)
-    return b"\x05" + uleb(desc.type)
+        return EXTERN_SORTS.byte(Sort.COMPONENT) + uleb(desc.type)
+    return EXTERN_SORTS.byte(Sort.INSTANCE) + uleb(desc.type)
 
 
 def encode_decl(decl: t.ComponentDecl) -> bytes:
     """A `componentdecl` / `instancedecl` (the latter never holds ImportDecl)."""
     if isinstance(decl, t.CORE_TYPES):
-        return b"\x00" + encode_core_type(decl)
+        return DECLS.byte("core type") + encode_core_type(decl)
     if isinstance(decl, t.DEF_TYPES):
-        return b"\x01" + encode_deftype(decl)
+        return DECLS.byte("type") + encode_deftype(decl)
     if isinstance(decl, AliasExport | AliasCoreExport | AliasOuter):
-        return b"\x02" + encode_alias(decl)
+        return DECLS.byte("alias") + encode_alias(decl)
     if isinstance(decl, t.ImportDecl):
-        return b"\x03" + encode_extern_name(decl.name) + encode_externdesc(decl.desc)
+        return DECLS.byte("import") + encode_extern_name(decl.name) + encode_externdesc(decl.desc)
     if isinstance(decl, t.ExportDecl):
-        return b"\x04" + encode_extern_name(decl.name) + encode_externdesc(decl.desc)
+        return DECLS.byte("export") + encode_extern_name(decl.name) + encode_externdesc(decl.desc)
     raise InternalError(f"not a declarator: {decl!r}")
 
 
 def encode_deftype(ty: t.DefType) -> bytes:
     if isinstance(ty, t.FuncType):
-        opcode = b"\x43" if ty.is_async else b"\x40"
+        opcode = TYPE_CODES.byte("async func" if ty.is_async else "func")
         return opcode + vec(ty.params, _labelvaltype) + encode_resultlist(ty.result)
     if isinstance(ty, t.ComponentType):
-        return b"\x41" + vec(ty.decls, encode_decl)
+        return TYPE_CODES.byte("component") + vec(ty.decls, encode_decl)
     if isinstance(ty, t.InstanceType):
-        return b"\x42" + vec(ty.decls, encode_decl)
+        return TYPE_CODES.byte("instance") + vec(ty.decls, encode_decl)
     if isinstance(ty, t.ResourceType):
-        dtor = b"\x00" if ty.dtor is None else b"\x01" + uleb(ty.dtor)
-        return b"\x3f" + encode_core_valtype(ty.rep) + dtor
+        dtor = _NONE if ty.dtor is None else _some(uleb(ty.dtor))
+        return TYPE_CODES.byte("resource") + encode_core_valtype(ty.rep) + dtor
     return encode_defvaltype(ty)
 
 
@@ -260,33 +288,35 @@ def encode_deftype(ty: t.DefType) -> bytes:
 
 def encode_core_instance(inst: CoreInstance) -> bytes:
     if isinstance(inst, CoreInlineExports):
-        return b"\x01" + vec(inst.exports, lambda e: name(e[0]) + encode_core_sortidx(e[1]))
-    return b"\x00" + uleb(inst.module) + vec(inst.args, lambda a: name(a[0]) + b"\x12" + uleb(a[1]))
+        exports = vec(inst.exports, lambda e: name(e[0]) + encode_core_sortidx(e[1]))
+        return CORE_INSTANCES.byte("exports") + exports
+    instance = bytes([Sort.CORE_INSTANCE.core_byte])  # every argument is a core instance
+    args = vec(inst.args, lambda a: name(a[0]) + instance + uleb(a[1]))
+    return CORE_INSTANCES.byte("instantiate") + uleb(inst.module) + args
 
 
 def encode_instance(inst: Instance) -> bytes:
     if isinstance(inst, InlineExports):
-        return b"\x01" + vec(
+        return INSTANCES.byte("exports") + vec(
             inst.exports, lambda e: encode_extern_name(e[0]) + encode_sortidx(e[1])
         )
-    return (
-        b"\x00" + uleb(inst.component) + vec(inst.args, lambda a: name(a[0]) + encode_sortidx(a[1]))
-    )
+    args = vec(inst.args, lambda a: name(a[0]) + encode_sortidx(a[1]))
+    return INSTANCES.byte("instantiate") + uleb(inst.component) + args
 
 
 def encode_canonopt(opt: CanonOpt) -> bytes:
     if isinstance(opt, StringEncodingOpt):
-        return bytes([STRING_ENCODINGS[opt.encoding]])
+        return CANON_OPTS.byte(opt.encoding)  # type: ignore[arg-type]
     if isinstance(opt, MemoryOpt):
-        return b"\x03" + uleb(opt.memory)
+        return CANON_OPTS.byte("memory") + uleb(opt.memory)
     if isinstance(opt, ReallocOpt):
-        return b"\x04" + uleb(opt.func)
+        return CANON_OPTS.byte("realloc") + uleb(opt.func)
     if isinstance(opt, PostReturnOpt):
-        return b"\x05" + uleb(opt.func)
+        return CANON_OPTS.byte("post-return") + uleb(opt.func)
     if isinstance(opt, AsyncOpt):
-        return b"\x06"
+        return CANON_OPTS.byte("async")
     if isinstance(opt, CallbackOpt):
-        return b"\x07" + uleb(opt.func)
+        return CANON_OPTS.byte("callback") + uleb(opt.func)
     raise InternalError(f"not a canon option: {opt!r}")
 
 
@@ -315,17 +345,19 @@ def _encode_builtin(canon: CanonBuiltin) -> bytes:
 
 
 def encode_canon(canon: Canon) -> bytes:
+    func = bytes([Sort.CORE_FUNC.core_byte])  # lift takes, and lower makes, a core func
     if isinstance(canon, CanonLift):
         opts = vec(canon.options, encode_canonopt)
-        return b"\x00\x00" + uleb(canon.core_func) + opts + uleb(canon.type)
+        return CANONS.byte("lift") + func + uleb(canon.core_func) + opts + uleb(canon.type)
     if isinstance(canon, CanonLower):
-        return b"\x01\x00" + uleb(canon.func) + vec(canon.options, encode_canonopt)
+        opts = vec(canon.options, encode_canonopt)
+        return CANONS.byte("lower") + func + uleb(canon.func) + opts
     if isinstance(canon, CanonResourceNew):
-        return b"\x02" + uleb(canon.resource)
+        return CANONS.byte("resource.new") + uleb(canon.resource)
     if isinstance(canon, CanonResourceDrop):
-        return b"\x03" + uleb(canon.resource)
+        return CANONS.byte("resource.drop") + uleb(canon.resource)
     if isinstance(canon, CanonResourceRep):
-        return b"\x04" + uleb(canon.resource)
+        return CANONS.byte("resource.rep") + uleb(canon.resource)
     return _encode_builtin(canon)
 
 
@@ -334,7 +366,7 @@ def encode_import(imp: Import) -> bytes:
 
 
 def encode_export(exp: Export) -> bytes:
-    desc = b"\x00" if exp.desc is None else b"\x01" + encode_externdesc(exp.desc)
+    desc = _NONE if exp.desc is None else _some(encode_externdesc(exp.desc))
     return encode_extern_name(exp.name) + encode_sortidx(exp.item) + desc
 
 
@@ -375,7 +407,7 @@ def encode_section_payload(section: Section) -> bytes:  # noqa: C901 - one arm p
 
 def encode_section(section: Section) -> bytes:
     payload = encode_section_payload(section)
-    return bytes([SECTION_IDS[type(section)]]) + uleb(len(payload)) + payload
+    return SECTIONS.byte(SECTION_KINDS[type(section)]) + uleb(len(payload)) + payload
 
 
 def encode_component(component: Component) -> bytes:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from componentize.component.binary import STRING_ENCODINGS as STRING_ENCODINGS
+from componentize.component.binary import SectionKind
 from componentize.component.sorts import Alias, ExternName, SortIdx
 from componentize.component.typedefs import CoreType, CoreValType, DefType, ExternDesc, ValType
 
@@ -48,12 +50,11 @@ Instance = Instantiate | InlineExports
 # --------------------------------------------------------------------------
 # canonical definitions
 
-STRING_ENCODINGS = {"utf8": 0x00, "utf16": 0x01, "latin1+utf16": 0x02}
 
 
 @dataclass(frozen=True)
 class StringEncodingOpt:
-    encoding: str  # a key of STRING_ENCODINGS
+    encoding: str  # one of STRING_ENCODINGS
 
 
 @dataclass(frozen=True)
@@ -239,17 +240,14 @@ Section = (
     | ExportSection | ValueSection
 )  # fmt: skip
 
-SECTION_IDS: dict[type, int] = {
-    CustomSection: 0, CoreModuleSection: 1, CoreInstanceSection: 2, CoreTypeSection: 3,
-    ComponentSection: 4, InstanceSection: 5, AliasSection: 6, TypeSection: 7, CanonSection: 8,
-    StartSection: 9, ImportSection: 10, ExportSection: 11, ValueSection: 12,
+SECTION_KINDS: dict[type, SectionKind] = {
+    CustomSection: "custom", CoreModuleSection: "core module",
+    CoreInstanceSection: "core instance", CoreTypeSection: "core type",
+    ComponentSection: "component", InstanceSection: "instance", AliasSection: "alias",
+    TypeSection: "type", CanonSection: "canon", StartSection: "start",
+    ImportSection: "import", ExportSection: "export", ValueSection: "value",
 }  # fmt: skip
-
-SECTION_NAMES: dict[int, str] = {
-    0: "custom", 1: "core module", 2: "core instance", 3: "core type", 4: "component",
-    5: "instance", 6: "alias", 7: "type", 8: "canon", 9: "start", 10: "import", 11: "export",
-    12: "value",
-}  # fmt: skip
+"""The section each class is (its id: `binary.SECTIONS`)."""
 
 
 @dataclass

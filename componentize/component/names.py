@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Literal
 
 from componentize.component._bytes import Reader, name, uleb, vec
+from componentize.component.binary import NAME_SUBSECTIONS
 from componentize.component.decode import read_sort
 from componentize.component.encode import encode_sort
 from componentize.component.model import Component, CustomSection
@@ -23,19 +25,19 @@ class ComponentNames:
     sorts: dict[Sort, dict[int, str]] = field(default_factory=dict)
 
 
-def _subsection(kind: int, body: bytes) -> bytes:
-    return bytes([kind]) + uleb(len(body)) + body
+def _subsection(kind: Literal["component", "sort"], body: bytes) -> bytes:
+    return NAME_SUBSECTIONS.byte(kind) + uleb(len(body)) + body
 
 
 def encode_names(names: ComponentNames) -> CustomSection:
     """The custom section; sorts in insertion order, indices ascending."""
     out = b""
     if names.component is not None:
-        out += _subsection(0, name(names.component))
+        out += _subsection("component", name(names.component))
     for sort, mapping in names.sorts.items():
         if mapping:
             assocs = vec(sorted(mapping.items()), lambda kv: uleb(kv[0]) + name(kv[1]))
-            out += _subsection(1, encode_sort(sort) + assocs)
+            out += _subsection("sort", encode_sort(sort) + assocs)
     return CustomSection(NAME_SECTION, out)
 
 
@@ -46,15 +48,16 @@ def decode_names(section: CustomSection, offset: int = 0) -> ComponentNames:
     names = ComponentNames()
     while not r.at_end():
         kind_at = r.pos
-        kind = r.byte()
+        code = r.byte()
         body = r.sub(r.uleb())
-        if kind == 0:
+        kind = NAME_SUBSECTIONS.get(code)
+        if kind is None:
+            raise NAME_SUBSECTIONS.error(r, code, kind_at)
+        if kind == "component":
             names.component = body.name()
-        elif kind == 1:
+        else:
             sort = read_sort(body)
             names.sorts[sort] = dict(body.vec(partial(_read_assoc, body)))
-        else:
-            raise r.error(f"unknown name subsection {kind}", kind_at)
         body.expect_end()
     return names
 

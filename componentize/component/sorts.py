@@ -7,19 +7,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+CORE_PREFIX = 0x00
+"""The first byte of every core sort's code."""
+
 
 class Sort(Enum):
     """The 13 index spaces.  The value is the binary `sort` encoding: core sorts
-    are `0x00 <core:sort>`, component sorts one byte."""
+    are `CORE_PREFIX <core:sort>`, component sorts one byte."""
 
-    CORE_FUNC = (0x00, 0x00)
-    CORE_TABLE = (0x00, 0x01)
-    CORE_MEMORY = (0x00, 0x02)
-    CORE_GLOBAL = (0x00, 0x03)
-    CORE_TAG = (0x00, 0x04)
-    CORE_TYPE = (0x00, 0x10)
-    CORE_MODULE = (0x00, 0x11)
-    CORE_INSTANCE = (0x00, 0x12)
+    CORE_FUNC = (CORE_PREFIX, 0x00)
+    CORE_TABLE = (CORE_PREFIX, 0x01)
+    CORE_MEMORY = (CORE_PREFIX, 0x02)
+    CORE_GLOBAL = (CORE_PREFIX, 0x03)
+    CORE_TAG = (CORE_PREFIX, 0x04)
+    CORE_TYPE = (CORE_PREFIX, 0x10)
+    CORE_MODULE = (CORE_PREFIX, 0x11)
+    CORE_INSTANCE = (CORE_PREFIX, 0x12)
     FUNC = (0x01,)
     VALUE = (0x02,)
     TYPE = (0x03,)

@@ -39,8 +39,11 @@ from .types import (
     read_typedef,
 )
 
+# The preamble: the magic, then a u32 version for a core module; a component
+# splits those four bytes into a u16 version and a u16 layer (1).
 MAGIC = b"\x00asm"
 CORE_VERSION = b"\x01\x00\x00\x00"
+COMPONENT_LAYER = b"\x01\x00"
 
 SECTION_NAMES = {
     0: "custom",
@@ -225,7 +228,7 @@ def _check_header(data: bytes) -> None:
     version = data[4:8]
     if version == CORE_VERSION:
         return
-    if version[2:4] == b"\x01\x00":
+    if version[2:4] == COMPONENT_LAYER:
         raise WasmDecodeError(
             "this is a WebAssembly component, not a core module",
             section="header",

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from componentize.component import decode_component, encode_component
 from componentize.component import model as m
 from componentize.component import typedefs as t
-from componentize.component.encode import BUILTIN_SHAPES, encode_section
+from componentize.component.binary import BUILTIN_SHAPES
+from componentize.component.encode import encode_section
 from componentize.component.sorts import (
     AliasCoreExport,
     AliasExport,
