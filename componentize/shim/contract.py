@@ -5,12 +5,13 @@ import it.
 
 The linked shim (wasm-ld's output, before post-processing)
     imports  env/memory                     SHIM_MEMORY_IMPORT: its own memory
+             env/memory-grow                SHIM_MEMORY_GROW_IMPORT (core.c)
              componentize:guest/<intrinsic> GUEST_MODULE: functions standing for
                                             the guest's memory and `_start`
                                             (shims/preview1/guest.h)
              wasi:*/*@0.2.12 functions      from shims/preview1/wasi_imports.h
-    exports  `componentize_init`            LINKED_INIT_EXPORT: the start-up code,
-                                            which becomes the start function
+    defines  global 0                       the stack pointer (mut i32), its only global
+    exports  `componentize_init`            INIT_EXPORT: the start-up code
 
 The prebuilt shim (componentize/data/shim_preview1.wasm, post-processed)
     imports  env/memory                     SHIM_MEMORY_IMPORT, memory 0: the shim's
@@ -24,6 +25,11 @@ The prebuilt shim (componentize/data/shim_preview1.wasm, post-processed)
              wasi:*/*@0.2.12 functions      named at SHIM_WASI_VERSION; canon lower'd
                                             with memory 0 and REALLOC_EXPORT; the
                                             assembler renames them to the target
+             env/stack-pointer              SHIM_STACK_POINTER_IMPORT, global 0 (mut
+                                            i32): the C stack pointer; any initial
+                                            value (INIT_EXPORT sets it)
+             env/memory-grow                SHIM_MEMORY_GROW_IMPORT (MEMORY_GROW_TYPE):
+                                            memory.grow on memory 0, done by the host
     exports  preview1 functions             by name (`fd_write`...); preview0 ones whose
                                             ABI differs as `wasi_unstable#<name>`
                                             (catalog.shim_export says which is which)
@@ -32,7 +38,13 @@ The prebuilt shim (componentize/data/shim_preview1.wasm, post-processed)
              `run`                          RUN_EXPORT, () -> i32: calls `_start`,
                                             lifted as wasi:cli/run's result<_, _>
              `cabi_realloc`                 REALLOC_EXPORT (REALLOC_TYPE)
-    start    sets the stack pointer, sizes memory 0, initialises state; calls no WASI
+             `componentize_init`            INIT_EXPORT, () -> (): sets the stack
+                                            pointer, sizes memory 0, initialises
+                                            state; calls no WASI.  To be called once,
+                                            before anything else (gc always keeps it)
+    no start function, no defined memory, table or global, and memory touched by
+    plain loads/stores and memory.size only (memory.copy/fill are functions the
+    post-processor appended): componentize.wasm.portable.js_host_problems is []
 
 The provider module (made by the assembler, assemble/guest.py) defines what the
 shim and the main module share, so neither has to be instantiated first:

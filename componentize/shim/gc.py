@@ -1,12 +1,15 @@
 """Shim gc: keep the exports a module needs and exactly what they reach.
 
-Roots are the kept exports, `cabi_realloc` and the start function; the walk
-follows calls (and any function, global, table or type a body references)
-through the decoded bodies.  Everything unreached goes: functions, imports
-(so WASI interfaces the kept code never calls are not imported), globals,
-tables and types; the rest is renumbered in order, so the output is
-deterministic.  Memories are always kept: memory 0 (private) and memory 1
-(the guest's) are part of the shim's contract with the assembler.
+Roots are the kept exports, the exports gc always keeps (`cabi_realloc` and
+`componentize_init`, the start-up the assembler calls) and the start function
+if there is one; the walk follows calls (and any function, global, table or
+type a body references) through the decoded bodies, so the functions the
+post-processor appended (memory.copy/fill replacements) stay exactly when
+called.  Everything unreached goes: functions, imports (so WASI interfaces
+the kept code never calls are not imported), globals, tables and types; the
+rest is renumbered in order, so the output is deterministic.  Memories are
+always kept: memory 0 (private) and memory 1 (the guest's) are part of the
+shim's contract with the assembler.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from componentize.errors import InternalError
-from componentize.shim.catalog import REALLOC_EXPORT
+from componentize.shim.contract import INIT_EXPORT, REALLOC_EXPORT
 from componentize.shim.rewrite import Refs, Renumber, collect, renumber
 from componentize.wasm.instructions import decode_expr, encode_expr
 from componentize.wasm.model import (
@@ -28,6 +31,9 @@ from componentize.wasm.model import (
 )
 from componentize.wasm.names import decode_name_section, encode_name_section
 from componentize.wasm.query import func_type_indices, imported_count, type_space
+
+# Exports kept whatever is asked: the assembler uses them.
+ALWAYS_KEPT = frozenset((REALLOC_EXPORT, INIT_EXPORT))
 
 
 def _check(module: Module) -> None:
@@ -90,13 +96,13 @@ def _new_indices(kept: Iterable[int]) -> dict[int, int]:
 
 
 def gc(module: Module, keep_exports: set[str]) -> Module:
-    """A new module with only `keep_exports` (+ `cabi_realloc`, start) and what they reach."""
+    """A new module with only `keep_exports` (+ ALWAYS_KEPT, start) and what they reach."""
     _check(module)
     exports = {e.name: e for e in module.exports}
     missing = sorted(n for n in keep_exports if n not in exports)
     if missing:
         raise InternalError(f"shim gc: the shim has no export {', '.join(missing)}")
-    names = set(keep_exports) | ({REALLOC_EXPORT} & exports.keys())
+    names = set(keep_exports) | (ALWAYS_KEPT & exports.keys())
     kept_exports = [e for e in module.exports if e.name in names]
     roots = {e.index for e in kept_exports if e.kind == "func"}
     if module.start is not None:
@@ -173,5 +179,6 @@ def wasi_imports(module: Module) -> list[tuple[str, str]]:
 
 
 def shim_exports(module: Module) -> list[str]:
-    """The names of the shim's function exports."""
-    return [e.name for e in module.exports if e.kind == "func"]
+    """The names of the shim's function exports a module may be served (and
+    `cabi_realloc`); not `componentize_init`, which only the assembler calls."""
+    return [e.name for e in module.exports if e.kind == "func" and e.name != INIT_EXPORT]

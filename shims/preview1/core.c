@@ -4,17 +4,25 @@
 
 void trap(void) { __builtin_trap(); }
 
+/* memory.grow on private memory (memory 0), done by the host: JS hosts
+ * refuse memory.grow in a module with two memories.  Returns the old size in
+ * pages, or -1. */
+__attribute__((import_module("env"), import_name("memory-grow")))
+int32_t private_memory_grow(int32_t pages);
+
 /* Make sure private memory covers [0, end). */
 static void ensure_memory(uint32_t end) {
     uint32_t have = __builtin_wasm_memory_size(0);
     uint32_t need = (uint32_t)(((uint64_t)end + PAGE - 1) / PAGE);
-    if (need > have && __builtin_wasm_memory_grow(0, need - have) == (size_t)-1)
+    if (need > have && private_memory_grow((int32_t)(need - have)) == -1)
         trap();
 }
 
-/* The module's start function (set by the post-processor).  It runs before
- * anything can call in, uses no stack, and calls no WASI function (so gc can
- * drop every import not reached from the kept exports). */
+/* Start-up, exported as `componentize_init`: the assembler calls it once,
+ * before anything else calls in (the shim has no start function).  It sets
+ * the stack pointer itself (whatever the imported global held), uses no
+ * stack, and calls no WASI function (so gc can drop every import not
+ * reached from the kept exports). */
 #define STR2(x) #x
 #define STR(x) STR2(x)
 

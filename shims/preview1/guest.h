@@ -3,9 +3,10 @@
  * The shim's own memory (stack, state, arena) is memory 0.  The guest's
  * (main module's) memory is reached ONLY through these intrinsics.  They are
  * imported from the pseudo-module "componentize:guest"; the post-processor
- * (componentize/shim/postprocess.py) replaces every call with the matching
- * instruction on memory 1 (load/store/memory.copy/memory.size) and removes
- * the imports, so none of them survives in the built shim.
+ * (toolchains/shim/postprocess.py) replaces every call with the matching
+ * instruction on memory 1 (load/store/memory.size; the copies become calls
+ * of its memory.copy replacements) and removes the imports, so none of them
+ * survives in the built shim.
  */
 #ifndef SHIM_GUEST_H
 #define SHIM_GUEST_H
@@ -22,9 +23,9 @@ GUEST_INTRINSIC("store_u8") void guest_store_u8(uint32_t addr, uint32_t value);
 GUEST_INTRINSIC("store_u16") void guest_store_u16(uint32_t addr, uint32_t value);
 GUEST_INTRINSIC("store_u32") void guest_store_u32(uint32_t addr, uint32_t value);
 GUEST_INTRINSIC("store_u64") void guest_store_u64(uint32_t addr, uint64_t value);
-/* memory.copy 0 <- 1: private_dst (memory 0) from guest_src (memory 1) */
+/* as memory.copy 0 <- 1: private_dst (memory 0) from guest_src (memory 1) */
 GUEST_INTRINSIC("copy_in") void guest_copy_in(void *private_dst, uint32_t guest_src, uint32_t len);
-/* memory.copy 1 <- 0: guest_dst (memory 1) from private_src (memory 0) */
+/* as memory.copy 1 <- 0: guest_dst (memory 1) from private_src (memory 0) */
 GUEST_INTRINSIC("copy_out") void guest_copy_out(uint32_t guest_dst, const void *private_src, uint32_t len);
 /* memory.size 1, in 64 KiB pages */
 GUEST_INTRINSIC("size") uint32_t guest_pages(void);

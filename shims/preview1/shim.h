@@ -1,9 +1,14 @@
 /* Shared declarations of the preview1 shim.
  *
- * Freestanding: no libc, no data segments, no static variables.  All state
- * lives in the shim's private memory (memory 0) at a fixed address above the
- * stack; it is set up by shim_init, which the post-processor makes the
- * module's start function.
+ * Freestanding: no libc, no data segments, no static variables, no start
+ * function.  All state lives in the shim's private memory (memory 0) at a
+ * fixed address above the stack; it is set up by shim_init, exported as
+ * `componentize_init`, which the assembler calls once before anything else.
+ * So that JS hosts (jco) accept a module with two memories, the built shim
+ * defines no global and uses no memory.grow: the post-processor turns the
+ * stack pointer into an import, and memory 0 grows through the import
+ * `env`/`memory-grow` (core.c).  memory.copy/fill and narrow i64 loads and
+ * stores, which the compiler emits, are rewritten by the post-processor.
  *
  * Private memory layout:
  *   [0, STACK_TOP)            C stack (grows down; __stack_pointer = STACK_TOP)

@@ -3,7 +3,11 @@ imports are faked in Python and the guest's memory is a plain memory.
 
 Tests call the shim's preview1 exports directly and check errno values and
 memory contents (`test_behaviour.py`; `test_open_flags.py` subclasses `Shim`
-to fake `open-at`).  The WASI import `iface.fn` is served by the method
+to fake `open-at`).  The shim's own imports are served as the assembler's
+provider module would: its memory, the stack pointer (a mut i32 global) and
+`memory-grow` (grows the private memory); `componentize_init` is called once
+after instantiation (the shim has no start function).  The WASI import
+`iface.fn` is served by the method
 `w_<iface>_<fn>` (`[method]a.b` becomes `method_a_b`; resource drops are
 recorded in `Host.dropped`).  The fakes cover wasi:cli (arguments,
 environment, stdio, terminals, exit), the stdio streams of wasi:io, the
@@ -21,6 +25,12 @@ from typing import Any
 import wasmtime
 
 from componentize.shim import gc, load_shim_module
+from componentize.shim.contract import (
+    INIT_EXPORT,
+    SHIM_MEMORY_GROW_IMPORT,
+    SHIM_MEMORY_IMPORT,
+    SHIM_STACK_POINTER_IMPORT,
+)
 from componentize.wasm.encode import encode_module
 
 
@@ -55,16 +65,26 @@ class Shim:
         self.module = wasmtime.Module(self.engine, encode_module(module))
         self.private = wasmtime.Memory(self.store, wasmtime.MemoryType(wasmtime.Limits(0, None)))
         self.guest = wasmtime.Memory(self.store, wasmtime.MemoryType(wasmtime.Limits(1, None)))
+        self.stack_pointer = wasmtime.Global(
+            self.store, wasmtime.GlobalType(wasmtime.ValType.i32(), True), wasmtime.Val.i32(0)
+        )
+        self.grows: list[int] = []
         self.started: list[bool] = []
         self.instance = wasmtime.Instance(self.store, self.module, self._imports())
         self.exports = self.instance.exports(self.store)
+        self.call(INIT_EXPORT)
 
     # ---- plumbing
     def _imports(self) -> list[Any]:
         out: list[Any] = []
         for imp in self.module.imports:
-            if (imp.module, imp.name) == ("env", "memory"):
+            if (imp.module, imp.name) == SHIM_MEMORY_IMPORT:
                 out.append(self.private)
+            elif (imp.module, imp.name) == SHIM_STACK_POINTER_IMPORT:
+                out.append(self.stack_pointer)
+            elif (imp.module, imp.name) == SHIM_MEMORY_GROW_IMPORT:
+                assert isinstance(imp.type, wasmtime.FuncType)
+                out.append(wasmtime.Func(self.store, imp.type, self._memory_grow))
             elif imp.name == "memory":
                 out.append(self.guest)
             elif imp.name == "start-table":
@@ -80,6 +100,14 @@ class Shim:
                 assert isinstance(imp.type, wasmtime.FuncType)
                 out.append(wasmtime.Func(self.store, imp.type, impl))
         return out
+
+    def _memory_grow(self, pages: int) -> int:
+        """memory.grow on the private memory: the old size in pages, or -1."""
+        self.grows.append(pages)
+        try:
+            return int(self.private.grow(self.store, pages & 0xFFFFFFFF))
+        except wasmtime.WasmtimeError:
+            return -1
 
     def _start(self) -> None:
         self.started.append(True)

@@ -19,9 +19,16 @@ from componentize.shim import (
     wasi_imports,
 )
 from componentize.shim.catalog import PREVIEW0_DIFFERS
+from componentize.shim.contract import (
+    INIT_EXPORT,
+    MEMORY_GROW_TYPE,
+    SHIM_MEMORY_GROW_IMPORT,
+    SHIM_STACK_POINTER_IMPORT,
+)
 from componentize.wasm.decode import decode_module
 from componentize.wasm.encode import encode_module
-from componentize.wasm.model import FuncType
+from componentize.wasm.model import FuncType, GlobalType
+from componentize.wasm.portable import js_host_problems
 from componentize.wasm.query import func_type
 
 
@@ -52,15 +59,17 @@ def test_sched_yield_only_is_tiny_and_imports_no_wasi() -> None:
     data = gc_bytes({"sched_yield"})
     assert interfaces(data) == set()
     assert len(data) < 1000
-    assert {e.name for e in decode_module(data).exports} == {"sched_yield", "cabi_realloc"}
+    exports = {e.name for e in decode_module(data).exports}
+    assert exports == {"sched_yield", "cabi_realloc", INIT_EXPORT}
 
 
 @pytest.mark.parametrize("name", sorted(shim_exports(load_shim_module())))
 def test_each_export_alone_validates(name: str) -> None:
     m = decode_module(gc_bytes({name}))
-    assert m.start is not None
+    assert m.start is None and INIT_EXPORT in {e.name for e in m.exports}
     assert [(i.module, i.name) for i in m.imports if i.kind == "memory"] == [
         ("env", "memory"), ("componentize:guest", "memory")]  # fmt: skip
+    assert js_host_problems(m) == []  # jco transpiles it
 
 
 def test_gc_keeps_everything_when_asked_and_is_deterministic() -> None:
@@ -91,6 +100,8 @@ def test_exports_have_the_spec_signatures() -> None:
         got = (tuple(ft.params), tuple(ft.results))
         if e.name == "cabi_realloc":
             assert got == (("i32",) * 4, ("i32",))
+        elif e.name == INIT_EXPORT:
+            assert got == ((), ())
         elif e.name == "run":
             assert got == ((), ("i32",))
         else:
@@ -126,6 +137,14 @@ def test_preview0_gc_keeps_what_the_preview1_paths_need() -> None:
 def test_shim_shape() -> None:
     m = decode_module(load_shim())
     assert not m.datas and not m.memories and not m.tables
+    assert not m.globals and m.start is None
+    assert js_host_problems(m) == []  # jco transpiles it although it has two memories
+    imports = {(i.module, i.name): i for i in m.imports}
+    assert imports[SHIM_STACK_POINTER_IMPORT].desc == GlobalType("i32", mutable=True)
+    grow = [i for i in m.imports if i.kind == "func"].index(imports[SHIM_MEMORY_GROW_IMPORT])
+    assert func_type(m, grow) == MEMORY_GROW_TYPE
+    assert INIT_EXPORT in {e.name for e in m.exports}
+    assert INIT_EXPORT not in shim_exports(m)
     assert all(not i.module.startswith("componentize:guest") or i.kind != "func" for i in m.imports)
     assert {c.name for c in m.customs} <= {"name", "producers"}
     assert all(isinstance(t, FuncType) for t in m.types)

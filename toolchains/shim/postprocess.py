@@ -5,9 +5,27 @@ The C code reaches the guest's memory only through intrinsic imports from
 them becomes the matching instruction on memory 1, a second imported memory
 (`componentize:guest` / `memory`, the guest's), and the intrinsic imports go
 away.  `call_start` becomes `call_indirect` through slot 0 of an imported
-one-slot table (`componentize:guest` / `start-table`).  The C start-up export
-`componentize_init` becomes the module's start function.  Debug sections are
+one-slot table (`componentize:guest` / `start-table`).  Debug sections are
 dropped; the function names are kept (trap backtraces stay readable).
+
+Then the module is made one that JS hosts (jco) transpile although it has two
+memories (`componentize.wasm.portable`, checked at the end: the build fails
+if anything remains):
+
+* the stack pointer, the only global wasm-ld defines, becomes the import
+  SHIM_STACK_POINTER_IMPORT (mut i32; still global 0);
+* there is no start function: the C start-up stays exported as INIT_EXPORT,
+  which the assembler calls once before anything else (it sets the stack
+  pointer itself);
+* memory 0 grows through the import SHIM_MEMORY_GROW_IMPORT, which the C
+  declares and calls (core.c), so no memory.grow is left;
+* each `memory.copy d s` and `memory.fill m` becomes a call of a function
+  appended to the module (`memory_copy_<d>_<s>`, `memory_fill_<m>`; only
+  those used), which checks the bounds first, as the instruction does, then
+  moves 8 bytes a step with i64.load/i64.store while 8 remain, then bytes;
+  the copy within one memory has memmove semantics;
+* `i64.load8/16/32_s/u` becomes the i32 load and `i64.extend_i32_s/u`,
+  `i64.store8/16/32` becomes `i32.wrap_i64` and the i32 store (same memarg).
 """
 
 from __future__ import annotations
@@ -18,8 +36,11 @@ from componentize.errors import InternalError
 from componentize.shim.contract import (
     GUEST_MODULE,
     INIT_EXPORT,
+    MEMORY_GROW_TYPE,
     SHIM_GUEST_MEMORY_IMPORT,
+    SHIM_MEMORY_GROW_IMPORT,
     SHIM_MEMORY_IMPORT,
+    SHIM_STACK_POINTER_IMPORT,
     SHIM_START_TABLE_IMPORT,
     START_TYPE,
 )
@@ -31,14 +52,18 @@ from componentize.wasm.model import (
     Code,
     CustomSection,
     FuncType,
+    GlobalType,
     Import,
     Instruction,
     Limits,
+    Local,
     MemArg,
     Module,
     TableType,
 )
 from componentize.wasm.names import decode_name_section, encode_name_section
+from componentize.wasm.opcodes import BY_NAME
+from componentize.wasm.portable import js_host_problems
 from componentize.wasm.query import func_type, type_space
 
 KEPT_CUSTOMS = ("name", "producers")
@@ -86,21 +111,48 @@ def _check_shape(m: Module) -> None:
         raise InternalError("the linked shim must import exactly one memory, env/memory")
     if m.datas or m.elements or any(i.kind == "table" for i in m.imports):
         raise InternalError("the linked shim must have no data, elements or imported tables")
+    init = [e for e in m.exports if e.name == INIT_EXPORT and e.kind == "func"]
+    if len(init) != 1 or m.start is not None:
+        raise InternalError(f"the linked shim must export {INIT_EXPORT} and have no start")
+    if func_type(m, init[0].index) != START_TYPE:
+        raise InternalError(f"the linked shim's {INIT_EXPORT} must take and return nothing")
 
 
 def _intrinsic_imports(m: Module) -> dict[int, str]:
-    """Function index -> intrinsic name, signatures checked."""
+    """Function index -> intrinsic name, signatures checked (and those of the
+    other function imports: WASI ones, and memory-grow)."""
     found: dict[int, str] = {}
     funcs = [i for i in m.imports if i.kind == "func"]
     for index, imp in enumerate(funcs):
-        if imp.module != GUEST_MODULE:
+        if (imp.module, imp.name) == SHIM_MEMORY_GROW_IMPORT:
+            if func_type(m, index) != MEMORY_GROW_TYPE:
+                raise InternalError(f"{'/'.join(SHIM_MEMORY_GROW_IMPORT)} has the wrong signature")
             continue
+        if imp.module.startswith("wasi:"):
+            continue
+        if imp.module != GUEST_MODULE:
+            raise InternalError(f"the linked shim imports {imp.module}/{imp.name}")
         if imp.name not in INTRINSICS:
             raise InternalError(f"unknown guest intrinsic {imp.name!r}")
         if func_type(m, index) != INTRINSICS[imp.name][0]:
             raise InternalError(f"guest intrinsic {imp.name!r} has the wrong signature")
         found[index] = imp.name
     return found
+
+
+STACK_POINTER_TYPE = GlobalType(_I32, mutable=True)
+
+
+def _import_stack_pointer(m: Module) -> None:
+    """The stack pointer global becomes an import; it stays global 0."""
+    if any(i.kind == "global" for i in m.imports) or [g.type for g in m.globals] != [
+        STACK_POINTER_TYPE
+    ]:
+        raise InternalError(
+            "the linked shim must import no global and define one, its stack pointer (mut i32)"
+        )
+    m.globals = []
+    m.imports.append(Import(*SHIM_STACK_POINTER_IMPORT, STACK_POINTER_TYPE))
 
 
 def postprocess(module: Module) -> Module:
@@ -115,14 +167,18 @@ def postprocess(module: Module) -> Module:
     if refs.tables or len(module.tables) > 1:
         raise InternalError("the linked shim must not use its own function table")
     module.tables = []
+    _import_stack_pointer(module)
     start_type = _type_index(module, START_TYPE)
     n_funcs = sum(1 for i in module.imports if i.kind == "func") + len(module.functions)
     kept = [f for f in range(n_funcs) if f not in intrinsics]
     funcs = {old: new for new, old in enumerate(kept)}
+    expanded = [_expand(body, intrinsics, funcs, start_type) for body in bodies]
+    helpers = _helpers_needed(expanded, first=len(kept))
     module.codes = [
-        Code(c.locals, encode_expr(_expand(body, intrinsics, funcs, start_type)))
-        for c, body in zip(module.codes, bodies, strict=True)
+        Code(c.locals, encode_expr(_lower(body, helpers)))
+        for c, body in zip(module.codes, expanded, strict=True)
     ]
+    helper_names = _append_helpers(module, helpers)
     module.imports = [i for i in module.imports if i.module != GUEST_MODULE]
     module.imports.append(Import(*SHIM_GUEST_MEMORY_IMPORT, Limits(0)))
     if "call_start" in intrinsics.values():
@@ -131,9 +187,13 @@ def postprocess(module: Module) -> Module:
     for e in module.exports:
         if e.kind == "func":
             e.index = funcs[e.index]
-    _set_start(module)
-    module.customs = [_renumber_custom(c, funcs) for c in module.customs if c.name in KEPT_CUSTOMS]
+    module.customs = [
+        _renumber_custom(c, funcs, helper_names) for c in module.customs if c.name in KEPT_CUSTOMS
+    ]
     module.raw = {}
+    problems = js_host_problems(module)
+    if problems:
+        raise InternalError("the shim is not portable to JS hosts: " + "; ".join(problems))
     return module
 
 
@@ -152,20 +212,152 @@ def _expand(
     return renumber(out, Renumber(funcs=funcs))
 
 
-def _set_start(module: Module) -> None:
-    init = [e for e in module.exports if e.name == INIT_EXPORT and e.kind == "func"]
-    if len(init) != 1 or module.start is not None:
-        raise InternalError(f"the linked shim must export {INIT_EXPORT} and have no start")
-    module.start = init[0].index
-    module.exports.remove(init[0])
+# -- memory instructions JS hosts refuse in a module with two memories ----------------
+
+# (the refused instruction's name, its memory indices), for memory.copy and memory.fill
+HelperKey = tuple[str, tuple[int, ...]]
+_REPLACED = ("memory.copy", "memory.fill")
+_NARROW_LOADS = {
+    "i64.load8_s": ("i32.load8_s", "i64.extend_i32_s"),
+    "i64.load8_u": ("i32.load8_u", "i64.extend_i32_u"),
+    "i64.load16_s": ("i32.load16_s", "i64.extend_i32_s"),
+    "i64.load16_u": ("i32.load16_u", "i64.extend_i32_u"),
+    "i64.load32_s": ("i32.load", "i64.extend_i32_s"),
+    "i64.load32_u": ("i32.load", "i64.extend_i32_u"),
+}
+_NARROW_STORES = {
+    "i64.store8": "i32.store8",
+    "i64.store16": "i32.store16",
+    "i64.store32": "i32.store",
+}
 
 
-def _renumber_custom(c: CustomSection, funcs: dict[int, int]) -> CustomSection:
+def _key(ins: Instruction) -> HelperKey:
+    return ins.op, tuple(v for v in ins.imm if isinstance(v, int))
+
+
+def _helpers_needed(bodies: list[list[Instruction]], first: int) -> dict[HelperKey, int]:
+    """The helpers the bodies need, in a fixed order, numbered from function `first`."""
+    keys = sorted({_key(ins) for body in bodies for ins in body if ins.op in _REPLACED})
+    return {key: first + i for i, key in enumerate(keys)}
+
+
+def _lower(body: list[Instruction], helpers: dict[HelperKey, int]) -> list[Instruction]:
+    out: list[Instruction] = []
+    for ins in body:
+        if ins.op in _REPLACED:
+            out.append(Instruction("call", (helpers[_key(ins)],)))
+        elif ins.op in _NARROW_LOADS:
+            load, extend = _NARROW_LOADS[ins.op]
+            out += [Instruction(load, ins.imm), Instruction(extend)]
+        elif ins.op in _NARROW_STORES:
+            out += [Instruction("i32.wrap_i64"), Instruction(_NARROW_STORES[ins.op], ins.imm)]
+        else:
+            out.append(ins)
+    return out
+
+
+def wat(text: str) -> list[Instruction]:
+    """Instructions from a WAT-like flat list: names, each followed by its
+    integer immediates; a load or store takes its memory index (alignment 1,
+    offset 0), `block`/`loop`/`if` have the empty block type; `;;` comments."""
+    out: list[Instruction] = []
+    for line in text.splitlines():
+        for token in line.partition(";;")[0].split():
+            if token in BY_NAME:
+                out.append(Instruction(token))
+                continue
+            last = out[-1]
+            kind = BY_NAME[last.op].imm
+            value = MemArg(0, 0, int(token, 0)) if kind == "memarg" else int(token, 0)
+            out[-1] = Instruction(last.op, (*last.imm, value))
+    return [
+        Instruction(i.op, (None,)) if BY_NAME[i.op].imm == "block" and not i.imm else i for i in out
+    ]
+
+
+def _bounds(addr: int, mem: int) -> str:
+    """Trap unless [local addr, + local 2) lies in memory `mem` (as memory.copy/fill)."""
+    return f"""
+      local.get {addr}  i64.extend_i32_u  local.get 2  i64.extend_i32_u  i64.add
+      memory.size {mem}  i64.extend_i32_u  i64.const 16  i64.shl
+      i64.gt_u  if  unreachable  end"""
+
+
+def _step(locals_: tuple[int, ...], n: int, sign: str = "add") -> str:
+    """Advance the address locals by n and take n off the count (local 2)."""
+    moves = "".join(f"local.get {a}  i32.const {n}  i32.{sign}  local.set {a}  " for a in locals_)
+    return moves + f"local.get 2  i32.const {n}  i32.sub  local.set 2"
+
+
+_WHILE_8 = "local.get 2  i32.const 8  i32.lt_u  br_if 1"
+_WHILE_1 = "local.get 2  i32.eqz  br_if 1"
+
+
+def copy_helper(d: int, s: int) -> tuple[list[Local], list[Instruction]]:
+    """(dst, src, n) like `memory.copy d s`; within one memory, backwards when dst > src."""
+    forward = f"""
+      block loop  {_WHILE_8}
+        local.get 0  local.get 1  i64.load {s}  i64.store {d}  {_step((0, 1), 8)}  br 0
+      end end
+      block loop  {_WHILE_1}
+        local.get 0  local.get 1  i32.load8_u {s}  i32.store8 {d}  {_step((0, 1), 1)}  br 0
+      end end"""
+    backward = f"""
+      local.get 0  local.get 1  i32.gt_u
+      if
+        block loop  {_WHILE_8}  {_step((), 8)}
+          local.get 0  local.get 2  i32.add  local.get 1  local.get 2  i32.add
+          i64.load {s}  i64.store {d}  br 0
+        end end
+        block loop  {_WHILE_1}  {_step((), 1)}
+          local.get 0  local.get 2  i32.add  local.get 1  local.get 2  i32.add
+          i32.load8_u {s}  i32.store8 {d}  br 0
+        end end
+        return
+      end"""
+    text = _bounds(0, d) + _bounds(1, s) + (backward if d == s else "") + forward + " end"
+    return [], wat(text)
+
+
+def fill_helper(m: int) -> tuple[list[Local], list[Instruction]]:
+    """(dst, byte, n) like `memory.fill m`; local 3 holds the byte 8 times."""
+    text = f"""{_bounds(0, m)}
+      local.get 1  i64.extend_i32_u  i64.const 0xff  i64.and
+      i64.const 0x0101010101010101  i64.mul  local.set 3
+      block loop  {_WHILE_8}
+        local.get 0  local.get 3  i64.store {m}  {_step((0,), 8)}  br 0
+      end end
+      block loop  {_WHILE_1}
+        local.get 0  local.get 1  i32.store8 {m}  {_step((0,), 1)}  br 0
+      end end
+    end"""
+    return [Local(1, _I64)], wat(text)
+
+
+HELPER_TYPE = FuncType([_I32] * 3, [])  # (dst, src or byte, n), both helpers
+
+
+def _append_helpers(module: Module, helpers: dict[HelperKey, int]) -> dict[int, str]:
+    """Append the helpers (in index order) and return their names by index."""
+    type_index = _type_index(module, HELPER_TYPE)
+    names: dict[int, str] = {}
+    for (op, mems), index in sorted(helpers.items(), key=lambda kv: kv[1]):
+        locals_, body = copy_helper(*mems) if op == "memory.copy" else fill_helper(*mems)
+        module.functions.append(type_index)
+        module.codes.append(Code(locals_, encode_expr(body)))
+        names[index] = "_".join([op.replace(".", "_"), *map(str, mems)])
+    return names
+
+
+def _renumber_custom(
+    c: CustomSection, funcs: dict[int, int], added: dict[int, str]
+) -> CustomSection:
     if c.name != "name":
         return CustomSection(c.name, c.data, c.after)
     ns = decode_name_section(c.data)
     ns.module = MODULE_NAME  # the linker writes its (temporary) output file name
-    ns.functions = {funcs[i]: n for i, n in ns.functions.items() if i in funcs}
+    ns.functions = {funcs[i]: n for i, n in ns.functions.items() if i in funcs} | added
     ns.locals = {}
     ns.others = []  # global/type names: not worth renumbering
     return CustomSection("name", encode_name_section(ns), c.after)
