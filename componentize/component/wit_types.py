@@ -70,14 +70,12 @@ def function_typedefs(fn: wit.Function) -> Iterator[wit.TypeDef]:
 
 
 def is_resource(td: wit.TypeDef) -> bool:
-    """True if `td` is a resource or an alias (`use`, `type x = y`) of one."""
-    seen: set[wit.TypeDef] = set()
-    while isinstance(td.body, wit.Alias) and isinstance(td.body.target, wit.TypeRef):
-        if td in seen:
-            return False
-        seen.add(td)
-        td = td.body.target.definition
-    return isinstance(td.body, wit.Resource)
+    """True if `td` is a resource or an alias (`use`, `type x = y`) of one
+    (False for an alias chain that comes back)."""
+    try:
+        return isinstance(wit.underlying(td).body, wit.Resource)
+    except wit.AliasCycle:
+        return False
 
 
 def local_alias(iface: wit.Interface, td: wit.TypeDef) -> wit.TypeDef:
@@ -86,8 +84,7 @@ def local_alias(iface: wit.Interface, td: wit.TypeDef) -> wit.TypeDef:
     if td.owner is iface:
         return td
     for mine in iface.types.values():
-        body = mine.body
-        if isinstance(body, wit.Alias) and body.target == wit.TypeRef(td):
+        if wit.alias_of(mine) is td:
             return mine
     return td
 
@@ -116,11 +113,8 @@ def closure(
 
 def _used_foreign(td: wit.TypeDef) -> wit.TypeDef | None:
     """For `use other.{x}` (an alias of another owner's type): that type."""
-    body = td.body
-    target = body.target if isinstance(body, wit.Alias) else None
-    if isinstance(target, wit.TypeRef) and target.definition.owner is not td.owner:
-        return target.definition
-    return None
+    target = wit.alias_of(td)
+    return target if target is not None and target.owner is not td.owner else None
 
 
 def _function(iface: wit.Interface, key: str) -> wit.Function:

@@ -8,6 +8,7 @@ shared, not copied.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 # --------------------------------------------------------------------------
@@ -309,15 +310,43 @@ class Resolve:
 # helpers (added by the resolver; pure functions over the model)
 
 
-def underlying(definition: TypeDef) -> TypeDef:
-    """Follow `use` aliases and `type x = y` chains to the defining TypeDef."""
-    seen = 0
-    while isinstance(definition.body, Alias) and isinstance(definition.body.target, TypeRef):
-        definition = definition.body.target.definition
-        seen += 1
-        if seen > 10_000:  # the resolver rejects cycles; this only guards bugs
-            raise RecursionError(definition.name)
-    return definition
+def alias_of(definition: TypeDef) -> TypeDef | None:
+    """The named type `definition` stands for, one step: the used type of a
+    `use`, `y` of `type x = y`; None for any other definition."""
+    body = definition.body
+    if isinstance(body, Alias) and isinstance(body.target, TypeRef):
+        return body.target.definition
+    return None
+
+
+class AliasCycle(RecursionError):
+    """An alias chain that comes back to `definition` (`type a = b; type b = a`)."""
+
+    def __init__(self, definition: TypeDef) -> None:
+        super().__init__(definition.name)
+        self.definition = definition
+
+
+def underlying(
+    definition: TypeDef, visit: Callable[[TypeDef], None] | None = None
+) -> TypeDef:
+    """Follow `use` aliases and `type x = y` chains to the defining TypeDef.
+
+    `visit` is called on each definition of the chain before its body is read
+    (the resolver finishes pending bodies there).  A chain that comes back
+    raises AliasCycle; the resolver reports those, so a resolved model has none.
+    """
+    seen: set[int] = set()
+    while True:
+        if visit is not None:
+            visit(definition)
+        target = alias_of(definition)
+        if target is None:
+            return definition
+        if id(definition) in seen:
+            raise AliasCycle(definition)
+        seen.add(id(definition))
+        definition = target
 
 
 def is_resource(definition: TypeDef) -> bool:

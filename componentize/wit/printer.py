@@ -59,12 +59,9 @@ def _gates(s: m.Stability) -> list[str]:
 
 def _use_source(td: m.TypeDef) -> m.Interface | None:
     """The interface a `use`d name comes from (None: not a `use`)."""
-    body = td.body
-    if isinstance(body, m.Alias) and isinstance(body.target, m.TypeRef):
-        src = body.target.definition.owner
-        if isinstance(src, m.Interface) and src is not td.owner:
-            return src
-    return None
+    target = m.alias_of(td)
+    src = None if target is None else target.owner
+    return src if isinstance(src, m.Interface) and src is not td.owner else None
 
 
 class Printer:
@@ -149,8 +146,9 @@ class Printer:
             self.head(depth, "", defs[i].stability)
             names = []
             for td in group:
-                assert isinstance(td.body, m.Alias) and isinstance(td.body.target, m.TypeRef)
-                orig = td.body.target.definition.name
+                used = m.alias_of(td)
+                assert used is not None
+                orig = used.name
                 names.append(esc(orig) if orig == td.name else f"{esc(orig)} as {esc(td.name)}")
             self.emit(depth, f"use {self.path(src)}.{{{', '.join(names)}}};")
             i += len(group)

@@ -8,8 +8,12 @@ written.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from componentize.errors import WitError
 from componentize.wit import ast
 from componentize.wit import model as m
+from componentize.wit.graph import topological_order
 from componentize.wit.lexer import Span
 from componentize.wit.loader import Key, SourcePackage, fingerprint
 from componentize.wit.scope import Target, fill_interface, stability
@@ -72,28 +76,19 @@ class PackageTable:
 
     def order(self) -> list[SourcePackage]:
         """Dependencies first; a cycle is an error."""
-        out: list[SourcePackage] = []
-        state: dict[Key, int] = {}
 
-        def visit(src: SourcePackage, via: Span | None) -> None:
-            if state.get(src.key) == 2:
-                return
-            if state.get(src.key) == 1:
-                assert via is not None
-                raise via.error(f"package `{src.name}` depends on itself (a `use` cycle)")
-            state[src.key] = 1
-            for block in src.blocks:
+        def deps(key: Key) -> Iterator[tuple[Key, Span]]:
+            for block in self.by_key[key].blocks:
                 for path in _uses_in(block):
                     if path.package is not None:
                         dep = self.find(path.package)
-                        if dep is not src:
-                            visit(dep, path.span)
-            state[src.key] = 2
-            out.append(src)
+                        if dep.key != key:
+                            yield dep.key, path.span
 
-        for src in self.by_key.values():
-            visit(src, None)
-        return out
+        def cycle(key: Key, via: Span) -> WitError:
+            return via.error(f"package `{self.by_key[key].name}` depends on itself (a `use` cycle)")
+
+        return [self.by_key[k] for k in topological_order(self.by_key, deps, cycle)]
 
 
 class PackageResolver:
@@ -226,26 +221,15 @@ class PackageResolver:
     def topo(self, table: dict[str, tuple[ast.InterfaceItem, dict[str, ast.UsePath]]]
              | dict[str, tuple[ast.WorldItemAst, dict[str, ast.UsePath]]], kind: str,
              ) -> list[str]:  # fmt: skip
-        out: list[str] = []
-        state: dict[str, int] = {}
-
-        def visit(name: str, via: Span | None) -> None:
-            if state.get(name) == 2:
-                return
-            if state.get(name) == 1:
-                assert via is not None
-                verb = "uses" if kind == "interface" else "includes"
-                raise via.error(f"{kind} `{name}` {verb} itself (a cycle)")
-            state[name] = 1
+        def deps(name: str) -> list[tuple[str, Span]]:
             item, scope = table[name]
-            for dep, span in self.local_deps(item.members, scope, kind):
-                visit(dep, span)
-            state[name] = 2
-            out.append(name)
+            return self.local_deps(item.members, scope, kind)
 
-        for name in table:
-            visit(name, None)
-        return out
+        def cycle(name: str, via: Span) -> WitError:
+            verb = "uses" if kind == "interface" else "includes"
+            return via.error(f"{kind} `{name}` {verb} itself (a cycle)")
+
+        return topological_order(table, deps, cycle)
 
     def iface_order(self) -> list[str]:
         return self.topo(self.ifaces, "interface")

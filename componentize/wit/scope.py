@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from componentize.errors import WitError
 from componentize.wit import ast
 from componentize.wit import model as m
+from componentize.wit.graph import topological_order
 from componentize.wit.lexer import Span
 
 
@@ -174,21 +176,16 @@ class Scope:
         return td
 
     def is_resource(self, td: m.TypeDef, span: Span) -> bool:
-        seen = set()
-        while True:
-            if td.owner is self.owner and td.name in self.pending:
-                if td.name in self.in_progress:
-                    raise span.error(f"type `{td.name}` refers to itself")
-                self.resolve_body(td.name)
-            body = td.body
-            if isinstance(body, m.Resource):
-                return True
-            if not (isinstance(body, m.Alias) and isinstance(body.target, m.TypeRef)):
-                return False
-            if id(td) in seen:
-                raise span.error(f"type `{td.name}` refers to itself")
-            seen.add(id(td))
-            td = body.target.definition
+        def resolve(d: m.TypeDef) -> None:  # a body of this scope may still be pending
+            if d.owner is self.owner and d.name in self.pending:
+                if d.name in self.in_progress:
+                    raise span.error(f"type `{d.name}` refers to itself")
+                self.resolve_body(d.name)
+
+        try:
+            return isinstance(m.underlying(td, resolve).body, m.Resource)
+        except m.AliasCycle as cycle:
+            raise span.error(f"type `{cycle.definition.name}` refers to itself") from None
 
     def resource(self, name: str, span: Span) -> m.TypeDef:
         td = self.named(name, span)
@@ -223,25 +220,14 @@ class Scope:
     # ---------------------------------------------------------- ordering and cycles
 
     def ordered(self) -> dict[str, m.TypeDef]:
-        out: dict[str, m.TypeDef] = {}
-        state: dict[str, int] = {}  # 1 visiting, 2 done
+        def deps(name: str) -> list[tuple[str, str]]:  # edge: the type that refers
+            return [(dep, name) for dep in local_deps(self.types[name], self.owner)]
 
-        def visit(name: str, via: str) -> None:
-            if state.get(name) == 2:
-                return
-            if state.get(name) == 1:
-                span = self.type_spans[name]
-                detail = "itself" if name == via else f"itself through `{via}`"
-                raise span.error(f"type `{name}` refers to {detail}")
-            state[name] = 1
-            for dep in local_deps(self.types[name], self.owner):
-                visit(dep, name)
-            state[name] = 2
-            out[name] = self.types[name]
+        def cycle(name: str, via: str) -> WitError:
+            detail = "itself" if name == via else f"itself through `{via}`"
+            return self.type_spans[name].error(f"type `{name}` refers to {detail}")
 
-        for name in self.types:
-            visit(name, name)
-        return out
+        return {name: self.types[name] for name in topological_order(self.types, deps, cycle)}
 
     # ---------------------------------------------------------- functions
 

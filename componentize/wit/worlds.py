@@ -10,10 +10,12 @@ component of that world imports, dependencies first.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
+from componentize.errors import InternalError
 from componentize.wit import ast
 from componentize.wit import model as m
+from componentize.wit.graph import topological_order
 from componentize.wit.lexer import Span
 from componentize.wit.scope import InterfaceLookup, Scope, fill_interface, stability
 
@@ -22,20 +24,18 @@ WorldLookup = Callable[[ast.UsePath], m.World]
 
 def interface_deps(iface: m.Interface) -> list[m.Interface]:
     """Interfaces `iface` uses, transitively, dependencies first."""
-    out: list[m.Interface] = []
 
-    def visit(i: m.Interface) -> None:
+    def uses(i: m.Interface) -> Iterator[tuple[m.Interface, None]]:
         for td in i.types.values():
-            body = td.body
-            if isinstance(body, m.Alias) and isinstance(body.target, m.TypeRef):
-                src = body.target.definition.owner
-                if isinstance(src, m.Interface) and src is not i and src not in out:
-                    visit(src)
-                    if src not in out:
-                        out.append(src)
+            target = m.alias_of(td)
+            src = None if target is None else target.owner
+            if isinstance(src, m.Interface) and src is not i:
+                yield src, None
 
-    visit(iface)
-    return out
+    def cycle(i: m.Interface, _: None) -> InternalError:
+        return InternalError(f"interface `{i.name}` uses itself")  # the resolver refuses these
+
+    return topological_order([iface], uses, cycle)[:-1]
 
 
 def world_key(iface: m.Interface) -> str:
@@ -131,9 +131,9 @@ class WorldBuilder:
     def types(self, x: ast.WorldMember, defs: list[m.TypeDef]) -> None:
         span = x.span if isinstance(x, ast.UseItem) and x.span else None
         for td in defs:
-            body = td.body
-            if isinstance(body, m.Alias) and isinstance(body.target, m.TypeRef):
-                src = body.target.definition.owner
+            target = m.alias_of(td)
+            if target is not None:
+                src = target.owner
                 if isinstance(src, m.Interface) and src.name is not None:
                     where = span or self.scope.type_spans[td.name]
                     self.import_deps(src, where, False)
