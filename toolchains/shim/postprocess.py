@@ -65,6 +65,7 @@ from componentize.wasm.names import decode_name_section, encode_name_section
 from componentize.wasm.opcodes import BY_NAME
 from componentize.wasm.portable import js_host_problems
 from componentize.wasm.query import func_type, type_space
+from componentize.wasm.reindex import references
 
 KEPT_CUSTOMS = ("name", "producers")
 MODULE_NAME = "componentize-shim-preview1"
@@ -202,10 +203,11 @@ def _expand(
 ) -> list[Instruction]:
     out: list[Instruction] = []
     for ins in body:
-        if ins.op in ("call", "return_call", "ref.func") and ins.imm[0] in intrinsics:
+        called = [i for space, i in references([ins]) if space == "func" and i in intrinsics]
+        if called:
             if ins.op != "call":
                 raise InternalError(f"guest intrinsic used by `{ins.op}`")
-            name = intrinsics[int(ins.imm[0])]
+            name = intrinsics[called[0]]
             out.extend(INTRINSICS[name][1](start_type))
         else:
             out.append(ins)
