@@ -23,14 +23,14 @@ from __future__ import annotations
 
 from componentize.errors import InternalError
 from componentize.wit.model import (
-    Alias,
+    AliasCycle,
     Function,
     Interface,
     Resource,
     TypeDef,
-    TypeRef,
     Version,
     World,
+    underlying,
 )
 
 ROOT_MODULE = "$root"
@@ -106,12 +106,10 @@ def parse_resource_drop(name: str) -> str | None:
 
 def defining_resource(resource: TypeDef) -> TypeDef:
     """The resource definition behind `use` and `type x = r` aliases."""
-    seen: set[int] = set()
-    while isinstance(resource.body, Alias) and isinstance(resource.body.target, TypeRef):
-        if id(resource) in seen:
-            raise InternalError(f"alias cycle through type `{resource.name}`")
-        seen.add(id(resource))
-        resource = resource.body.target.definition
+    try:
+        resource = underlying(resource)
+    except AliasCycle as cycle:
+        raise InternalError(f"alias cycle through type `{cycle.definition.name}`") from None
     if not isinstance(resource.body, Resource):
         raise InternalError(f"type `{resource.name}` is not a resource")
     return resource
