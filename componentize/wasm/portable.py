@@ -11,7 +11,8 @@ uses (defines or imports) more than one memory only if
   `f64.load`, `i32.store`, `i32.store8`, `i32.store16`, `i64.store`,
   `f32.store`, `f64.store`) and `memory.size`.  Anything else touching memory
   (`memory.grow`, `memory.copy`, `memory.fill`, `memory.init`, the narrow i64
-  loads and stores, atomics, SIMD loads and stores) makes it fail.
+  loads and stores, atomic accesses, SIMD loads and stores) makes it fail;
+  `atomic.fence`, which names no memory, is accepted.
 
 A module with at most one memory has no such limits.  Accesses to memories
 other than 0 become JS calls there: correct, but slow.
@@ -32,14 +33,9 @@ ALLOWED_MEMORY_OPS = frozenset((
     "f32.store", "f64.store", "memory.size",
 ))  # fmt: skip
 
-ATOMICS_PREFIX = 0xFE
-
-# Every instruction that reads, writes, sizes or synchronises on a memory: the
-# ones with a memory index (memargs included) and the threads family.
+# Every instruction that names a memory (in a memarg or as an index).
 MEMORY_OPS = frozenset(
-    op.name
-    for op in OPS
-    if op.imm in ("memarg", "memlane") or "memory" in op.u32_kinds or op.prefix == ATOMICS_PREFIX
+    op.name for op in OPS if op.imm in ("memarg", "memlane") or "memory" in op.u32_kinds
 )
 
 
