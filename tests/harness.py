@@ -119,11 +119,14 @@ def differential(
     dirs: Mapping[str, FileTree] | None = None,
     stdin: bytes | None = None,
     program_name: str = PROGRAM_NAME,
+    component_runner: Callable[..., RunResult] = run_component,
 ) -> Differential:
     """Run the module natively and the component, each on fresh directories.
 
     `files` is the initial content of one preopen named "."; `dirs` maps
     several guest names to their initial trees (give one or the other).
+    `component_runner` runs the component (wasmtime's WASI 0.2 by default;
+    toolchains.jco.run_component_jco for JS hosts).
     """
     if files is not None and dirs is not None:
         raise ValueError("give `files` or `dirs`, not both")
@@ -142,7 +145,7 @@ def differential(
         trees,
     )
     component, component_tree = _run_in_fresh_dirs(
-        lambda preopens: run_component(
+        lambda preopens: component_runner(
             component_bytes,
             args=args,
             env=env,

@@ -53,11 +53,9 @@ def componentize(data: bytes, options: Options = Options()) -> Result:
 
     main = guest.prepare(module, data, the_plan.guest_imports, options.source)
     parts = layout.Parts(
-        main=main.data,
-        memory=main.memory,
+        main=main,
         shim=wasm.encode_module(small_shim),
         shim_imports=shim_imports,
-        guest_imports=main.imports,
         kind=the_plan.kind,
         resolve=plan.bundled_wit(the_plan.version),
         initialize=any(e.name == INITIALIZE and e.kind == "func" for e in analysis.exports),

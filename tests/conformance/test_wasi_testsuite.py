@@ -16,9 +16,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from wasi_testsuite import Case, discover, fresh_copy, suite_dir
+from wasi_testsuite import Case, component_of, discover, fresh_copy, suite_dir
 
-from componentize.assemble import Options, componentize
 from componentize.run import RunResult, run_component
 from toolchains.native import run_module
 
@@ -68,7 +67,7 @@ def test_conformance(case: Case) -> None:
     native = _run(case, None)
     wrong = _failures(case, native)
     assert not wrong, f"native preview1 fails this test, so the runner is wrong: {wrong}"
-    component = componentize(case.wasm.read_bytes(), Options(source=str(case.wasm))).component
+    component = component_of(case.wasm)
     result = _run(case, component)
     failures = _failures(case, result)
     for stream in ("stdout", "stderr"):

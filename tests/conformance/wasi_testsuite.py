@@ -16,7 +16,10 @@ import os
 import shutil
 import stat
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+
+from componentize.assemble import Options, componentize
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SUITE = REPO_ROOT.parent / "shared" / "conformance" / "wasi-testsuite"
@@ -95,6 +98,12 @@ def _from_operations(name: str, wasm: Path, spec: dict[str, object]) -> Case:
     proposals = spec.get("proposals", [])
     assert isinstance(proposals, list)
     return Case(name=name, wasm=wasm, proposals=tuple(proposals), **fields)  # type: ignore[arg-type]
+
+
+@cache
+def component_of(wasm: Path) -> bytes:
+    """The test's component, made once per session (wasmtime and jco share it)."""
+    return componentize(wasm.read_bytes(), Options(source=str(wasm))).component
 
 
 def fresh_copy(root: Path, into: Path) -> Path:
