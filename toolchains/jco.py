@@ -42,6 +42,12 @@ def node_available() -> bool:
     return shutil.which("node") is not None and shutil.which("npm") is not None
 
 
+def unavailable_reason() -> str | None:
+    """Why components cannot run under jco here (None: they can).  Tests
+    skip for it, except under CI=true, where it is a failure."""
+    return None if node_available() else "node and npm are needed to run components under jco"
+
+
 def ensure_jco() -> Path:
     """The npm prefix holding the pinned packages and the driver; installs once."""
     prefix = npm_dir()

@@ -38,26 +38,37 @@ async function run(outDir, configPath) {
   const shim = new WASIShim({
     sandbox: { preopens: config.preopens, env: config.env, args: config.args, enableNetwork: false },
   });
-  // A guest's exit ends the process through preview2-shim's process.exit.
+  // A guest's exit reaches preview2-shim's process.exit: unwind the guest
+  // instead, then end once stdout and stderr are flushed (process.exit on a
+  // pipe drops what is still queued).
+  class GuestExit extends Error {
+    constructor(code) { super(`exit ${code}`); this.code = code; }
+  }
   const exit = process.exit.bind(process);
-  process.exit = (code) => { report("exit", code ?? 0); exit(code); };
+  process.exit = (code) => { throw new GuestExit(code ?? 0); };
   const { instantiate } = await import(pathToFileURL(join(outDir, "component.js")).href);
+  let outcome = "returned", code = 0, message = "";
   try {
     const loader = (name) => WebAssembly.compile(readFileSync(join(outDir, name)));
     const instance = await instantiate(loader, shim.getImportObject());
     const key = Object.keys(instance).find((k) => k === "run" || k.startsWith("wasi:cli/run"));
     instance[key].run();
-    report("returned", 0);
-    exit(0);
   } catch (error) {
-    if (error instanceof WebAssembly.RuntimeError) {
-      report("trap", TRAP_EXIT_CODE, `wasm trap: ${error.message}`);
-      exit(TRAP_EXIT_CODE);
+    if (error instanceof GuestExit) {
+      [outcome, code] = ["exit", error.code];
+    } else if (error instanceof WebAssembly.RuntimeError) {
+      [outcome, code, message] = ["trap", TRAP_EXIT_CODE, error.message];
+    } else if (error && error.constructor && error.constructor.name === "ComponentError") {
+      [outcome, code] = ["returned", 1];
+    } else {
+      [outcome, code, message] = ["error", 1, String((error && error.stack) || error)];
     }
-    const isErr = error && error.constructor && error.constructor.name === "ComponentError";
-    report(isErr ? "returned" : "error", 1, isErr ? "" : String(error && error.stack || error));
-    exit(1);
   }
+  report(outcome, code, message);
+  await new Promise((resolve) => process.stdout.write("", resolve));
+  await new Promise((resolve) => process.stderr.write("", resolve));
+  process.exitCode = code;
+  exit(code);
 }
 
 const [mode, ...rest] = process.argv.slice(2);

@@ -7,6 +7,8 @@ stdout, stderr, exit code and preopened-dir effects.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from harness import assert_same, differential
 
@@ -14,6 +16,7 @@ from componentize import shim
 from componentize.assemble import componentize
 from componentize.errors import UnsupportedModuleError
 from componentize.wasm import decode_module
+from toolchains import jco
 from toolchains.corpus import CORPUS_OPT_LEVELS, Fixture, corpus_sources
 
 CASES = [(name, opt) for name, _ in corpus_sources() for opt in CORPUS_OPT_LEVELS]
@@ -48,6 +51,41 @@ def test_corpus_program(corpus: list[Fixture], name: str, opt: str) -> None:
     d = differential(module, component, args=spec.args, env=spec.env, dirs=dirs, stdin=spec.stdin)
     assert_same(d)
     assert d.native.exit_code == spec.exit_code
+
+
+@pytest.fixture(scope="module")
+def jco_components(corpus: list[Fixture]) -> dict[tuple[str, str], bytes]:
+    """Every corpus program's component, transpiled by jco in one Node process."""
+    reason = jco.unavailable_reason()
+    if reason is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    done = {
+        (f.name, f.opt): componentize(f.path.read_bytes()).component
+        for f in corpus
+        if not _missing_functions(f.path.read_bytes())
+    }
+    jco.transpile_many(done.values())
+    return done
+
+
+@pytest.mark.parametrize(("name", "opt"), CASES, ids=[f"{n}-{o}" for n, o in CASES])
+def test_corpus_program_under_jco(
+    corpus: list[Fixture], jco_components: dict[tuple[str, str], bytes], name: str, opt: str
+) -> None:
+    """The same components under jco/Node, the way JavaScript hosts run them."""
+    fixture = _fixture(corpus, name, opt)
+    if (name, opt) not in jco_components:
+        pytest.fail(f"{name} calls preview1 functions the shim lacks")
+    spec = fixture.run
+    dirs = {guest: {} for guest in spec.preopens} or None
+    d = differential(
+        fixture.path.read_bytes(), jco_components[name, opt], args=spec.args, env=spec.env,
+        dirs=dirs, stdin=spec.stdin, component_runner=jco.run_component_jco,
+    )  # fmt: skip
+    assert_same(d)
+    assert d.component.exit_code == spec.exit_code
 
 
 def test_componentize_is_deterministic(corpus: list[Fixture]) -> None:

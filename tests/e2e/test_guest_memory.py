@@ -3,19 +3,22 @@
 A module fills its memory with a known pattern, calls preview1 functions
 that write out-params and buffers (all inside [OUT_START, OUT_END)), then
 hashes every other byte of its memory and prints the hash and memory.size.
-Under native preview1 and as a component (wasmtime, and jco when the JS
-tests run) the hash must be the pattern's, computed here independently:
+Under native preview1 and as a component (wasmtime, and jco/Node) the hash
+must be the pattern's, computed here independently:
 nothing outside what preview1 says a call writes was written, and memory
 never grew.
 """
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import wasmtime
 from harness import assert_same, differential
 
 from componentize.assemble import componentize
+from toolchains import jco
 
 P1 = "wasi_snapshot_preview1"
 PAGES = 2
@@ -138,5 +141,21 @@ def test_no_byte_outside_what_preview1_writes(module_and_component: tuple[bytes,
     module, component = module_and_component
     d = differential(module, component, args=["a", "bb"], env=[("K", "v")], files={},
                      stdin=b"hello world, 32 bytes of input!!")  # fmt: skip
+    assert_same(d)
+    assert d.component.stdout == expected_line()
+
+
+def test_no_byte_outside_what_preview1_writes_under_jco(
+    module_and_component: tuple[bytes, bytes],
+) -> None:
+    reason = jco.unavailable_reason()
+    if reason is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    module, component = module_and_component
+    d = differential(module, component, args=["a", "bb"], env=[("K", "v")], files={},
+                     stdin=b"hello world, 32 bytes of input!!",
+                     component_runner=jco.run_component_jco)  # fmt: skip
     assert_same(d)
     assert d.component.stdout == expected_line()
