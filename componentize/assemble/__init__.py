@@ -19,6 +19,7 @@ from componentize.assemble import guest, layout, plan
 from componentize.assemble.analyze import Analysis, analyze
 from componentize.engine import engine
 from componentize.errors import InternalError
+from componentize.wasm.portable import js_host_problems
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,24 @@ def componentize(data: bytes, options: Options = Options()) -> Result:
         resolve=plan.bundled_wit(the_plan.version),
         initialize=any(e.name == INITIALIZE and e.kind == "func" for e in analysis.exports),
     )
+    warnings = [*the_plan.warnings, *_host_warnings(module)]
     component = layout.build(parts)
     logger.info("assembled", bytes=len(component), shim_bytes=len(parts.shim))
     validate(component)
-    return Result(component, the_plan, analysis, the_plan.warnings)
+    return Result(component, the_plan, analysis, warnings)
+
+
+def _host_warnings(module: wasm.Module) -> list[str]:
+    """A main module with several memories keeps them (the component runs on
+    wasmtime), but JS hosts take it only in a form it may not have."""
+    problems = js_host_problems(module)
+    if not problems:
+        return []
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return [
+        f"the module uses several memories in a way JS hosts (jco, Node.js, browsers) do not "
+        f"accept: {problems[0]}{more}; the component runs on wasmtime and other native hosts"
+    ]
 
 
 def validate(component: bytes) -> None:

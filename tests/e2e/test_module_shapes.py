@@ -132,3 +132,15 @@ def test_real_modules_with_runtime_imports_are_refused_with_the_fix(path: str, h
     with pytest.raises(UnsupportedModuleError) as refused:
         componentize((FIXTURES / path).read_bytes())
     assert hint in str(refused.value)
+
+
+def test_a_multi_memory_module_runs_and_is_told_js_hosts_refuse_it() -> None:
+    module = _wat(f"""(module (import "{P1}" "proc_exit" (func $exit (param i32)))
+      (memory (export "memory") 1) (memory $two 1)
+      (func (export "_start")
+        (memory.copy $two 0 (i32.const 0) (i32.const 0) (i32.const 4))
+        (call $exit (i32.load $two (i32.const 0)))))""")
+    result = componentize(module)
+    assert any("JS hosts" in w and "memory section" in w for w in result.warnings)
+    d = differential(module, result.component)
+    assert_same(d)
