@@ -61,6 +61,4 @@ class InternalError(Exception):
     """A broken invariant inside componentize: a bug, never the user's fault."""
 
     def __init__(self, what: str) -> None:
-        super().__init__(
-            f"internal error (a bug in componentize, please report it): {what}"
-        )
+        super().__init__(f"internal error (a bug in componentize, please report it): {what}")

@@ -20,6 +20,22 @@ def test_ruff() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def test_ruff_format() -> None:
+    """One formatter decides the layout of the code (no hand-kept exceptions)."""
+    done = _run(
+        sys.executable,
+        "-m",
+        "ruff",
+        "format",
+        "--check",
+        "componentize",
+        "toolchains",
+        "tests",
+        "benches",
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_mypy_strict() -> None:
     done = _run(sys.executable, "-m", "mypy", "componentize", "toolchains")
     assert done.returncode == 0, done.stdout + done.stderr

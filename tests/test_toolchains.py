@@ -60,15 +60,21 @@ def test_zig_profile_loads_and_matches_the_pinned_test_extra() -> None:
     prof = load_profile("zig")
     assert set(prof.templates) >= {"hosted", "freestanding"}
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
-    pins = [d for d in pyproject["project"]["optional-dependencies"]["test"]
-            if d.startswith("ziglang")]
+    pins = [
+        d for d in pyproject["project"]["optional-dependencies"]["test"] if d.startswith("ziglang")
+    ]
     assert pins == [f"ziglang=={prof.version}"]
     hosted = prof.template("hosted")
     assert hosted.flags[:2] == ("-target", "wasm32-wasi")
     assert set(CORPUS_OPT_LEVELS) <= set(hosted.opt)
     free = prof.template("freestanding")
-    for flag in ("wasm32-freestanding", "-fno-jump-tables", "-Wl,--no-entry",
-                 "-Wl,--import-memory", "-Wl,-z,stack-size=0"):
+    for flag in (
+        "wasm32-freestanding",
+        "-fno-jump-tables",
+        "-Wl,--no-entry",
+        "-Wl,--import-memory",
+        "-Wl,-z,stack-size=0",
+    ):
         assert flag in free.flags
 
 
@@ -160,8 +166,13 @@ def test_key_follows_flags_headers_and_strip(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
 
     def make(extra: str, strip: bool | None = None) -> Any:
-        return build([src / "prog.c"], opt="O2", flags=[f"-I{src / 'inc'}", f"-DEXTRA={extra}"],
-                     strip=strip, cache_dir=cache)
+        return build(
+            [src / "prog.c"],
+            opt="O2",
+            flags=[f"-I{src / 'inc'}", f"-DEXTRA={extra}"],
+            strip=strip,
+            cache_dir=cache,
+        )
 
     base = make("5")
     assert make("5").key == base.key
@@ -208,11 +219,17 @@ def test_compile_error_is_reported_with_the_compiler_message(tmp_path: Path) -> 
 
 def test_freestanding_template_builds_a_libc_free_library(tmp_path: Path) -> None:
     source = (
-        "__attribute__((export_name(\"add\"))) int add(int a, int b) { return a + b; }\n"
+        '__attribute__((export_name("add"))) int add(int a, int b) { return a + b; }\n'
         "int twice(int x) { return x * 2; }\n"
     )
-    result = build_text(source, template="freestanding", opt="Oz", exports=["twice"],
-                        output=tmp_path / "lib.wasm", cache_dir=tmp_path / "cache")
+    result = build_text(
+        source,
+        template="freestanding",
+        opt="Oz",
+        exports=["twice"],
+        output=tmp_path / "lib.wasm",
+        cache_dir=tmp_path / "cache",
+    )
     assert result.path == tmp_path / "lib.wasm"
     module = wasmtime.Module.from_file(wasmtime.Engine(), str(result.path))
     assert [(i.module, i.name) for i in module.imports] == [("env", "memory")]
@@ -286,8 +303,10 @@ def test_corpus_module_runs_under_native_preview1(
 @pytest.mark.parametrize("name", PROGRAMS)
 def test_output_is_the_same_at_every_level(corpus: list[Fixture], name: str) -> None:
     runs = [run_once(by_id(corpus, name, opt)) for opt in CORPUS_OPT_LEVELS]
-    assert all((r.stdout, r.stderr, r.exit_code) == (runs[0].stdout, runs[0].stderr,
-                                                     runs[0].exit_code) for r in runs)
+    assert all(
+        (r.stdout, r.stderr, r.exit_code) == (runs[0].stdout, runs[0].stderr, runs[0].exit_code)
+        for r in runs
+    )
     assert "no" not in re.findall(r": (yes|no)\b", text(runs[0]))  # property checks all hold
 
 
@@ -323,8 +342,14 @@ def test_expected_outputs(corpus: list[Fixture]) -> None:
     ex = out("c/exit_code")
     assert (ex.exit_code, ex.stdout, ex.stderr) == (3, b"exiting with 3\n", b"stderr before exit\n")
     args = text(out("c/args_env")).splitlines()
-    assert args[:6] == ["argc=6", "argv[1]=[first]", "argv[2]=[with space]", "argv[3]=[]",
-                        "argv[4]=[ünïcödé]", "argv[5]=[--flag=1]"]
+    assert args[:6] == [
+        "argc=6",
+        "argv[1]=[first]",
+        "argv[2]=[with space]",
+        "argv[3]=[]",
+        "argv[4]=[ünïcödé]",
+        "argv[5]=[--flag=1]",
+    ]
     assert "env[2]=[WITH_EQUALS=a=b=c]" in args and "environ entries: 3" in args
     typed = "first line\nsecond line\nno newline at end"
     assert text(out("c/stdin_echo")) == f"{typed.upper()}\n-- bytes {len(typed)} lines 2 eof rc 0\n"
@@ -335,8 +360,13 @@ def test_expected_outputs(corpus: list[Fixture]) -> None:
     expected = "".join(f"{i}{chr(10) if i % 20 == 19 else ' '}" for i in numbers)
     assert text(out("c/writev")) == expected
     listing = text(out("c/dirlist")).splitlines()
-    assert listing == [". dir", ".. dir", *(f"file{i:02d}.txt file" for i in range(12)),
-                       "subdir dir", "entries: 15"]
+    assert listing == [
+        ". dir",
+        ".. dir",
+        *(f"file{i:02d}.txt file" for i in range(12)),
+        "subdir dir",
+        "entries: 15",
+    ]
     assert text(out("c/manyfuncs")) == f"functions: 500\nresult: {_manyfuncs_result(1)}\n"
     weighted, scratch_hash = _bigdata_sums()
     assert text(out("c/bigdata", "O0")) == (
@@ -360,8 +390,10 @@ def test_bundled_example_is_rebuilt_byte_for_byte() -> None:
     rebuilt = build([REPO / "examples" / "hello.c"], opt="Oz")
     assert rebuilt.path.read_bytes() == committed, "rebuild examples/hello.wasm (see hello.c)"
     result = run_output_args(REPO / "examples" / "hello.wasm", ["a", "b c"])
-    assert result == b"Hello from a WASI preview1 module!\n2 arguments\n  argv[1] = a\n" \
-                     b"  argv[2] = b c\n"
+    assert (
+        result == b"Hello from a WASI preview1 module!\n2 arguments\n  argv[1] = a\n"
+        b"  argv[2] = b c\n"
+    )
 
 
 def run_output_args(path: Path, args: list[str]) -> bytes:
@@ -372,8 +404,12 @@ def run_output_args(path: Path, args: list[str]) -> bytes:
 
 def test_runner_refuses_a_module_without_start(tmp_path: Path) -> None:
     # A reactor: it links (no imports, exported memory) but has `_initialize`, not `_start`.
-    lib = build_text("int f(int x) { return x; }\n", flags=["-mexec-model=reactor"],
-                     exports=["f"], cache_dir=tmp_path)
+    lib = build_text(
+        "int f(int x) { return x; }\n",
+        flags=["-mexec-model=reactor"],
+        exports=["f"],
+        cache_dir=tmp_path,
+    )
     result = run_module(lib.path)
     assert (result.outcome, result.exit_code) == ("error", 1)
     assert "no exported function `_start`" in result.message
@@ -402,8 +438,10 @@ def _tail_calls(n: int) -> int:
 
 def test_post_mvp_features_fixture(corpus: list[Fixture]) -> None:
     dot = sum((i - 100) * (3 * i + 7) for i in range(256))
-    expected = (f"simd dot: {dot}\nsimd sqrt*100: 300\ntail calls: {_tail_calls(1000000)}\n"
-                f"bulk memory sum: {65535 * 90 + 7}\n")
+    expected = (
+        f"simd dot: {dot}\nsimd sqrt*100: 300\ntail calls: {_tail_calls(1000000)}\n"
+        f"bulk memory sum: {65535 * 90 + 7}\n"
+    )
     for opt in CORPUS_OPT_LEVELS:
         fx = by_id(corpus, "c/features", opt)
         module = wasmtime.Module.from_file(wasmtime.Engine(), str(fx.path))

@@ -1,9 +1,9 @@
 """`python -m toolchains ...`: build by hand what the tests build automatically.
 
-    python -m toolchains build hello.c -O Oz -o hello.wasm
-    python -m toolchains build shim.c -t freestanding -O Oz --export fd_write -X -Iinclude
-    python -m toolchains corpus          # build the whole fixture corpus, print timings
-    python -m toolchains info            # profile, templates, compiler version, caches
+python -m toolchains build hello.c -O Oz -o hello.wasm
+python -m toolchains build shim.c -t freestanding -O Oz --export fd_write -X -Iinclude
+python -m toolchains corpus          # build the whole fixture corpus, print timings
+python -m toolchains info            # profile, templates, compiler version, caches
 """
 
 from __future__ import annotations
@@ -31,8 +31,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _cmd_build(args: argparse.Namespace) -> int:
     strip = None if args.strip is None else args.strip == "yes"
     result = build(
-        args.sources, profile=args.profile, template=args.template, opt=args.opt,
-        flags=args.flag, exports=args.export, strip=strip, output=args.output,
+        args.sources,
+        profile=args.profile,
+        template=args.template,
+        opt=args.opt,
+        flags=args.flag,
+        exports=args.export,
+        strip=strip,
+        output=args.output,
     )
     state = "cached" if result.cached else f"compiled in {result.seconds:.1f}s"
     print(f"{result.path} ({state}, key {result.key[:16]})")
@@ -46,8 +52,10 @@ def _cmd_corpus(args: argparse.Namespace) -> int:
     fixtures = build_corpus(opt_levels=args.levels, profile=args.profile, workers=args.jobs)
     for fx in fixtures:
         print(f"{fx.id:28} {fx.path.stat().st_size:>9}  {fx.path}")
-    print(f"{len(fixtures)} modules, {STATS.compiles} compiled, {STATS.hits} cached, "
-          f"{time.perf_counter() - start:.1f}s")
+    print(
+        f"{len(fixtures)} modules, {STATS.compiles} compiled, {STATS.hits} cached, "
+        f"{time.perf_counter() - start:.1f}s"
+    )
     return 0
 
 
@@ -63,8 +71,11 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m toolchains", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m toolchains",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("-p", "--profile", default="zig", help="profile name or .toml path")
     sub = parser.add_subparsers(required=True)
 
@@ -73,8 +84,13 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("-t", "--template", default="hosted")
     b.add_argument("-O", "--opt", default="O2", help="level name from the profile (O0, O2, Oz...)")
     b.add_argument("-o", "--output", help="copy the result here")
-    b.add_argument("-X", "--flag", action="append", default=[],
-                   help="extra compiler flag (repeatable), e.g. -X-Iinclude")
+    b.add_argument(
+        "-X",
+        "--flag",
+        action="append",
+        default=[],
+        help="extra compiler flag (repeatable), e.g. -X-Iinclude",
+    )
     b.add_argument("--export", action="append", default=[], help="export a symbol (repeatable)")
     b.add_argument("--strip", choices=["yes", "no"], help="default: the template's choice")
     b.add_argument("-v", "--verbose", action="store_true", help="print the compiler command")

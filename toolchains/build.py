@@ -179,8 +179,15 @@ def build_text(
     if not source.is_file():
         _atomic_write(source, text.encode())
     return build(
-        [source], profile=profile, template=template, opt=opt, flags=flags, exports=exports,
-        strip=strip, output=output, cache_dir=cache,
+        [source],
+        profile=profile,
+        template=template,
+        opt=opt,
+        flags=flags,
+        exports=exports,
+        strip=strip,
+        output=output,
+        cache_dir=cache,
     )
 
 
@@ -214,8 +221,15 @@ def build_many(
     def run(i: int) -> None:
         job = jobs[i]
         results[i] = build(
-            job.sources, profile=prof, template=job.template, opt=job.opt, flags=job.flags,
-            exports=job.exports, strip=job.strip, output=job.output, cache_dir=cache_dir,
+            job.sources,
+            profile=prof,
+            template=job.template,
+            opt=job.opt,
+            flags=job.flags,
+            exports=job.exports,
+            strip=job.strip,
+            output=job.output,
+            cache_dir=cache_dir,
         )
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
@@ -261,7 +275,7 @@ def _include_dirs(flags: Sequence[str]) -> list[Path]:
             if flag == prefix and i + 1 < len(flags):
                 dirs.append(Path(flags[i + 1]))
             elif flag.startswith(prefix) and len(flag) > len(prefix):
-                dirs.append(Path(flag[len(prefix):]))
+                dirs.append(Path(flag[len(prefix) :]))
     return dirs
 
 
@@ -331,8 +345,9 @@ def _check_installed(prof: Profile) -> None:
                 hint=INSTALL_HINT,
             )
     elif shutil.which(prof.command[0]) is None:
-        raise ToolchainError(f"{prof.name} is missing: {prof.command[0]} is not on PATH",
-                             hint=INSTALL_HINT)
+        raise ToolchainError(
+            f"{prof.name} is missing: {prof.command[0]} is not on PATH", hint=INSTALL_HINT
+        )
 
 
 # -- small helpers -------------------------------------------------------------

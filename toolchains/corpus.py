@@ -70,8 +70,11 @@ def corpus_sources(fixtures_dir: Path = FIXTURES_DIR) -> list[tuple[str, Path]]:
     for sub in ("c", "cpp"):
         folder = fixtures_dir / sub
         if folder.is_dir():
-            found += [(f"{sub}/{p.stem}", p) for p in sorted(folder.iterdir())
-                      if p.suffix in _SUFFIXES and p.is_file()]
+            found += [
+                (f"{sub}/{p.stem}", p)
+                for p in sorted(folder.iterdir())
+                if p.suffix in _SUFFIXES and p.is_file()
+            ]
     return found
 
 
@@ -87,8 +90,11 @@ def read_run_spec(source: Path) -> RunSpec:
         raise ToolchainError(f"bad `//!` run spec: {exc}", where=str(source)) from None
     unknown = set(data) - _KEYS
     if unknown:
-        raise ToolchainError(f"unknown `//!` keys: {', '.join(sorted(unknown))}",
-                             where=str(source), hint=f"known: {', '.join(sorted(_KEYS))}")
+        raise ToolchainError(
+            f"unknown `//!` keys: {', '.join(sorted(unknown))}",
+            where=str(source),
+            hint=f"known: {', '.join(sorted(_KEYS))}",
+        )
     return RunSpec(
         args=tuple(str(a) for a in data.get("args", ())),
         env=tuple((str(k), str(v)) for k, v in data.get("env", {}).items()),
@@ -127,7 +133,7 @@ def build_corpus(
 
 
 def _chunks(items: Sequence[BuildResult], size: int) -> list[Sequence[BuildResult]]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def run_fixture(fixture: Fixture, scratch: Path | None = None) -> RunResult:
@@ -140,8 +146,14 @@ def run_fixture(fixture: Fixture, scratch: Path | None = None) -> RunResult:
     made when it is None.  It should be empty.
     """
     spec = fixture.run
-    run = partial(run_module, fixture.path, args=spec.args, env=sorted(spec.env),
-                  stdin=spec.stdin, program_name=DEFAULT_PROGRAM_NAME)
+    run = partial(
+        run_module,
+        fixture.path,
+        args=spec.args,
+        env=sorted(spec.env),
+        stdin=spec.stdin,
+        program_name=DEFAULT_PROGRAM_NAME,
+    )
     if not spec.preopens:
         return run()
     if scratch is None:

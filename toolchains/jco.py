@@ -58,8 +58,10 @@ def ensure_jco() -> Path:
         prefix.mkdir(parents=True, exist_ok=True)
         done = subprocess.run(
             ["npm", "install", "--prefix", str(prefix), "--no-audit", "--no-fund", *PACKAGES],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if done.returncode != 0:
             raise ToolchainError(f"npm install of jco failed: {done.stderr.strip()[-500:]}")
         stamp.write_text(json.dumps(list(PACKAGES)))
@@ -91,8 +93,11 @@ def transpile_many(components: Iterable[bytes]) -> list[Path]:
             spec.write_text(json.dumps(jobs))
             done = subprocess.run(
                 ["node", str(prefix / DRIVER.name), "transpile", str(spec)],
-                capture_output=True, text=True, check=False, cwd=prefix,
-            )  # fmt: skip
+                capture_output=True,
+                text=True,
+                check=False,
+                cwd=prefix,
+            )
             if done.returncode != 0:
                 raise ToolchainError(f"jco transpile failed: {done.stderr.strip()[-2000:]}")
     return outs
@@ -123,9 +128,12 @@ def run_component_jco(
         config_path.write_text(json.dumps(config))
         done = subprocess.run(
             ["node", str(prefix / DRIVER.name), "run", str(out), str(config_path)],
-            input=stdin or b"", capture_output=True, check=False, timeout=RUN_TIMEOUT,
+            input=stdin or b"",
+            capture_output=True,
+            check=False,
+            timeout=RUN_TIMEOUT,
             cwd=prefix,
-        )  # fmt: skip
+        )
         if not result.exists():
             raise ToolchainError(
                 f"the jco driver ended without a result (status {done.returncode}): "

@@ -108,8 +108,12 @@ def _call_module(
 # bridge re-exports the main module's memory, because preview1 host
 # functions read the calling instance's "memory" export.
 _PREVIEW0_BRIDGED = (
-    "fd_seek", "fd_filestat_get", "path_filestat_get", "poll_oneoff", "fd_fdstat_get",
-)  # fmt: skip
+    "fd_seek",
+    "fd_filestat_get",
+    "path_filestat_get",
+    "poll_oneoff",
+    "fd_fdstat_get",
+)
 
 _PREVIEW0_BRIDGE_WAT = """
 (module

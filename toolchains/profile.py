@@ -183,9 +183,7 @@ class _Ctx:
         self.path = path
 
     def error(self, key: str, what: str) -> ToolchainError:
-        return ToolchainError(
-            f"bad toolchain profile: `{key}` {what}", where=str(self.path)
-        )
+        return ToolchainError(f"bad toolchain profile: `{key}` {what}", where=str(self.path))
 
     def _get(self, table: Mapping[str, Any], field: str, key: str, default: Any) -> Any:
         if field in table:

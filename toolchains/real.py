@@ -100,11 +100,15 @@ def _parse_toolchain(name: str, raw: object, path: Path) -> RealToolchain:
     if not isinstance(raw, dict):
         raise ToolchainError("must be a table", where=where)
     version = raw.get("version")
-    if not isinstance(version, list) or not version or not all(
-        isinstance(cmd, list) and cmd and all(isinstance(a, str) for a in cmd) for cmd in version
+    if (
+        not isinstance(version, list)
+        or not version
+        or not all(
+            isinstance(cmd, list) and cmd and all(isinstance(a, str) for a in cmd)
+            for cmd in version
+        )
     ):
-        raise ToolchainError("`version` must be a list of commands (lists of strings)",
-                             where=where)
+        raise ToolchainError("`version` must be a list of commands (lists of strings)", where=where)
     env = raw.get("env", {})
     if not isinstance(env, dict) or not all(isinstance(v, str) for v in env.values()):
         raise ToolchainError("`env` must be a table of strings", where=where)
@@ -174,8 +178,11 @@ class Program:
 
 def read_program(source: Path) -> Program:
     """The program in `source`, with the `//!` TOML lines at its top parsed."""
-    lines = [line[3:] for line in source.read_text(encoding="utf-8").splitlines()
-             if line.startswith("//!")]
+    lines = [
+        line[3:]
+        for line in source.read_text(encoding="utf-8").splitlines()
+        if line.startswith("//!")
+    ]
     where = str(source)
     try:
         data: dict[str, Any] = tomllib.loads("\n".join(lines))
@@ -192,18 +199,19 @@ def read_program(source: Path) -> Program:
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
         raise ToolchainError("`run` must be an array of tables ([[run]])", where=where)
     if tables and top_run:
-        raise ToolchainError("give run keys at the top or in [[run]] tables, not both",
-                             where=where)
+        raise ToolchainError("give run keys at the top or in [[run]] tables, not both", where=where)
     if tables:
         runs = [_parse_run(t, where, None) for t in tables]
     else:
         runs = [] if expect == "refused" else [_parse_run(top_run, where, "default")]
     for i, a in enumerate(runs):  # a name may repeat only for disjoint toolchains
-        for b in runs[i + 1:]:
-            if a.name == b.name and (a.toolchains is None or b.toolchains is None
-                                     or set(a.toolchains) & set(b.toolchains)):
-                raise ToolchainError(f"two runs named {a.name!r} for one toolchain",
-                                     where=where)
+        for b in runs[i + 1 :]:
+            if a.name == b.name and (
+                a.toolchains is None
+                or b.toolchains is None
+                or set(a.toolchains) & set(b.toolchains)
+            ):
+                raise ToolchainError(f"two runs named {a.name!r} for one toolchain", where=where)
     return Program(
         name=source.stem,
         source=source,
@@ -244,14 +252,12 @@ def _parse_dirs(raw: object, where: str) -> dict[str, dict[str, bytes | None]]:
     dirs: dict[str, dict[str, bytes | None]] = {}
     for guest, files in raw.items():
         if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
-            raise ToolchainError(f"`dirs.{guest}` must map relative paths to strings",
-                                 where=where)
+            raise ToolchainError(f"`dirs.{guest}` must map relative paths to strings", where=where)
         tree: dict[str, bytes | None] = {}
         for rel, content in files.items():
             if rel.endswith("/"):
                 if content:
-                    raise ToolchainError(f"directory {rel!r} must have an empty value",
-                                         where=where)
+                    raise ToolchainError(f"directory {rel!r} must have an empty value", where=where)
                 tree[rel.rstrip("/")] = None
             else:
                 tree[rel] = content.encode()
@@ -264,8 +270,11 @@ def programs(lang: str, source_dir: Path = SOURCE_DIR) -> list[Program]:
     folder = source_dir / lang
     if not folder.is_dir():
         return []
-    return [read_program(p) for p in sorted(folder.iterdir())
-            if p.is_file() and not p.name.startswith(".") and p.suffix != ".md"]
+    return [
+        read_program(p)
+        for p in sorted(folder.iterdir())
+        if p.is_file() and not p.name.startswith(".") and p.suffix != ".md"
+    ]
 
 
 # ---------------------------------------------------------------- custom sections
@@ -328,8 +337,14 @@ def _expand(argv: Iterable[str], values: Mapping[str, str], flags: Sequence[str]
 
 
 def _placeholders(tc: RealToolchain, source: Path, tmp: Path) -> dict[str, str]:
-    values = {"src": str(source), "srcdir": str(source.parent), "out": str(tmp / "out.wasm"),
-              "tmp": str(tmp), "repo": str(REPO_ROOT), "npm": str(NPM_DIR)}
+    values = {
+        "src": str(source),
+        "srcdir": str(source.parent),
+        "out": str(tmp / "out.wasm"),
+        "tmp": str(tmp),
+        "repo": str(REPO_ROOT),
+        "npm": str(NPM_DIR),
+    }
     cwd = Path(_subst(tc.cwd, values)).resolve()
     values["cwd"] = str(cwd)
     values["srcrel"] = os.path.relpath(source, cwd)
@@ -338,10 +353,14 @@ def _placeholders(tc: RealToolchain, source: Path, tmp: Path) -> dict[str, str]:
 
 def _symbolic(argv: Sequence[str], values: Mapping[str, str]) -> tuple[str, ...]:
     """argv with machine-specific paths replaced by stable names, for the manifest."""
-    stable = [(values["out"], "{out}"), (values["tmp"], "{tmp}"),
-              (values["src"], os.path.relpath(values["src"], REPO_ROOT)),
-              (values["srcdir"], os.path.relpath(values["srcdir"], REPO_ROOT)),
-              (values["npm"], "{npm}"), (str(REPO_ROOT), "{repo}")]
+    stable = [
+        (values["out"], "{out}"),
+        (values["tmp"], "{tmp}"),
+        (values["src"], os.path.relpath(values["src"], REPO_ROOT)),
+        (values["srcdir"], os.path.relpath(values["srcdir"], REPO_ROOT)),
+        (values["npm"], "{npm}"),
+        (str(REPO_ROOT), "{repo}"),
+    ]
     result = []
     for item in argv:
         for path, name in stable:
@@ -362,16 +381,20 @@ def build_program(
         env = dict(os.environ)
         env.update({k: _subst(v, values) for k, v in tc.env.items()})
         try:
-            done = subprocess.run(argv, cwd=values["cwd"], env=env, capture_output=True,
-                                  text=True, check=False)
+            done = subprocess.run(
+                argv, cwd=values["cwd"], env=env, capture_output=True, text=True, check=False
+            )
         except OSError as exc:
-            raise ToolchainError(f"cannot run {argv[0]}: {exc.strerror or exc}",
-                                 where=f"toolchain {tc.name}",
-                                 hint="run toolchains/install-compilers.sh") from None
+            raise ToolchainError(
+                f"cannot run {argv[0]}: {exc.strerror or exc}",
+                where=f"toolchain {tc.name}",
+                hint="run toolchains/install-compilers.sh",
+            ) from None
         if done.returncode != 0:
             tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-30:])
-            raise ToolchainError(f"{tc.name} failed (exit {done.returncode}):\n{tail}",
-                                 where=str(program.source))
+            raise ToolchainError(
+                f"{tc.name} failed (exit {done.returncode}):\n{tail}", where=str(program.source)
+            )
         data = Path(values["out"]).read_bytes()
         symbolic = _symbolic(argv, values)
     stripped, removed = strip_custom_sections(data, strip_sections)
@@ -390,9 +413,11 @@ def tool_version(tc: RealToolchain) -> list[str]:
         try:
             done = subprocess.run(argv, capture_output=True, text=True, check=False)
         except OSError as exc:
-            raise ToolchainError(f"cannot run {argv[0]}: {exc.strerror or exc}",
-                                 where=f"toolchain {tc.name}",
-                                 hint="run toolchains/install-compilers.sh") from None
+            raise ToolchainError(
+                f"cannot run {argv[0]}: {exc.strerror or exc}",
+                where=f"toolchain {tc.name}",
+                hint="run toolchains/install-compilers.sh",
+            ) from None
         text = (done.stdout or done.stderr).strip()
         if done.returncode != 0 or not text:
             raise ToolchainError(f"`{' '.join(argv)}` failed", where=f"toolchain {tc.name}")
@@ -404,28 +429,44 @@ def package_versions(names: Sequence[str]) -> list[str]:
     """`name version` of installed Debian packages (empty without dpkg-query)."""
     if not names or shutil.which("dpkg-query") is None:
         return []
-    done = subprocess.run(["dpkg-query", "-W", "-f", "${Package} ${Version}\n", *names],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        ["dpkg-query", "-W", "-f", "${Package} ${Version}\n", *names],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return sorted(line for line in done.stdout.splitlines() if line.strip())
 
 
 def build_toolchains(
-    names: Sequence[str] | None = None, *, profiles: Profiles | None = None,
-    real_dir: Path = REAL_DIR, log: bool = True, workers: int = 1,
+    names: Sequence[str] | None = None,
+    *,
+    profiles: Profiles | None = None,
+    real_dir: Path = REAL_DIR,
+    log: bool = True,
+    workers: int = 1,
 ) -> dict[str, Any]:
     """Build every program of the named toolchains (default all); update the manifest."""
     profiles = profiles or load_profiles()
     chosen = list(names) if names else list(profiles.toolchains)
     unknown = sorted(set(chosen) - set(profiles.toolchains))
     if unknown:
-        raise ToolchainError(f"unknown toolchains: {', '.join(unknown)}",
-                             hint=f"known: {', '.join(profiles.toolchains)}")
-    manifest = load_manifest(real_dir / "manifest.toml") if (
-        real_dir / "manifest.toml").is_file() else {"toolchains": {}, "binaries": {}}
+        raise ToolchainError(
+            f"unknown toolchains: {', '.join(unknown)}",
+            hint=f"known: {', '.join(profiles.toolchains)}",
+        )
+    manifest = (
+        load_manifest(real_dir / "manifest.toml")
+        if (real_dir / "manifest.toml").is_file()
+        else {"toolchains": {}, "binaries": {}}
+    )
     manifest["strip_sections"] = list(profiles.strip_sections)
-    jobs = [(profiles.toolchains[name], program) for name in chosen
-            for program in programs(profiles.toolchains[name].lang, real_dir / "src")
-            if program.built_by(name)]
+    jobs = [
+        (profiles.toolchains[name], program)
+        for name in chosen
+        for program in programs(profiles.toolchains[name].lang, real_dir / "src")
+        if program.built_by(name)
+    ]
 
     def run_job(job: tuple[RealToolchain, Program]) -> Built:
         tc, program = job
@@ -481,9 +522,12 @@ def load_manifest(path: Path = MANIFEST_PATH) -> dict[str, Any]:
 
 
 def dump_manifest(manifest: Mapping[str, Any]) -> str:
-    lines = ["# Generated by `python -m toolchains.real build` from toolchains/real.toml and",
-             "# tests/fixtures/real/src/; do not edit.  Binaries are relative to this file.",
-             f"strip_sections = {_toml(manifest.get('strip_sections', []))}", ""]
+    lines = [
+        "# Generated by `python -m toolchains.real build` from toolchains/real.toml and",
+        "# tests/fixtures/real/src/; do not edit.  Binaries are relative to this file.",
+        f"strip_sections = {_toml(manifest.get('strip_sections', []))}",
+        "",
+    ]
     for name, tc in manifest["toolchains"].items():
         lines.append(f"[toolchains.{_key(name)}]")
         lines += [f"{_key(k)} = {_toml(v)}" for k, v in tc.items()]
@@ -542,13 +586,21 @@ def check_manifest(real_dir: Path = REAL_DIR) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m toolchains.real", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m toolchains.real",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build", help="compile the programs and rewrite the manifest")
     b.add_argument("toolchains", nargs="*", help="default: all of toolchains/real.toml")
-    b.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
-                   help="parallel compiles (default: one per CPU)")
+    b.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="parallel compiles (default: one per CPU)",
+    )
     sub.add_parser("check", help="verify committed binaries and sources against the manifest")
     sub.add_parser("list", help="programs, toolchains and runs")
     args = parser.parse_args(argv)
@@ -557,8 +609,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             start = time.perf_counter()
             manifest = build_toolchains(args.toolchains, workers=args.jobs)
             total = sum(e["size"] for e in manifest["binaries"].values())
-            print(f"{len(manifest['binaries'])} binaries, {total} bytes, "
-                  f"{time.perf_counter() - start:.1f}s")
+            print(
+                f"{len(manifest['binaries'])} binaries, {total} bytes, "
+                f"{time.perf_counter() - start:.1f}s"
+            )
             return 0
         if args.cmd == "check":
             problems = check_manifest()

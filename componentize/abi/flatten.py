@@ -34,10 +34,20 @@ MAX_FLAT_RESULTS = 1
 Context = Literal["lift", "lower"]
 
 _SCALAR_FLAT = {
-    "bool": "i32", "s8": "i32", "u8": "i32", "s16": "i32", "u16": "i32",
-    "s32": "i32", "u32": "i32", "s64": "i64", "u64": "i64",
-    "f32": "f32", "f64": "f64", "char": "i32", "handle": "i32",
-}  # fmt: skip
+    "bool": "i32",
+    "s8": "i32",
+    "u8": "i32",
+    "s16": "i32",
+    "u16": "i32",
+    "s32": "i32",
+    "u32": "i32",
+    "s64": "i64",
+    "u64": "i64",
+    "f32": "f32",
+    "f64": "f64",
+    "char": "i32",
+    "handle": "i32",
+}
 
 
 @dataclass(frozen=True)

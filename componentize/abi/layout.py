@@ -27,9 +27,20 @@ from componentize.errors import InternalError
 from componentize.wit.model import Primitive, Type
 
 _SCALAR_SIZE = {
-    "bool": 1, "s8": 1, "u8": 1, "s16": 2, "u16": 2, "s32": 4, "u32": 4,
-    "s64": 8, "u64": 8, "f32": 4, "f64": 8, "char": 4, "handle": 4,
-}  # fmt: skip
+    "bool": 1,
+    "s8": 1,
+    "u8": 1,
+    "s16": 2,
+    "u16": 2,
+    "s32": 4,
+    "u32": 4,
+    "s64": 8,
+    "u64": 8,
+    "f32": 4,
+    "f64": 8,
+    "char": 4,
+    "handle": 4,
+}
 
 
 def align_to(offset: int, alignment: int) -> int:

@@ -115,9 +115,12 @@ def _import_info(module: wasm.Module, imp: wasm.Import) -> ImportInfo:
     spec = catalog.signature(imp.module, imp.name)
     if spec is None:
         return ImportInfo(
-            imp.module, imp.name, "func", actual,
+            imp.module,
+            imp.name,
+            "func",
+            actual,
             problem=f"`{imp.name}` is not a function of {imp.module}",
-        )  # fmt: skip
+        )
     expected = str(spec)
     problem = (
         "" if expected == actual else f"signature {actual} does not match the spec's {expected}"

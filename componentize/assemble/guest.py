@@ -79,8 +79,9 @@ class Main:
     start: bool  # its start function is exported as MAIN_START_EXPORT
 
 
-def prepare(module: wasm.Module, data: bytes, served: Mapping[tuple[str, str], str],
-            where: str) -> Main:  # fmt: skip
+def prepare(
+    module: wasm.Module, data: bytes, served: Mapping[tuple[str, str], str], where: str
+) -> Main:
     """The main module with its repeated imports renamed (`unique_imports`),
     its memory exported, its start function moved to an export, and each of
     its preview1 imports, renamed ones too, mapped to the shim export `served`
@@ -90,8 +91,10 @@ def prepare(module: wasm.Module, data: bytes, served: Mapping[tuple[str, str], s
     main, renamed = unique_imports(module)
     main, memory = export_memory(main, where)
     main, start = export_start(main)
-    imports = {**served, **{key: served[key[0], old] for key, old in renamed.items()
-                            if (key[0], old) in served}}  # fmt: skip
+    imports = {
+        **served,
+        **{key: served[key[0], old] for key, old in renamed.items() if (key[0], old) in served},
+    }
     return Main(wasm.encode_module(main) if main is not module else data, memory, imports, start)
 
 

@@ -101,14 +101,18 @@ def build(parts: Parts) -> bytes:
     shim = b.core_instantiate(_module(b, parts.shim, "shim"), shim_args)
     b.name(Sort.CORE_INSTANCE, shim, "shim")
 
-    _fill(b, (provider, PROVIDER_REALLOC_TABLE_EXPORT), [(shim, REALLOC_EXPORT)], [REALLOC_TYPE],
-          "realloc")  # fmt: skip
+    _fill(
+        b,
+        (provider, PROVIDER_REALLOC_TABLE_EXPORT),
+        [(shim, REALLOC_EXPORT)],
+        [REALLOC_TYPE],
+        "realloc",
+    )
     if exports:
         types = _shim_types(parts.shim, exports)
         _fill(b, (stubs, guest.TABLE), [(shim, e) for e in exports], types, "stubs")
     if parts.kind == "command":
-        _fill(b, (provider, PROVIDER_START_TABLE_EXPORT), [(main, "_start")], [START_TYPE],
-              "start")  # fmt: skip
+        _fill(b, (provider, PROVIDER_START_TABLE_EXPORT), [(main, "_start")], [START_TYPE], "start")
     _initialize(b, parts, shim, main)
     if parts.kind == "command":
         _export_run(b, parts.resolve, shim)
@@ -156,9 +160,11 @@ def _module(b: ComponentBuilder, data: bytes, name: str) -> CoreModuleIdx:
 def _core_exports(b: ComponentBuilder, items: Mapping[str, Item]) -> CoreInstanceIdx:
     """A core instance re-exporting `name -> (instance, export, sort)`."""
     return b.core_instance_from_exports(
-        {name: SortIdx(sort, b.alias_core_export(inst, export, sort))
-         for name, (inst, export, sort) in items.items()}
-    )  # fmt: skip
+        {
+            name: SortIdx(sort, b.alias_core_export(inst, export, sort))
+            for name, (inst, export, sort) in items.items()
+        }
+    )
 
 
 def _shim_args(
@@ -221,9 +227,12 @@ def _lower_wasi(
 
 
 def _fill(
-    b: ComponentBuilder, table: tuple[CoreInstanceIdx, str],
-    funcs: list[tuple[CoreInstanceIdx, str]], types: list[wasm.FuncType], name: str,
-) -> None:  # fmt: skip
+    b: ComponentBuilder,
+    table: tuple[CoreInstanceIdx, str],
+    funcs: list[tuple[CoreInstanceIdx, str]],
+    types: list[wasm.FuncType],
+    name: str,
+) -> None:
     """Put `funcs` into slots 0.. of `table`, with a filler module."""
     filler = _module(b, guest.filler_module(types), f"fill-{name}")
     items: dict[str, Item] = {guest.TABLE: (*table, Sort.CORE_TABLE)}
@@ -232,9 +241,12 @@ def _fill(
 
 
 def _main_args(
-    b: ComponentBuilder, parts: Parts, stubs: CoreInstanceIdx, exports: list[str],
+    b: ComponentBuilder,
+    parts: Parts,
+    stubs: CoreInstanceIdx,
+    exports: list[str],
     memory_args: dict[str, dict[str, Item]],
-) -> dict[str, CoreInstanceIdx]:  # fmt: skip
+) -> dict[str, CoreInstanceIdx]:
     """The main module's imports: preview1/preview0 from the stubs (stub `i`
     calls the shim's `exports[i]`), its memory when it imports it."""
     by_module = {module: dict(items) for module, items in memory_args.items()}
@@ -248,9 +260,12 @@ def _main_args(
 
 def _export_run(b: ComponentBuilder, resolve: Resolve, shim: CoreInstanceIdx) -> None:
     run_iface = next(
-        i for p in resolve.packages if p.name.name == "cli"
-        for n, i in p.interfaces.items() if n == "run"
-    )  # fmt: skip
+        i
+        for p in resolve.packages
+        if p.name.name == "cli"
+        for n, i in p.interfaces.items()
+        if n == "run"
+    )
     encoder = WitEncoder(b)
     lifted = b.canon_lift(
         b.alias_core_func(shim, RUN_EXPORT), encoder.func_type(run_iface.functions["run"])

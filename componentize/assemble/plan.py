@@ -47,8 +47,9 @@ def make_plan(analysis: Analysis, wasi_version: str, *, where: str) -> Plan:
     module no WASI 0.2 host could run, or a version too old for it."""
     asked = parse_version(wasi_version)
     exit_with_code = asked is None or has_exit_with_code(asked)
-    served = serve_imports(analysis, shim.available_exports(), exit_with_code=exit_with_code,
-                           where=where)  # fmt: skip
+    served = serve_imports(
+        analysis, shim.available_exports(), exit_with_code=exit_with_code, where=where
+    )
     kept = frozenset(served.values()) | ({RUN_EXPORT} if analysis.kind == "command" else set())
     need, why = required_version(shim.wasi_calls(kept))
     if asked is not None:
@@ -89,8 +90,9 @@ def parse_version(text: str) -> Version | None:
     return version
 
 
-def serve_imports(analysis: Analysis, available: Set[str], *, exit_with_code: bool,
-                  where: str) -> dict[tuple[str, str], str]:  # fmt: skip
+def serve_imports(
+    analysis: Analysis, available: Set[str], *, exit_with_code: bool, where: str
+) -> dict[tuple[str, str], str]:
     """Map every preview1/preview0 import of the module to one of the shim
     exports `available`; refuse the imports no WASI host provides."""
     refuse_threads(analysis, where)
@@ -101,17 +103,19 @@ def serve_imports(analysis: Analysis, available: Set[str], *, exit_with_code: bo
             raise UnsupportedModuleError(
                 f"imports {bad.kind} `{bad.module}.{bad.name}`{by}, which no WASI host provides",
                 where=f"{where}: import {bad.module}.{bad.name}",
-                hint=advice.hint if advice else
-                "link that dependency into the module before componentizing it",
-            )  # fmt: skip
+                hint=advice.hint
+                if advice
+                else "link that dependency into the module before componentizing it",
+            )
     served: dict[tuple[str, str], str] = {}
     for imp in analysis.wasi_imports:
         location = f"{where}: import {imp.module}.{imp.name}"
         if imp.kind != "func":
             raise UnsupportedModuleError(
-                f"imports a {imp.kind} from {imp.module}", where=location,
+                f"imports a {imp.kind} from {imp.module}",
+                where=location,
                 hint="WASI modules only import functions from it",
-            )  # fmt: skip
+            )
         if imp.problem:
             raise UnsupportedModuleError(
                 imp.problem, where=location, hint="rebuild with a WASI SDK"
@@ -133,14 +137,16 @@ def refuse_threads(analysis: Analysis, where: str) -> None:
         if imp.module == "wasi" and imp.name == "thread-spawn":
             raise UnsupportedModuleError(
                 "imports `wasi.thread-spawn` (wasi-threads)",
-                where=f"{where}: import wasi.thread-spawn", hint=toolchain.THREADS,
-            )  # fmt: skip
+                where=f"{where}: import wasi.thread-spawn",
+                hint=toolchain.THREADS,
+            )
     for memory in analysis.memories:
         if memory.shared:
             raise UnsupportedModuleError(
                 f"memory {memory.index} is shared (a build for threads)",
-                where=f"{where}: memory {memory.index}", hint=toolchain.THREADS,
-            )  # fmt: skip
+                where=f"{where}: memory {memory.index}",
+                hint=toolchain.THREADS,
+            )
 
 
 def required_version(functions: Iterable[tuple[str, str]]) -> tuple[Version, str]:

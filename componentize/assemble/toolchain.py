@@ -49,9 +49,10 @@ _ASSEMBLYSCRIPT_ENV = {"abort", "trace", "seed"}
 def advice_for(imp: ImportInfo, analysis: Analysis) -> Advice | None:
     """What to tell about one import no WASI host provides, if we know."""
     producers = " ".join(
-        f"{name} {version}" for fields in analysis.producers.values()
+        f"{name} {version}"
+        for fields in analysis.producers.values()
         for name, version in fields.items()
-    ).lower()  # fmt: skip
+    ).lower()
     if imp.module == "env" and imp.name == "emscripten_notify_memory_growth":
         return EMSCRIPTEN_GROWTH
     if imp.module == "env" and (

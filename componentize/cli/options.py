@@ -31,11 +31,18 @@ def _set_format(ctx: click.Context, _param: click.Parameter, value: str | None) 
 def logging_options(f: F) -> F:
     """`-v/--verbose` (repeatable) and `--log-format text|json`."""
     f = click.option(
-        "-v", "--verbose", count=True, expose_value=False, callback=_set_verbosity,
+        "-v",
+        "--verbose",
+        count=True,
+        expose_value=False,
+        callback=_set_verbosity,
         help="Show pipeline steps (-vv: debug).",
-    )(f)  # fmt: skip
+    )(f)
     f = click.option(
-        "--log-format", type=click.Choice(["text", "json"]), expose_value=False,
-        callback=_set_format, help="Log lines on stderr as text (default) or JSON.",
-    )(f)  # fmt: skip
+        "--log-format",
+        type=click.Choice(["text", "json"]),
+        expose_value=False,
+        callback=_set_format,
+        help="Log lines on stderr as text (default) or JSON.",
+    )(f)
     return f

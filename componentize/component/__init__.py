@@ -22,8 +22,23 @@ from componentize.component.summary import component_exports, component_imports,
 from componentize.component.wit_types import WitEncoder, plan_imports
 
 __all__ = [
-    "Component", "ComponentBuilder", "ComponentNames", "ComponentTypeBuilder", "ExternName",
-    "InstanceTypeBuilder", "Sort", "SortIdx", "WitEncoder", "canon_options", "component_exports",
-    "component_imports", "core_modules", "decode_component", "decode_names", "encode_component",
-    "encode_names", "find_names", "plan_imports",
-]  # fmt: skip
+    "Component",
+    "ComponentBuilder",
+    "ComponentNames",
+    "ComponentTypeBuilder",
+    "ExternName",
+    "InstanceTypeBuilder",
+    "Sort",
+    "SortIdx",
+    "WitEncoder",
+    "canon_options",
+    "component_exports",
+    "component_imports",
+    "core_modules",
+    "decode_component",
+    "decode_names",
+    "encode_component",
+    "encode_names",
+    "find_names",
+    "plan_imports",
+]

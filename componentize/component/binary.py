@@ -67,17 +67,38 @@ CORE_MODULE_PREAMBLE = MAGIC + CORE_VERSION
 # -- sections --------------------------------------------------------------------------
 
 SectionKind = Literal[
-    "custom", "core module", "core instance", "core type", "component", "instance", "alias",
-    "type", "canon", "start", "import", "export", "value",
-]  # fmt: skip
+    "custom",
+    "core module",
+    "core instance",
+    "core type",
+    "component",
+    "instance",
+    "alias",
+    "type",
+    "canon",
+    "start",
+    "import",
+    "export",
+    "value",
+]
 SECTIONS: Codes[SectionKind] = Codes(
     {
-        "custom": 0, "core module": 1, "core instance": 2, "core type": 3, "component": 4,
-        "instance": 5, "alias": 6, "type": 7, "canon": 8, "start": 9, "import": 10,
-        "export": 11, "value": 12,
+        "custom": 0,
+        "core module": 1,
+        "core instance": 2,
+        "core type": 3,
+        "component": 4,
+        "instance": 5,
+        "alias": 6,
+        "type": 7,
+        "canon": 8,
+        "start": 9,
+        "import": 10,
+        "export": 11,
+        "value": 12,
     },
     "unknown section id {}",
-)  # fmt: skip
+)
 """Section ids; the keys are also the section names errors report."""
 
 # -- small pieces ----------------------------------------------------------------------
@@ -105,20 +126,39 @@ CORE_REF_FORMS: Codes[Literal["ref", "ref null"]] = Codes(
 )
 """The long reference types `(ref null? heaptype)`, followed by an s33 heap type."""
 CORE_VALTYPE_BYTES = frozenset(
-    {0x7F, 0x7E, 0x7D, 0x7C, 0x7B, 0x70, 0x6F, 0x6E, 0x6D, 0x6C, 0x6B, 0x6A, 0x69, 0x71,
-     0x72, 0x73, 0x74}
-)  # fmt: skip
+    {
+        0x7F,
+        0x7E,
+        0x7D,
+        0x7C,
+        0x7B,
+        0x70,
+        0x6F,
+        0x6E,
+        0x6D,
+        0x6C,
+        0x6B,
+        0x6A,
+        0x69,
+        0x71,
+        0x72,
+        0x73,
+        0x74,
+    }
+)
 """One-byte core value types: number and vector types, abbreviated reference types."""
 
 CoreExternKind = Literal["func", "table", "memory", "global", "tag"]
 CORE_EXTERN_KINDS: Codes[CoreExternKind] = Codes(
     {
-        "func": Sort.CORE_FUNC.core_byte, "table": Sort.CORE_TABLE.core_byte,
-        "memory": Sort.CORE_MEMORY.core_byte, "global": Sort.CORE_GLOBAL.core_byte,
+        "func": Sort.CORE_FUNC.core_byte,
+        "table": Sort.CORE_TABLE.core_byte,
+        "memory": Sort.CORE_MEMORY.core_byte,
+        "global": Sort.CORE_GLOBAL.core_byte,
         "tag": Sort.CORE_TAG.core_byte,
     },
     "unknown core extern kind {:#x}",
-)  # fmt: skip
+)
 """A core import/export descriptor: the core sort of what it describes."""
 TAG_EXCEPTION = 0x00
 """The attribute byte of a core tag type (exception, the only one)."""
@@ -134,34 +174,65 @@ CORE_TYPE_FORMS: Codes[Literal["func", "module"]] = Codes(
 # -- component types -------------------------------------------------------------------
 
 TypeKind = Literal[
-    "func", "async func", "component", "instance", "resource", "record", "variant", "list",
-    "fixed list", "tuple", "flags", "enum", "option", "result", "own", "borrow", "stream",
-    "future", "map",
-]  # fmt: skip
+    "func",
+    "async func",
+    "component",
+    "instance",
+    "resource",
+    "record",
+    "variant",
+    "list",
+    "fixed list",
+    "tuple",
+    "flags",
+    "enum",
+    "option",
+    "result",
+    "own",
+    "borrow",
+    "stream",
+    "future",
+    "map",
+]
 TYPE_CODES: Codes[TypeKind] = Codes(
     {
-        "func": 0x40, "async func": 0x43, "component": 0x41, "instance": 0x42,
-        "resource": 0x3F, "record": 0x72, "variant": 0x71, "list": 0x70, "fixed list": 0x67,
-        "tuple": 0x6F, "flags": 0x6E, "enum": 0x6D, "option": 0x6B, "result": 0x6A,
-        "own": 0x69, "borrow": 0x68, "stream": 0x66, "future": 0x65, "map": 0x63,
+        "func": 0x40,
+        "async func": 0x43,
+        "component": 0x41,
+        "instance": 0x42,
+        "resource": 0x3F,
+        "record": 0x72,
+        "variant": 0x71,
+        "list": 0x70,
+        "fixed list": 0x67,
+        "tuple": 0x6F,
+        "flags": 0x6E,
+        "enum": 0x6D,
+        "option": 0x6B,
+        "result": 0x6A,
+        "own": 0x69,
+        "borrow": 0x68,
+        "stream": 0x66,
+        "future": 0x65,
+        "map": 0x63,
     },
     "unknown type opcode {:#x}",
-)  # fmt: skip
+)
 """The opcodes of type definitions; primitive value types share their byte
 space (`typedefs.PRIMITIVE_CODES`)."""
 
-RESULT_LISTS: Codes[Literal["one", "none"]] = Codes(
-    {"one": 0x00, "none": 0x01}, "bad result list"
-)
+RESULT_LISTS: Codes[Literal["one", "none"]] = Codes({"one": 0x00, "none": 0x01}, "bad result list")
 """A function's result: one value type, or none (0x01 then an empty vector)."""
 CASE_END = 0x00
 """The byte that ends a variant case (where `refines` used to be)."""
 
 EXTERN_SORTS: Codes[Sort] = Codes(
-    {s: s.value[0] for s in (Sort.CORE_MODULE, Sort.FUNC, Sort.VALUE, Sort.TYPE,
-                             Sort.COMPONENT, Sort.INSTANCE)},
+    {
+        s: s.value[0]
+        for s in (Sort.CORE_MODULE, Sort.FUNC, Sort.VALUE, Sort.TYPE, Sort.COMPONENT, Sort.INSTANCE)
+    },
     "unknown extern kind {:#x}",
-)  # fmt: skip
+)
 """An extern descriptor's first byte: the sort it describes (a core module's
 is 0x00, followed by the module's core sort byte)."""
 VALUE_BOUNDS: Codes[Literal["eq", "type"]] = Codes(
@@ -192,29 +263,76 @@ CanonOptKind = Literal[
 ]
 CANON_OPTS: Codes[CanonOptKind] = Codes(
     {
-        "utf8": 0x00, "utf16": 0x01, "latin1+utf16": 0x02, "memory": 0x03, "realloc": 0x04,
-        "post-return": 0x05, "async": 0x06, "callback": 0x07,
+        "utf8": 0x00,
+        "utf16": 0x01,
+        "latin1+utf16": 0x02,
+        "memory": 0x03,
+        "realloc": 0x04,
+        "post-return": 0x05,
+        "async": 0x06,
+        "callback": 0x07,
     },
     "unknown canon option {:#x}",
-)  # fmt: skip
+)
 
 CanonKind = Literal["lift", "lower", "resource.new", "resource.drop", "resource.rep"]
 CANONS: Codes[CanonKind] = Codes(
-    {"lift": 0x00, "lower": 0x01, "resource.new": 0x02, "resource.drop": 0x03,
-     "resource.rep": 0x04},
+    {
+        "lift": 0x00,
+        "lower": 0x01,
+        "resource.new": 0x02,
+        "resource.drop": 0x03,
+        "resource.rep": 0x04,
+    },
     "unknown canonical definition {:#x}",
-)  # fmt: skip
+)
 """The canonical definitions with a model class of their own; the others are
 `BUILTIN_SHAPES`."""
 
 BUILTIN_SHAPES: dict[int, str] = {
-    0x24: "", 0x25: "", 0x05: "", 0x0D: "", 0x1E: "", 0x1F: "", 0x22: "", 0x23: "",
-    0x26: "", 0x28: "", 0x09: "ro", 0x0A: "vu", 0x0B: "vu", 0x06: "b", 0x0E: "u",
-    0x13: "u", 0x14: "u", 0x15: "u", 0x1A: "u", 0x1B: "u", 0x0F: "uo", 0x10: "uo",
-    0x16: "uo", 0x17: "uo", 0x11: "ub", 0x12: "ub", 0x18: "ub", 0x19: "ub", 0x1C: "o",
-    0x1D: "o", 0x20: "bu", 0x21: "bu", 0x27: "uu", 0x29: "b", 0x0C: "b", 0x2A: "b",
-    0x2B: "b", 0x2C: "b", 0x2D: "b", 0x40: "bu", 0x41: "buu", 0x42: "b",
-}  # fmt: skip
+    0x24: "",
+    0x25: "",
+    0x05: "",
+    0x0D: "",
+    0x1E: "",
+    0x1F: "",
+    0x22: "",
+    0x23: "",
+    0x26: "",
+    0x28: "",
+    0x09: "ro",
+    0x0A: "vu",
+    0x0B: "vu",
+    0x06: "b",
+    0x0E: "u",
+    0x13: "u",
+    0x14: "u",
+    0x15: "u",
+    0x1A: "u",
+    0x1B: "u",
+    0x0F: "uo",
+    0x10: "uo",
+    0x16: "uo",
+    0x17: "uo",
+    0x11: "ub",
+    0x12: "ub",
+    0x18: "ub",
+    0x19: "ub",
+    0x1C: "o",
+    0x1D: "o",
+    0x20: "bu",
+    0x21: "bu",
+    0x27: "uu",
+    0x29: "b",
+    0x0C: "b",
+    0x2A: "b",
+    0x2B: "b",
+    0x2C: "b",
+    0x2D: "b",
+    0x40: "bu",
+    0x41: "buu",
+    0x42: "b",
+}
 """The other canonical built-ins (async, threads, error-context ...), by
 opcode, with their immediates: u = u32, b = flag byte (async?/cancel?/shared?),
 v = core valtype, r = resultlist, o = opts."""

@@ -43,9 +43,13 @@ InstanceIdx = NewType("InstanceIdx", int)
 
 # The index space each extern descriptor adds to when imported or exported.
 DESC_SORTS: dict[type, Sort] = {
-    t.ModuleExtern: Sort.CORE_MODULE, t.FuncExtern: Sort.FUNC, t.ValueExtern: Sort.VALUE,
-    t.TypeExtern: Sort.TYPE, t.ComponentExtern: Sort.COMPONENT, t.InstanceExtern: Sort.INSTANCE,
-}  # fmt: skip
+    t.ModuleExtern: Sort.CORE_MODULE,
+    t.FuncExtern: Sort.FUNC,
+    t.ValueExtern: Sort.VALUE,
+    t.TypeExtern: Sort.TYPE,
+    t.ComponentExtern: Sort.COMPONENT,
+    t.InstanceExtern: Sort.INSTANCE,
+}
 
 
 def canon_options(
@@ -269,9 +273,12 @@ class ComponentBuilder:
         callback: CoreFuncIdx | None = None,
     ) -> CoreFuncIdx:
         opts = canon_options(
-            string_encoding=string_encoding, memory=memory, realloc=realloc,
-            is_async=is_async, callback=callback,
-        )  # fmt: skip
+            string_encoding=string_encoding,
+            memory=memory,
+            realloc=realloc,
+            is_async=is_async,
+            callback=callback,
+        )
         self._append(m.CanonSection, "canons", m.CanonLower(func, opts))
         return CoreFuncIdx(self.spaces.take(Sort.CORE_FUNC))
 

@@ -427,9 +427,12 @@ def read_canon(r: Reader) -> Canon:
     if shape is None:
         raise CANONS.error(r, code, start)
     readers: dict[str, Callable[[], object]] = {
-        "u": r.uleb, "b": r.byte, "v": lambda: read_core_valtype(r),
-        "r": lambda: read_resultlist(r), "o": lambda: _read_opts(r),
-    }  # fmt: skip
+        "u": r.uleb,
+        "b": r.byte,
+        "v": lambda: read_core_valtype(r),
+        "r": lambda: read_resultlist(r),
+        "o": lambda: _read_opts(r),
+    }
     return CanonBuiltin(code, tuple(readers[k]() for k in shape))  # type: ignore[misc]
 
 

@@ -143,8 +143,11 @@ def encode_core_extern(desc: t.CoreExternType) -> bytes:
 def encode_core_module_decl(decl: t.CoreModuleDecl) -> bytes:
     decls = CORE_MODULE_DECLS
     if isinstance(decl, t.CoreImportDecl):
-        return decls.byte("import") + name(decl.module) + name(decl.name) + encode_core_extern(
-            decl.desc
+        return (
+            decls.byte("import")
+            + name(decl.module)
+            + name(decl.name)
+            + encode_core_extern(decl.desc)
         )
     if isinstance(decl, t.CoreFuncType):
         return decls.byte("type") + encode_core_type(decl)

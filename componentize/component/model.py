@@ -51,7 +51,6 @@ Instance = Instantiate | InlineExports
 # canonical definitions
 
 
-
 @dataclass(frozen=True)
 class StringEncodingOpt:
     encoding: str  # one of STRING_ENCODINGS
@@ -235,18 +234,36 @@ class ValueSection:
 
 
 Section = (
-    CustomSection | CoreModuleSection | CoreInstanceSection | CoreTypeSection | ComponentSection
-    | InstanceSection | AliasSection | TypeSection | CanonSection | StartSection | ImportSection
-    | ExportSection | ValueSection
-)  # fmt: skip
+    CustomSection
+    | CoreModuleSection
+    | CoreInstanceSection
+    | CoreTypeSection
+    | ComponentSection
+    | InstanceSection
+    | AliasSection
+    | TypeSection
+    | CanonSection
+    | StartSection
+    | ImportSection
+    | ExportSection
+    | ValueSection
+)
 
 SECTION_KINDS: dict[type, SectionKind] = {
-    CustomSection: "custom", CoreModuleSection: "core module",
-    CoreInstanceSection: "core instance", CoreTypeSection: "core type",
-    ComponentSection: "component", InstanceSection: "instance", AliasSection: "alias",
-    TypeSection: "type", CanonSection: "canon", StartSection: "start",
-    ImportSection: "import", ExportSection: "export", ValueSection: "value",
-}  # fmt: skip
+    CustomSection: "custom",
+    CoreModuleSection: "core module",
+    CoreInstanceSection: "core instance",
+    CoreTypeSection: "core type",
+    ComponentSection: "component",
+    InstanceSection: "instance",
+    AliasSection: "alias",
+    TypeSection: "type",
+    CanonSection: "canon",
+    StartSection: "start",
+    ImportSection: "import",
+    ExportSection: "export",
+    ValueSection: "value",
+}
 """The section each class is (its id: `binary.SECTIONS`)."""
 
 

@@ -9,9 +9,13 @@ from componentize.component import typedefs as t
 from componentize.component.model import Component, CoreModuleSection, ExportSection, ImportSection
 
 DESC_KINDS: dict[type, str] = {
-    t.ModuleExtern: "core module", t.FuncExtern: "func", t.ValueExtern: "value",
-    t.TypeExtern: "type", t.ComponentExtern: "component", t.InstanceExtern: "instance",
-}  # fmt: skip
+    t.ModuleExtern: "core module",
+    t.FuncExtern: "func",
+    t.ValueExtern: "value",
+    t.TypeExtern: "type",
+    t.ComponentExtern: "component",
+    t.InstanceExtern: "instance",
+}
 
 
 @dataclass(frozen=True)

@@ -96,10 +96,21 @@ CoreType = CoreFuncType | CoreModuleType
 # component value types (`defvaltype`)
 
 PRIMITIVE_CODES: dict[str, int] = {
-    "bool": 0x7F, "s8": 0x7E, "u8": 0x7D, "s16": 0x7C, "u16": 0x7B, "s32": 0x7A,
-    "u32": 0x79, "s64": 0x78, "u64": 0x77, "f32": 0x76, "f64": 0x75, "char": 0x74,
-    "string": 0x73, "error-context": 0x64,
-}  # fmt: skip
+    "bool": 0x7F,
+    "s8": 0x7E,
+    "u8": 0x7D,
+    "s16": 0x7C,
+    "u16": 0x7B,
+    "s32": 0x7A,
+    "u32": 0x79,
+    "s64": 0x78,
+    "u64": 0x77,
+    "f32": 0x76,
+    "f64": 0x75,
+    "char": 0x74,
+    "string": 0x73,
+    "error-context": 0x64,
+}
 PRIMITIVE_BY_CODE: dict[int, str] = {code: n for n, code in PRIMITIVE_CODES.items()}
 
 ValType = int | str
@@ -182,9 +193,21 @@ class MapType:
 
 
 DefValType = (
-    PrimValType | RecordType | VariantType | ListType | TupleType | FlagsType | EnumType
-    | OptionType | ResultType | OwnType | BorrowType | StreamType | FutureType | MapType
-)  # fmt: skip
+    PrimValType
+    | RecordType
+    | VariantType
+    | ListType
+    | TupleType
+    | FlagsType
+    | EnumType
+    | OptionType
+    | ResultType
+    | OwnType
+    | BorrowType
+    | StreamType
+    | FutureType
+    | MapType
+)
 
 # --------------------------------------------------------------------------
 # function, resource, component and instance types
@@ -280,8 +303,20 @@ InstanceDecl = CoreType | DefType | Alias | ExportDecl
 ComponentDecl = InstanceDecl | ImportDecl
 
 DEF_VAL_TYPES = (
-    PrimValType, RecordType, VariantType, ListType, TupleType, FlagsType, EnumType,
-    OptionType, ResultType, OwnType, BorrowType, StreamType, FutureType, MapType,
-)  # fmt: skip
+    PrimValType,
+    RecordType,
+    VariantType,
+    ListType,
+    TupleType,
+    FlagsType,
+    EnumType,
+    OptionType,
+    ResultType,
+    OwnType,
+    BorrowType,
+    StreamType,
+    FutureType,
+    MapType,
+)
 DEF_TYPES = (*DEF_VAL_TYPES, FuncType, ComponentType, InstanceType, ResourceType)
 CORE_TYPES = (CoreFuncType, CoreModuleType)

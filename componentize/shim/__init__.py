@@ -71,9 +71,10 @@ def retarget(module: Module, version: Version) -> Module:
     """`module` with its WASI imports (`wasi:*/*@0.2.12`) named at `version`."""
     imports = [
         replace(imp, module=f"{imp.module.partition('@')[0]}@{version}")
-        if imp.module.startswith("wasi:") else imp
+        if imp.module.startswith("wasi:")
+        else imp
         for imp in module.imports
-    ]  # fmt: skip
+    ]
     return replace(module, imports=imports)
 
 
@@ -85,8 +86,23 @@ def _kept(keep: frozenset[str]) -> bytes:
 
 
 __all__ = [
-    "PREVIEW0", "PREVIEW0_FUNCTIONS", "PREVIEW1", "PREVIEW1_FUNCTIONS",
-    "PROC_EXIT_OK_ERR_EXPORT", "REALLOC_EXPORT", "RUN_EXPORT", "Signature",
-    "available_exports", "gc", "load_shim", "load_shim_module", "prepare", "retarget",
-    "shim_export", "shim_exports", "signature", "wasi_calls", "wasi_imports",
-]  # fmt: skip
+    "PREVIEW0",
+    "PREVIEW0_FUNCTIONS",
+    "PREVIEW1",
+    "PREVIEW1_FUNCTIONS",
+    "PROC_EXIT_OK_ERR_EXPORT",
+    "REALLOC_EXPORT",
+    "RUN_EXPORT",
+    "Signature",
+    "available_exports",
+    "gc",
+    "load_shim",
+    "load_shim_module",
+    "prepare",
+    "retarget",
+    "shim_export",
+    "shim_exports",
+    "signature",
+    "wasi_calls",
+    "wasi_imports",
+]

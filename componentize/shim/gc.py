@@ -123,9 +123,12 @@ def gc(module: Module, keep_exports: set[str]) -> Module:
 
 
 def _rebuild(
-    module: Module, refs: Refs, bodies: dict[int, list[Instruction]], r: Renumber,
+    module: Module,
+    refs: Refs,
+    bodies: dict[int, list[Instruction]],
+    r: Renumber,
     kept_exports: list[Export],
-) -> Module:  # fmt: skip
+) -> Module:
     types = type_space(module)
     out = Module(types=[types[t] for t in sorted(refs.types)])
     counters = {"func": 0, "table": 0, "memory": 0, "global": 0}

@@ -19,9 +19,7 @@ def _max_len(bits: int) -> int:
     return (bits + 6) // 7
 
 
-def decode_uleb(
-    data: bytes, pos: int, end: int, bits: int, section: str = ""
-) -> tuple[int, int]:
+def decode_uleb(data: bytes, pos: int, end: int, bits: int, section: str = "") -> tuple[int, int]:
     """Decode an unsigned LEB128 of at most `bits` bits at `pos`; return (value, new pos)."""
     if pos + 1 < end:
         b = data[pos]
@@ -35,9 +33,7 @@ def decode_uleb(
     return _decode(data, pos, end, bits, False, section)
 
 
-def decode_sleb(
-    data: bytes, pos: int, end: int, bits: int, section: str = ""
-) -> tuple[int, int]:
+def decode_sleb(data: bytes, pos: int, end: int, bits: int, section: str = "") -> tuple[int, int]:
     """Decode a signed LEB128 of at most `bits` bits at `pos`; return (value, new pos)."""
     if pos < end:
         b = data[pos]

@@ -44,18 +44,41 @@ IndexSpace: TypeAlias = Literal[
     "type", "func", "table", "memory", "global", "elem", "data", "local", "label", "tag"
 ]
 INDEX_SPACES: tuple[IndexSpace, ...] = (
-    "type", "func", "table", "memory", "global", "elem", "data", "local", "label", "tag"
-)  # fmt: skip
+    "type",
+    "func",
+    "table",
+    "memory",
+    "global",
+    "elem",
+    "data",
+    "local",
+    "label",
+    "tag",
+)
 PLAIN_U32_KINDS = frozenset(("field", "count"))
 U32_KINDS = frozenset(INDEX_SPACES) | PLAIN_U32_KINDS
 """The kinds encoded as one u32."""
 
 COMPOSITE_SPACES: dict[str, tuple[IndexSpace, ...]] = {
-    "": (), "block": ("type",), "br_table": ("label",), "memarg": ("memory",),
-    "memlane": ("memory",), "lane": (), "s32": (), "s64": (), "f32": (), "f64": (),
-    "v128": (), "shuffle": (), "select": ("type",), "heap": ("type",), "cast": ("type",),
-    "br_cast": ("label", "type"), "try_table": ("type", "tag", "label"), "zero": (),
-}  # fmt: skip
+    "": (),
+    "block": ("type",),
+    "br_table": ("label",),
+    "memarg": ("memory",),
+    "memlane": ("memory",),
+    "lane": (),
+    "s32": (),
+    "s64": (),
+    "f32": (),
+    "f64": (),
+    "v128": (),
+    "shuffle": (),
+    "select": ("type",),
+    "heap": ("type",),
+    "cast": ("type",),
+    "br_cast": ("label", "type"),
+    "try_table": ("type", "tag", "label"),
+    "zero": (),
+}
 """The composite kinds, with the index spaces their immediate may hold."""
 
 
@@ -198,8 +221,11 @@ _run(
 )
 _add(0xFD, 0x0C, "v128.const", "v128")
 _add(0xFD, 0x0D, "i8x16.shuffle", "shuffle")
-_run(0xFD, 0x0E, "i8x16.swizzle i8x16.splat i16x8.splat i32x4.splat i64x2.splat f32x4.splat "
-     "f64x2.splat")
+_run(
+    0xFD,
+    0x0E,
+    "i8x16.swizzle i8x16.splat i16x8.splat i32x4.splat i64x2.splat f32x4.splat f64x2.splat",
+)
 _run(
     0xFD,
     0x15,

@@ -27,11 +27,25 @@ from .model import Instruction, MemArg, Module
 from .opcodes import BY_NAME, OPS
 from .query import imported_count, memory_space
 
-ALLOWED_MEMORY_OPS = frozenset((
-    "i32.load", "i32.load8_s", "i32.load8_u", "i32.load16_s", "i32.load16_u", "i64.load",
-    "f32.load", "f64.load", "i32.store", "i32.store8", "i32.store16", "i64.store",
-    "f32.store", "f64.store", "memory.size",
-))  # fmt: skip
+ALLOWED_MEMORY_OPS = frozenset(
+    (
+        "i32.load",
+        "i32.load8_s",
+        "i32.load8_u",
+        "i32.load16_s",
+        "i32.load16_u",
+        "i64.load",
+        "f32.load",
+        "f64.load",
+        "i32.store",
+        "i32.store8",
+        "i32.store16",
+        "i64.store",
+        "f32.store",
+        "f64.store",
+        "memory.size",
+    )
+)
 
 # Every instruction that names a memory (in a memarg or as an index).
 MEMORY_OPS = frozenset(

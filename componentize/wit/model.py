@@ -56,9 +56,21 @@ UNSTABLE_NONE = Stability()
 # types
 
 PRIMITIVES = (
-    "bool", "s8", "u8", "s16", "u16", "s32", "u32", "s64", "u64",
-    "f32", "f64", "char", "string", "error-context",
-)  # fmt: skip
+    "bool",
+    "s8",
+    "u8",
+    "s16",
+    "u16",
+    "s32",
+    "u32",
+    "s64",
+    "u64",
+    "f32",
+    "f64",
+    "char",
+    "string",
+    "error-context",
+)
 
 
 @dataclass(frozen=True)
@@ -327,9 +339,7 @@ class AliasCycle(RecursionError):
         self.definition = definition
 
 
-def underlying(
-    definition: TypeDef, visit: Callable[[TypeDef], None] | None = None
-) -> TypeDef:
+def underlying(definition: TypeDef, visit: Callable[[TypeDef], None] | None = None) -> TypeDef:
     """Follow `use` aliases and `type x = y` chains to the defining TypeDef.
 
     `visit` is called on each definition of the chain before its body is read

@@ -94,8 +94,13 @@ class Printer:
 
     # ---------------------------------------------------------- packages
 
-    def package_body(self, pkg: m.Package, depth: int, ifaces: list[m.Interface] | None = None,
-                     worlds: list[m.World] | None = None) -> None:  # fmt: skip
+    def package_body(
+        self,
+        pkg: m.Package,
+        depth: int,
+        ifaces: list[m.Interface] | None = None,
+        worlds: list[m.World] | None = None,
+    ) -> None:
         self.package = pkg
         first = depth > 0  # no blank line right after `package x:y {`
         for iface in pkg.interfaces.values() if ifaces is None else ifaces:
@@ -113,8 +118,12 @@ class Printer:
             first = False
             self.world(world, depth)
 
-    def nested(self, pkg: m.Package, ifaces: list[m.Interface] | None = None,
-               worlds: list[m.World] | None = None) -> None:  # fmt: skip
+    def nested(
+        self,
+        pkg: m.Package,
+        ifaces: list[m.Interface] | None = None,
+        worlds: list[m.World] | None = None,
+    ) -> None:
         self.emit(0, "")
         self.head(0, pkg.docs)
         self.emit(0, f"package {pkg.name} {{")
@@ -139,9 +148,11 @@ class Printer:
                 i += 1
                 continue
             group = [defs[i]]
-            while (i + len(group) < len(defs)
-                   and _use_source(defs[i + len(group)]) is src
-                   and defs[i + len(group)].stability == defs[i].stability):  # fmt: skip
+            while (
+                i + len(group) < len(defs)
+                and _use_source(defs[i + len(group)]) is src
+                and defs[i + len(group)].stability == defs[i].stability
+            ):
                 group.append(defs[i + len(group)])
             self.head(depth, "", defs[i].stability)
             names = []
@@ -158,8 +169,11 @@ class Printer:
         name, body = esc(td.name), td.body
         if isinstance(body, m.Alias):
             target = body.target
-            text = f"own<{esc(target.resource.name)}>" if isinstance(target, m.Own) else (
-                print_type(target))  # fmt: skip
+            text = (
+                f"own<{esc(target.resource.name)}>"
+                if isinstance(target, m.Own)
+                else (print_type(target))
+            )
             self.emit(depth, f"type {name} = {text};")
         elif isinstance(body, m.Resource):
             mine = [f for f in funcs if f.resource is td]
@@ -172,12 +186,23 @@ class Printer:
                 self.emit(depth + 1, self.resource_func(fn, td))
             self.emit(depth, "}")
         elif isinstance(body, m.Record):
-            self.block(depth, f"record {name}", [
-                (f.docs, f"{esc(f.name)}: {print_type(f.type)}") for f in body.fields])  # fmt: skip
+            self.block(
+                depth,
+                f"record {name}",
+                [(f.docs, f"{esc(f.name)}: {print_type(f.type)}") for f in body.fields],
+            )
         elif isinstance(body, m.Variant):
-            self.block(depth, f"variant {name}", [
-                (c.docs, esc(c.name) if c.type is None else f"{esc(c.name)}({print_type(c.type)})")
-                for c in body.cases])  # fmt: skip
+            self.block(
+                depth,
+                f"variant {name}",
+                [
+                    (
+                        c.docs,
+                        esc(c.name) if c.type is None else f"{esc(c.name)}({print_type(c.type)})",
+                    )
+                    for c in body.cases
+                ],
+            )
         else:
             word = "enum" if isinstance(body, m.Enum) else "flags"
             docs = body.docs or [""] * len(body.names)

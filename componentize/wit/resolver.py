@@ -103,8 +103,9 @@ class PackageResolver:
         version = src.name.version
         if self.gated and version is not None and target.version is not None:
             version = min(version, target.version)
-        self.pkg = m.Package(m.PackageName(src.name.namespace, src.name.name, version),
-                             docs=src.docs)  # fmt: skip
+        self.pkg = m.Package(
+            m.PackageName(src.name.namespace, src.name.name, version), docs=src.docs
+        )
         self.ifaces: dict[str, tuple[ast.InterfaceItem, dict[str, ast.UsePath]]] = {}
         self.worlds: dict[str, tuple[ast.WorldItemAst, dict[str, ast.UsePath]]] = {}
         self.names: dict[str, Span] = {}
@@ -202,8 +203,12 @@ class PackageResolver:
 
     # ---------------------------------------------------------- ordering
 
-    def local_deps(self, members: list[ast.InterfaceMember] | list[ast.WorldMember],
-                   scope: dict[str, ast.UsePath], kind: str) -> list[tuple[str, Span]]:  # fmt: skip
+    def local_deps(
+        self,
+        members: list[ast.InterfaceMember] | list[ast.WorldMember],
+        scope: dict[str, ast.UsePath],
+        kind: str,
+    ) -> list[tuple[str, Span]]:
         out: list[tuple[str, Span]] = []
         for x in members:
             if not self.keep(x.gates):
@@ -218,9 +223,12 @@ class PackageResolver:
                     out.append((found, p.span))
         return out
 
-    def topo(self, table: dict[str, tuple[ast.InterfaceItem, dict[str, ast.UsePath]]]
-             | dict[str, tuple[ast.WorldItemAst, dict[str, ast.UsePath]]], kind: str,
-             ) -> list[str]:  # fmt: skip
+    def topo(
+        self,
+        table: dict[str, tuple[ast.InterfaceItem, dict[str, ast.UsePath]]]
+        | dict[str, tuple[ast.WorldItemAst, dict[str, ast.UsePath]]],
+        kind: str,
+    ) -> list[str]:
         def deps(name: str) -> list[tuple[str, Span]]:
             item, scope = table[name]
             return self.local_deps(item.members, scope, kind)
@@ -242,15 +250,17 @@ class PackageResolver:
     def resolve_interface(self, name: str) -> None:
         item, scope = self.ifaces[name]
         assert item.name is not None
-        iface = m.Interface(name, package=self.pkg, stability=stability(item.gates),
-                            docs=item.name.docs)  # fmt: skip
+        iface = m.Interface(
+            name, package=self.pkg, stability=stability(item.gates), docs=item.name.docs
+        )
         fill_interface(iface, item.members, self.interface_lookup(scope), self.keep)
         self.pkg.interfaces[name] = iface
 
     def resolve_world(self, name: str) -> None:
         item, scope = self.worlds[name]
-        world = m.World(name, package=self.pkg, stability=stability(item.gates),
-                        docs=item.name.docs)  # fmt: skip
+        world = m.World(
+            name, package=self.pkg, stability=stability(item.gates), docs=item.name.docs
+        )
         build_world(world, item, self.interface_lookup(scope), self.world_lookup(scope), self.keep)
         self.pkg.worlds[name] = world
 

@@ -101,8 +101,9 @@ class Scope:
                 raise orig.span.error(f"type `{orig.name}` is not defined in `{item.path}`")
             local = alias or orig
             self.declare(local.name, local.span)
-            td = m.TypeDef(local.name, m.Alias(m.TypeRef(target)), self.owner,
-                           stability(item.gates))  # fmt: skip
+            td = m.TypeDef(
+                local.name, m.Alias(m.TypeRef(target)), self.owner, stability(item.gates)
+            )
             self.types[local.name] = td
             self.type_spans[local.name] = local.span
             out.append(td)
@@ -249,8 +250,16 @@ class Scope:
             params.insert(0, ("self", m.Borrow(resource)))
         else:
             key = f"[static]{resource.name}.{name}"
-        fn = m.Function(name, params, result, item.kind, resource, sig.is_async,
-                        stability(item.gates), item.name.docs)  # fmt: skip
+        fn = m.Function(
+            name,
+            params,
+            result,
+            item.kind,
+            resource,
+            sig.is_async,
+            stability(item.gates),
+            item.name.docs,
+        )
         return key, fn
 
     def constructor_result(

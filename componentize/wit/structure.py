@@ -95,8 +95,16 @@ class _Describe:
     def func(self, fn: m.Function) -> Any:
         params = tuple((n, self.ty(t)) for n, t in fn.params)
         res = None if fn.resource is None else self.ref(fn.resource)
-        return (fn.name, fn.kind, res, params, self.ty(fn.result), fn.is_async, fn.stability,
-                self.d(fn.docs))  # fmt: skip
+        return (
+            fn.name,
+            fn.kind,
+            res,
+            params,
+            self.ty(fn.result),
+            fn.is_async,
+            fn.stability,
+            self.d(fn.docs),
+        )
 
     def interface(self, iface: m.Interface) -> Any:
         return (

@@ -117,12 +117,12 @@ class WorldBuilder:
             assert x.name is not None and x.func is not None
             fn_item = ast.FuncItem(x.name, x.func, gates=x.gates)
             _, fn = self.scope.func(fn_item)
-            self.add(x.direction, x.name.name, m.WorldItem(x.name.name, fn, stab), x.name.span,
-                     False)  # fmt: skip
+            self.add(
+                x.direction, x.name.name, m.WorldItem(x.name.name, fn, stab), x.name.span, False
+            )
         else:
             assert x.name is not None and x.interface is not None
-            inline = m.Interface(None, package=self.world.package, stability=stab,
-                                 docs=x.name.docs)  # fmt: skip
+            inline = m.Interface(None, package=self.world.package, stability=stab, docs=x.name.docs)
             fill_interface(inline, x.interface.members, self.lookup, self.keep)
             self.import_deps(inline, x.name.span, export)
             key = x.name.name
@@ -137,8 +137,9 @@ class WorldBuilder:
                 if isinstance(src, m.Interface) and src.name is not None:
                     where = span or self.scope.type_spans[td.name]
                     self.import_deps(src, where, False)
-                    self.add("import", world_key(src), m.WorldItem(world_key(src), src), where,
-                             True)  # fmt: skip
+                    self.add(
+                        "import", world_key(src), m.WorldItem(world_key(src), src), where, True
+                    )
             where = self.scope.type_spans[td.name]
             self.add("import", td.name, m.WorldItem(td.name, td, td.stability), where, False)
         if isinstance(x, ast.ResourceItem) and x.name.name in self.scope.types:
@@ -168,9 +169,10 @@ class WorldBuilder:
                     used.add(key)
                 self.add_included(direction, new_key, item, x.path.span)
         iface_names = {
-            i.item.name for i in [*other.imports.values(), *other.exports.values()]
+            i.item.name
+            for i in [*other.imports.values(), *other.exports.values()]
             if isinstance(i.item, m.Interface) and i.item.name is not None
-        }  # fmt: skip
+        }
         for old, _ in renames.values():
             if old.name not in used and old.name in iface_names:
                 raise old.span.error(f"`{old.name}` is an interface name and cannot be renamed")

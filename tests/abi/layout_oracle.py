@@ -37,9 +37,15 @@ from componentize.wit.model import (
 from .models import enum, flags, record, tup, variant
 
 _INTS = {
-    "u8": (1, False), "u16": (2, False), "u32": (4, False), "u64": (8, False),
-    "s8": (1, True), "s16": (2, True), "s32": (4, True), "s64": (8, True),
-}  # fmt: skip
+    "u8": (1, False),
+    "u16": (2, False),
+    "u32": (4, False),
+    "u64": (8, False),
+    "s8": (1, True),
+    "s16": (2, True),
+    "s32": (4, True),
+    "s64": (8, True),
+}
 
 
 def pointer_free_types() -> st.SearchStrategy[Type]:

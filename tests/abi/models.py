@@ -97,9 +97,15 @@ DATETIME = record("datetime", ("seconds", U64), ("nanoseconds", U32))
 FILESIZE = alias("filesize", U64)
 DESCRIPTOR_TYPE = enum(
     "descriptor-type",
-    "unknown", "block-device", "character-device", "directory", "fifo",
-    "symbolic-link", "regular-file", "socket",
-)  # fmt: skip
+    "unknown",
+    "block-device",
+    "character-device",
+    "directory",
+    "fifo",
+    "symbolic-link",
+    "regular-file",
+    "socket",
+)
 FS_ERROR_CODE = enum("error-code", *(f"e{i}" for i in range(37)))
 DESCRIPTOR_STAT = record(
     "descriptor-stat",

@@ -82,14 +82,20 @@ FLAT: list[tuple[str, Type, list[str]]] = [
     ("result<f32, u64>", result(F32, U64), ["i32", "i64"]),
     ("result<f32, f64>", result(F32, F64), ["i32", "i64"]),
     ("variant {string, f64}", variant("v", ("s", STRING), ("d", F64)), ["i32", "i64", "i32"]),
-    ("variant {u8, tuple<f32, f32>}",
-     variant("v", ("a", U8), ("b", tup(F32, F32))), ["i32", "i32", "f32"]),
+    (
+        "variant {u8, tuple<f32, f32>}",
+        variant("v", ("a", U8), ("b", tup(F32, F32))),
+        ["i32", "i32", "f32"],
+    ),
     ("new-timestamp", NEW_TIMESTAMP, ["i32", "i64", "i32"]),
     ("stream-error", STREAM_ERROR, ["i32", "i32"]),
-    ("descriptor-stat", DESCRIPTOR_STAT,
-     ["i32", "i64", "i64", "i32", "i64", "i32", "i32", "i64", "i32", "i32", "i64", "i32"]),
+    (
+        "descriptor-stat",
+        DESCRIPTOR_STAT,
+        ["i32", "i64", "i64", "i32", "i64", "i32", "i32", "i64", "i32", "i32", "i64", "i32"],
+    ),
     ("ip-socket-address", IP_SOCKET_ADDRESS, ["i32"] * 12),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("label", "t", "flat"), FLAT, ids=[f[0] for f in FLAT])
@@ -100,11 +106,17 @@ def test_flatten_type(label: str, t: Type, flat: list[str]) -> None:
 @pytest.mark.parametrize(
     ("a", "b", "joined"),
     [
-        ("i32", "i32", "i32"), ("i32", "f32", "i32"), ("f32", "i32", "i32"),
-        ("f32", "f32", "f32"), ("i32", "i64", "i64"), ("f32", "f64", "i64"),
-        ("f64", "f64", "f64"), ("i64", "f64", "i64"), ("i32", "f64", "i64"),
+        ("i32", "i32", "i32"),
+        ("i32", "f32", "i32"),
+        ("f32", "i32", "i32"),
+        ("f32", "f32", "f32"),
+        ("i32", "i64", "i64"),
+        ("f32", "f64", "i64"),
+        ("f64", "f64", "f64"),
+        ("i64", "f64", "i64"),
+        ("i32", "f64", "i64"),
     ],
-)  # fmt: skip
+)
 def test_join(a: str, b: str, joined: str) -> None:
     assert join(a, b) == joined
 
@@ -145,40 +157,93 @@ _fig(func("run", [], result()), ([], ["i32"]), ([], ["i32"]))
 _fig(func("get-stdout", [], Own(resource("output-stream"))), ([], ["i32"]), ([], ["i32"]))
 _fig(func("now", [], U64), ([], ["i64"]), ([], ["i64"]))
 _fig(func("now", [], DATETIME), (["i32"], []), ([], ["i32"]))
-_fig(func("subscribe-duration", [U64], Own(resource("pollable"))), (["i64"], ["i32"]),
-     (["i64"], ["i32"]))  # fmt: skip
+_fig(
+    func("subscribe-duration", [U64], Own(resource("pollable"))),
+    (["i64"], ["i32"]),
+    (["i64"], ["i32"]),
+)
 _fig(func("get-random-bytes", [U64], lst(U8)), (["i64", "i32"], []), (["i64"], ["i32"]))
 _fig(func("insecure-seed", [], tup(U64, U64)), (["i32"], []), ([], ["i32"]))
-_fig(func("poll", [lst(Borrow(resource("pollable")))], lst(U32)),
-     (["i32", "i32", "i32"], []), (["i32", "i32"], ["i32"]))  # fmt: skip
-_fig(method(DESCRIPTOR, "stat", [], result(DESCRIPTOR_STAT, FS_ERROR_CODE)),
-     (["i32", "i32"], []), (["i32"], ["i32"]))  # fmt: skip
-_fig(method(DESCRIPTOR, "read", [FILESIZE, FILESIZE], result(tup(lst(U8), BOOL), FS_ERROR_CODE)),
-     (["i32", "i64", "i64", "i32"], []), (["i32", "i64", "i64"], ["i32"]))  # fmt: skip
-_fig(method(DESCRIPTOR, "open-at",
-            [PATH_FLAGS, STRING, flags("open-flags", "a"), flags("descriptor-flags", "r")],
-            result(Own(DESCRIPTOR), FS_ERROR_CODE)),
-     (["i32"] * 7, []), (["i32"] * 6, ["i32"]))  # fmt: skip
-_fig(method(DESCRIPTOR, "set-times-at", [PATH_FLAGS, STRING, NEW_TIMESTAMP, NEW_TIMESTAMP],
-            result(None, FS_ERROR_CODE)),
-     (["i32", "i32", "i32", "i32", "i32", "i64", "i32", "i32", "i64", "i32", "i32"], []),
-     (["i32", "i32", "i32", "i32", "i32", "i64", "i32", "i32", "i64", "i32"], ["i32"]))  # fmt: skip
-_fig(method(DESCRIPTOR, "get-type", [], result(enum("descriptor-type", "a"), FS_ERROR_CODE)),
-     (["i32", "i32"], []), (["i32"], ["i32"]))  # fmt: skip
-_fig(method(DESCRIPTOR, "is-same-object", [Borrow(DESCRIPTOR)], BOOL),
-     (["i32", "i32"], ["i32"]), (["i32", "i32"], ["i32"]))  # fmt: skip
-_fig(method(resource("output-stream"), "write", [lst(U8)], result(None, STREAM_ERROR)),
-     (["i32", "i32", "i32", "i32"], []), (["i32", "i32", "i32"], ["i32"]))  # fmt: skip
-_fig(method(resource("output-stream"), "check-write", [], result(U64, STREAM_ERROR)),
-     (["i32", "i32"], []), (["i32"], ["i32"]))  # fmt: skip
-_fig(method(resource("tcp-socket"), "start-bind",
-            [Borrow(resource("network")), IP_SOCKET_ADDRESS], result(None, enum("ec", "a"))),
-     (["i32"] * 15, []), (["i32"] * 14, ["i32"]))  # fmt: skip
-_fig(method(resource("udp-socket"), "stream", [option(IP_SOCKET_ADDRESS)],
-            result(tup(Own(resource("i")), Own(resource("o"))), enum("ec", "a"))),
-     (["i32"] * 15, []), (["i32"] * 14, ["i32"]))  # fmt: skip
-_fig(func("filesystem-error-code", [Borrow(IO_ERROR)], option(FS_ERROR_CODE)),
-     (["i32", "i32"], []), (["i32"], ["i32"]))  # fmt: skip
+_fig(
+    func("poll", [lst(Borrow(resource("pollable")))], lst(U32)),
+    (["i32", "i32", "i32"], []),
+    (["i32", "i32"], ["i32"]),
+)
+_fig(
+    method(DESCRIPTOR, "stat", [], result(DESCRIPTOR_STAT, FS_ERROR_CODE)),
+    (["i32", "i32"], []),
+    (["i32"], ["i32"]),
+)
+_fig(
+    method(DESCRIPTOR, "read", [FILESIZE, FILESIZE], result(tup(lst(U8), BOOL), FS_ERROR_CODE)),
+    (["i32", "i64", "i64", "i32"], []),
+    (["i32", "i64", "i64"], ["i32"]),
+)
+_fig(
+    method(
+        DESCRIPTOR,
+        "open-at",
+        [PATH_FLAGS, STRING, flags("open-flags", "a"), flags("descriptor-flags", "r")],
+        result(Own(DESCRIPTOR), FS_ERROR_CODE),
+    ),
+    (["i32"] * 7, []),
+    (["i32"] * 6, ["i32"]),
+)
+_fig(
+    method(
+        DESCRIPTOR,
+        "set-times-at",
+        [PATH_FLAGS, STRING, NEW_TIMESTAMP, NEW_TIMESTAMP],
+        result(None, FS_ERROR_CODE),
+    ),
+    (["i32", "i32", "i32", "i32", "i32", "i64", "i32", "i32", "i64", "i32", "i32"], []),
+    (["i32", "i32", "i32", "i32", "i32", "i64", "i32", "i32", "i64", "i32"], ["i32"]),
+)
+_fig(
+    method(DESCRIPTOR, "get-type", [], result(enum("descriptor-type", "a"), FS_ERROR_CODE)),
+    (["i32", "i32"], []),
+    (["i32"], ["i32"]),
+)
+_fig(
+    method(DESCRIPTOR, "is-same-object", [Borrow(DESCRIPTOR)], BOOL),
+    (["i32", "i32"], ["i32"]),
+    (["i32", "i32"], ["i32"]),
+)
+_fig(
+    method(resource("output-stream"), "write", [lst(U8)], result(None, STREAM_ERROR)),
+    (["i32", "i32", "i32", "i32"], []),
+    (["i32", "i32", "i32"], ["i32"]),
+)
+_fig(
+    method(resource("output-stream"), "check-write", [], result(U64, STREAM_ERROR)),
+    (["i32", "i32"], []),
+    (["i32"], ["i32"]),
+)
+_fig(
+    method(
+        resource("tcp-socket"),
+        "start-bind",
+        [Borrow(resource("network")), IP_SOCKET_ADDRESS],
+        result(None, enum("ec", "a")),
+    ),
+    (["i32"] * 15, []),
+    (["i32"] * 14, ["i32"]),
+)
+_fig(
+    method(
+        resource("udp-socket"),
+        "stream",
+        [option(IP_SOCKET_ADDRESS)],
+        result(tup(Own(resource("i")), Own(resource("o"))), enum("ec", "a")),
+    ),
+    (["i32"] * 15, []),
+    (["i32"] * 14, ["i32"]),
+)
+_fig(
+    func("filesystem-error-code", [Borrow(IO_ERROR)], option(FS_ERROR_CODE)),
+    (["i32", "i32"], []),
+    (["i32"], ["i32"]),
+)
 
 
 @pytest.mark.parametrize(("name", "fn", "lower", "lift"), FIGURES, ids=[f[0] for f in FIGURES])
@@ -262,11 +327,14 @@ def test_async_functions_are_refused() -> None:
         (func("get-arguments", [], lst(STRING)), CanonNeeds(True, True), CanonNeeds(True, False)),
         (func("log", [STRING]), CanonNeeds(True, False), CanonNeeds(True, True)),
         (func("many", [U32] * 17), CanonNeeds(True, False), CanonNeeds(True, True)),
-        (method(DESCRIPTOR, "stat", [], result(DESCRIPTOR_STAT, FS_ERROR_CODE)),
-         CanonNeeds(True, False), CanonNeeds(True, False)),
+        (
+            method(DESCRIPTOR, "stat", [], result(DESCRIPTOR_STAT, FS_ERROR_CODE)),
+            CanonNeeds(True, False),
+            CanonNeeds(True, False),
+        ),
     ],
     ids=["u64", "datetime", "list-result", "string-param", "spilled-params", "stat"],
-)  # fmt: skip
+)
 def test_canon_needs(fn: Function, lower: CanonNeeds, lift: CanonNeeds) -> None:
     assert canon_needs(fn, "lower") == lower
     assert canon_needs(fn, "lift") == lift

@@ -101,8 +101,12 @@ SIZES: list[tuple[str, Type, int, int]] = [
     ("enum 257 cases", enum("e", *(f"c{i}" for i in range(257))), 2, 2),
     ("enum 65536 cases", enum("e", *(f"c{i}" for i in range(65536))), 2, 2),
     ("enum 65537 cases", enum("e", *(f"c{i}" for i in range(65537))), 4, 4),
-    ("variant 257 cases, u8 payload",
-     variant("v", *((f"c{i}", U8 if i == 0 else None) for i in range(257))), 4, 2),
+    (
+        "variant 257 cases, u8 payload",
+        variant("v", *((f"c{i}", U8 if i == 0 else None) for i in range(257))),
+        4,
+        2,
+    ),
     ("flags 1", flags("f", "a"), 1, 1),
     ("flags 8", flags("f", *"abcdefgh"), 1, 1),
     ("flags 9", flags("f", *"abcdefghi"), 2, 2),
@@ -120,8 +124,7 @@ SIZES: list[tuple[str, Type, int, int]] = [
     ("new-timestamp", NEW_TIMESTAMP, 24, 8),
     ("result<descriptor-stat, error-code>", result(DESCRIPTOR_STAT, FS_ERROR_CODE), 104, 8),
     ("result<own<descriptor>, error-code>", result(Own(DESCRIPTOR), FS_ERROR_CODE), 8, 4),
-    ("result<tuple<list<u8>, bool>, error-code>",
-     result(tup(lst(U8), BOOL), FS_ERROR_CODE), 16, 4),
+    ("result<tuple<list<u8>, bool>, error-code>", result(tup(lst(U8), BOOL), FS_ERROR_CODE), 16, 4),
     ("stream-error", STREAM_ERROR, 8, 4),
     ("result<_, stream-error>", result(None, STREAM_ERROR), 12, 4),
     ("ipv4-socket-address", IPV4_SOCKET_ADDRESS, 6, 2),
@@ -130,7 +133,7 @@ SIZES: list[tuple[str, Type, int, int]] = [
     ("list<tuple<string, string>> element", tup(STRING, STRING), 16, 4),
     ("tuple<own<descriptor>, string>", tup(Own(DESCRIPTOR), STRING), 12, 4),
     ("insecure-seed result", tup(U64, U64), 16, 8),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("label", "t", "size", "align"), SIZES, ids=[s[0] for s in SIZES])

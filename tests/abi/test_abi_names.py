@@ -51,11 +51,13 @@ def test_freestanding_import() -> None:
     [
         (method(DESCRIPTOR, "read", []), "[method]descriptor.read"),
         (Function("open", [], None, kind="static", resource=DESCRIPTOR), "[static]descriptor.open"),
-        (Function("constructor", [("s", STRING)], None, kind="constructor", resource=DESCRIPTOR),
-         "[constructor]descriptor"),
+        (
+            Function("constructor", [("s", STRING)], None, kind="constructor", resource=DESCRIPTOR),
+            "[constructor]descriptor",
+        ),
         (func("get-directories", []), "get-directories"),
     ],
-)  # fmt: skip
+)
 def test_function_names(fn: Function, name: str) -> None:
     assert function_name(fn) == name
     assert lowered_import(TYPES, fn)[1] == name
@@ -103,8 +105,13 @@ def test_exports() -> None:
 
 @pytest.mark.parametrize(
     ("version", "canonical"),
-    [("1.2.3+alpha", "1"), ("0.1.2+alpha", "0.1"), ("0.0.1+alpha", "0.0.1"),
-     ("1.2.3-nightly+alpha", "1.2.3-nightly"), ("0.2.12", "0.2")],
-)  # fmt: skip
+    [
+        ("1.2.3+alpha", "1"),
+        ("0.1.2+alpha", "0.1"),
+        ("0.0.1+alpha", "0.0.1"),
+        ("1.2.3-nightly+alpha", "1.2.3-nightly"),
+        ("0.2.12", "0.2"),
+    ],
+)
 def test_canonical_version(version: str, canonical: str) -> None:
     assert canonical_version(Version.parse(version)) == canonical

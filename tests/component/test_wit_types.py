@@ -56,8 +56,11 @@ def test_subset_imports_exactly_the_types_needed(wasi: Wasi) -> None:
     # input-stream and the other methods are not needed; error is, via stream-error
     assert exports_of(types["wasi:io/error@0.2.0"]) == ["error"]
     assert exports_of(types["wasi:io/streams@0.2.0"]) == [
-        "error", "stream-error", "output-stream", "[method]output-stream.check-write",
-    ]  # fmt: skip
+        "error",
+        "stream-error",
+        "output-stream",
+        "[method]output-stream.check-write",
+    ]
 
 
 def test_use_is_an_outer_alias_with_eq_bound(wasi: Wasi) -> None:
@@ -116,13 +119,19 @@ def rich_interface() -> tuple[wit.Interface, wit.Interface]:
         rich,
         "everything",
         [
-            ("a", wit.Primitive("bool")), ("b", wit.Primitive("s8")), ("c", wit.Primitive("f32")),
-            ("d", wit.Primitive("char")), ("e", wit.ListType(wit.TupleType((U8, STRING)))),
-            ("f", wit.OptionType(wit.TypeRef(shape))), ("g", wit.TypeRef(perms)),
-            ("h", wit.Borrow(thing)), ("i", wit.TypeRef(size)), ("j", wit.ListType(U8)),
+            ("a", wit.Primitive("bool")),
+            ("b", wit.Primitive("s8")),
+            ("c", wit.Primitive("f32")),
+            ("d", wit.Primitive("char")),
+            ("e", wit.ListType(wit.TupleType((U8, STRING)))),
+            ("f", wit.OptionType(wit.TypeRef(shape))),
+            ("g", wit.TypeRef(perms)),
+            ("h", wit.Borrow(thing)),
+            ("i", wit.TypeRef(size)),
+            ("j", wit.ListType(U8)),
         ],
         wit.ResultType(wit.ListType(U8), wit.TypeRef(color)),
-    )  # fmt: skip
+    )
     make_func(
         rich,
         "[method]descriptor.stat",
@@ -144,9 +153,18 @@ def test_rich_interface_is_valid_and_minimal(engine: wasmtime.Engine) -> None:
     types = instance_types(data)
     assert exports_of(types["test:base/handles@1.2.3"]) == ["thing"]
     assert exports_of(types["test:rich/all-types@0.1.0"]) == [
-        "my-thing", "descriptor", "point", "color", "perms", "shape", "size",
-        "everything", "[method]descriptor.stat", "open", "take",
-    ]  # fmt: skip
+        "my-thing",
+        "descriptor",
+        "point",
+        "color",
+        "perms",
+        "shape",
+        "size",
+        "everything",
+        "[method]descriptor.stat",
+        "open",
+        "take",
+    ]
     rich_t = types["test:rich/all-types@0.1.0"]
     defined = [d for d in rich_t.decls if isinstance(d, t.DEF_TYPES)]
     assert len(defined) == len(set(defined)), "anonymous types are defined once per scope"

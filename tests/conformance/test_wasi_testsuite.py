@@ -42,8 +42,7 @@ def test_suite_is_present() -> None:
 def _run(case: Case, component: bytes | None) -> RunResult:
     with tempfile.TemporaryDirectory(prefix="wasi-testsuite-") as tmp:
         dirs = [(fresh_copy(case.root, Path(tmp)), "/")] if case.root else []
-        kwargs = {"args": case.args, "env": case.env, "dirs": dirs,
-                  "program_name": case.wasm.name}  # fmt: skip
+        kwargs = {"args": case.args, "env": case.env, "dirs": dirs, "program_name": case.wasm.name}
         if component is None:
             return run_module(case.wasm.read_bytes(), **kwargs)  # type: ignore[arg-type]
         return run_component(component, **kwargs)  # type: ignore[arg-type]
@@ -52,8 +51,10 @@ def _run(case: Case, component: bytes | None) -> RunResult:
 def _failures(case: Case, result: RunResult) -> list[str]:
     out = []
     if result.exit_code != case.exit_code:
-        out.append(f"exit code {result.exit_code} ({result.outcome}: {result.message}), "
-                   f"expected {case.exit_code}")  # fmt: skip
+        out.append(
+            f"exit code {result.exit_code} ({result.outcome}: {result.message}), "
+            f"expected {case.exit_code}"
+        )
     for stream, expected in (("stdout", case.stdout), ("stderr", case.stderr)):
         got = getattr(result, stream)
         if expected is not None and got != expected.encode():
@@ -74,6 +75,7 @@ def test_conformance(case: Case) -> None:
         if case.name in NONDETERMINISTIC_OUTPUT:
             break
         if getattr(result, stream) != getattr(native, stream):
-            failures.append(f"{stream} {getattr(result, stream)!r} != native "
-                            f"{getattr(native, stream)!r}")  # fmt: skip
+            failures.append(
+                f"{stream} {getattr(result, stream)!r} != native {getattr(native, stream)!r}"
+            )
     assert not failures, f"{case.name} as a component: " + "; ".join(failures)

@@ -50,8 +50,7 @@ def transpiled() -> None:
 def _run(case: Case, component: bytes | None) -> RunResult:
     with tempfile.TemporaryDirectory(prefix="wasi-testsuite-jco-") as tmp:
         dirs = [(fresh_copy(case.root, Path(tmp)), "/")] if case.root else []
-        kwargs = {"args": case.args, "env": case.env, "dirs": dirs,
-                  "program_name": case.wasm.name}  # fmt: skip
+        kwargs = {"args": case.args, "env": case.env, "dirs": dirs, "program_name": case.wasm.name}
         if component is None:
             return run_module(case.wasm.read_bytes(), **kwargs)  # type: ignore[arg-type]
         return jco.run_component_jco(component, **kwargs)  # type: ignore[arg-type]
@@ -59,9 +58,11 @@ def _run(case: Case, component: bytes | None) -> RunResult:
 
 def _params() -> list[object]:
     return [
-        pytest.param(c, id=c.name, marks=pytest.mark.xfail(reason=JCO_HOST_LIMITS[c.name],
-                                                           strict=True))  # fmt: skip
-        if c.name in JCO_HOST_LIMITS else pytest.param(c, id=c.name)
+        pytest.param(
+            c, id=c.name, marks=pytest.mark.xfail(reason=JCO_HOST_LIMITS[c.name], strict=True)
+        )
+        if c.name in JCO_HOST_LIMITS
+        else pytest.param(c, id=c.name)
         for c in CASES
     ]
 
@@ -71,8 +72,10 @@ def test_conformance_under_jco(case: Case) -> None:
     result = _run(case, component_of(case.wasm))
     failures = []
     if result.exit_code != case.exit_code:
-        failures.append(f"exit code {result.exit_code} ({result.outcome}: {result.message}), "
-                        f"expected {case.exit_code}")  # fmt: skip
+        failures.append(
+            f"exit code {result.exit_code} ({result.outcome}: {result.message}), "
+            f"expected {case.exit_code}"
+        )
     for stream, expected in (("stdout", case.stdout), ("stderr", case.stderr)):
         if expected is not None and getattr(result, stream) != expected.encode():
             failures.append(f"{stream} {getattr(result, stream)!r}, expected {expected!r}")
@@ -80,8 +83,9 @@ def test_conformance_under_jco(case: Case) -> None:
         native = _run(case, None)
         for stream in ("stdout", "stderr"):
             if getattr(result, stream) != getattr(native, stream):
-                failures.append(f"{stream} {getattr(result, stream)!r} != native "
-                                f"{getattr(native, stream)!r}")  # fmt: skip
+                failures.append(
+                    f"{stream} {getattr(result, stream)!r} != native {getattr(native, stream)!r}"
+                )
     assert not failures, f"{case.name} under jco: " + "; ".join(failures)
 
 

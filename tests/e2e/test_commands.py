@@ -145,11 +145,17 @@ def test_proc_exit_above_255_traps_clearly() -> None:
 
 def test_gc_keeps_only_needed_interfaces() -> None:
     built = componentize(wasmtime.wat2wasm(WRITE_AND_EXIT))
-    names = {n.partition("@")[0] for n, _ in component.component_imports(
-        component.decode_component(built.component))}  # fmt: skip
+    names = {
+        n.partition("@")[0]
+        for n, _ in component.component_imports(component.decode_component(built.component))
+    }
     assert names <= {
-        "wasi:cli/stdout", "wasi:cli/stderr", "wasi:io/streams", "wasi:io/error", "wasi:cli/exit",
-    }  # fmt: skip
+        "wasi:cli/stdout",
+        "wasi:cli/stderr",
+        "wasi:io/streams",
+        "wasi:io/error",
+        "wasi:cli/exit",
+    }
     assert "wasi:cli/exit" in names and "wasi:io/streams" in names
     assert built.plan.version.patch == 12  # proc_exit keeps its code
 
@@ -195,11 +201,13 @@ def test_cli_new_writes_identical_bytes(
     ("wat", "needle"),
     [
         ('(module (import "env" "f" (func)) (func (export "_start")))', "env.f"),
-        ('(module (import "wasi_snapshot_preview1" "fd_write" (func)) (func (export "_start")))',
-         "does not match"),
+        (
+            '(module (import "wasi_snapshot_preview1" "fd_write" (func)) (func (export "_start")))',
+            "does not match",
+        ),
         ('(module (import "wasi_snapshot_preview1" "nope" (func)))', "not a function of"),
     ],
-)  # fmt: skip
+)
 def test_cli_new_refuses_bad_modules(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, wat: str, needle: str
 ) -> None:

@@ -81,9 +81,14 @@ def test_corpus_program_under_jco(
     spec = fixture.run
     dirs = {guest: {} for guest in spec.preopens} or None
     d = differential(
-        fixture.path.read_bytes(), jco_components[name, opt], args=spec.args, env=spec.env,
-        dirs=dirs, stdin=spec.stdin, component_runner=jco.run_component_jco,
-    )  # fmt: skip
+        fixture.path.read_bytes(),
+        jco_components[name, opt],
+        args=spec.args,
+        env=spec.env,
+        dirs=dirs,
+        stdin=spec.stdin,
+        component_runner=jco.run_component_jco,
+    )
     assert_same(d)
     assert d.component.exit_code == spec.exit_code
 

@@ -36,9 +36,16 @@ def _both(build_c: BuildC, name: str, opt: str = "O2") -> tuple[bytes, bytes]:
 
 @pytest.mark.parametrize(
     ("name", "opt"),
-    [("fs_file", "O2"), ("fs_file", "Oz"), ("fs_path", "O2"), ("fs_path", "O0"),
-     ("fs_readdir", "O2"), ("fs_sock", "O2"), ("fs_poll", "O2")],
-)  # fmt: skip
+    [
+        ("fs_file", "O2"),
+        ("fs_file", "Oz"),
+        ("fs_path", "O2"),
+        ("fs_path", "O0"),
+        ("fs_readdir", "O2"),
+        ("fs_sock", "O2"),
+        ("fs_poll", "O2"),
+    ],
+)
 def test_fs_program_matches_native(build_c: BuildC, name: str, opt: str) -> None:
     module, comp = _both(build_c, name, opt)
     d = differential(module, comp, files=TREE, stdin=b"")

@@ -139,8 +139,14 @@ def module_and_component() -> tuple[bytes, bytes]:
 
 def test_no_byte_outside_what_preview1_writes(module_and_component: tuple[bytes, bytes]) -> None:
     module, component = module_and_component
-    d = differential(module, component, args=["a", "bb"], env=[("K", "v")], files={},
-                     stdin=b"hello world, 32 bytes of input!!")  # fmt: skip
+    d = differential(
+        module,
+        component,
+        args=["a", "bb"],
+        env=[("K", "v")],
+        files={},
+        stdin=b"hello world, 32 bytes of input!!",
+    )
     assert_same(d)
     assert d.component.stdout == expected_line()
 
@@ -154,8 +160,14 @@ def test_no_byte_outside_what_preview1_writes_under_jco(
             pytest.fail(reason)
         pytest.skip(reason)
     module, component = module_and_component
-    d = differential(module, component, args=["a", "bb"], env=[("K", "v")], files={},
-                     stdin=b"hello world, 32 bytes of input!!",
-                     component_runner=jco.run_component_jco)  # fmt: skip
+    d = differential(
+        module,
+        component,
+        args=["a", "bb"],
+        env=[("K", "v")],
+        files={},
+        stdin=b"hello world, 32 bytes of input!!",
+        component_runner=jco.run_component_jco,
+    )
     assert_same(d)
     assert d.component.stdout == expected_line()

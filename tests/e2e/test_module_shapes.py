@@ -87,15 +87,24 @@ def test_two_imported_memories_are_refused() -> None:
 @pytest.mark.parametrize(
     ("imports", "toolchain", "hint"),
     [
-        ('(import "env" "abort" (func (param i32 i32 i32 i32)))', "AssemblyScript",
-         "@assemblyscript/wasi-shim"),
-        ('(import "env" "emscripten_notify_memory_growth" (func (param i32)))', "Emscripten",
-         "ALLOW_MEMORY_GROWTH"),
-        ('(import "env" "emscripten_memcpy_big" (func (param i32 i32 i32) (result i32)))',
-         "Emscripten", "STANDALONE_WASM"),
+        (
+            '(import "env" "abort" (func (param i32 i32 i32 i32)))',
+            "AssemblyScript",
+            "@assemblyscript/wasi-shim",
+        ),
+        (
+            '(import "env" "emscripten_notify_memory_growth" (func (param i32)))',
+            "Emscripten",
+            "ALLOW_MEMORY_GROWTH",
+        ),
+        (
+            '(import "env" "emscripten_memcpy_big" (func (param i32 i32 i32) (result i32)))',
+            "Emscripten",
+            "STANDALONE_WASM",
+        ),
         ('(import "gojs" "runtime.wasmExit" (func (param i32)))', "Go", "GOOS=wasip1"),
     ],
-)  # fmt: skip
+)
 def test_runtime_imports_name_their_toolchain(imports: str, toolchain: str, hint: str) -> None:
     module = _wat(f'(module {imports} (memory (export "memory") 1) (func (export "_start")))')
     with pytest.raises(UnsupportedModuleError) as refused:

@@ -142,8 +142,9 @@ def stat_program() -> bytes:
           (i64.const 600000000000)))"""
 
     def same(*offsets: int) -> str:  # fd_filestat_get's field == path_filestat_get's
-        return " ".join(f"(call $eq64 (i32.const {0x200 + o}) (i32.const {0x300 + o}))"
-                        for o in offsets)  # fmt: skip
+        return " ".join(
+            f"(call $eq64 (i32.const {0x200 + o}) (i32.const {0x300 + o}))" for o in offsets
+        )
 
     body = f"""(local $fd i32) (local $now i64)
       (drop (call $clock_time_get (i32.const 0) (i64.const 1) (i32.const 0x180)))
@@ -275,9 +276,11 @@ def test_fd_readdir() -> None:
     # through 30-byte buffers: each full (a header and some bytes of the next)
     # but the last, which ends after its name
     assert lines[5:9] == [
-        "small 30 1 1", "small 30 2 2",
-        f"small 30 3 {len(names[2])}", f"small {24 + len(names[3])} 4 {len(names[3])}",
-    ]  # fmt: skip
+        "small 30 1 1",
+        "small 30 2 2",
+        f"small 30 3 {len(names[2])}",
+        f"small {24 + len(names[3])} 4 {len(names[3])}",
+    ]
     assert lines[9] == "badfd 8 file 8"  # EBADF for a closed fd and for a file
 
 
@@ -287,8 +290,9 @@ SUBS, EVENTS, NEVENTS = 0x2000, 0x3000, 0x100
 P0_SUB = 56  # userdata, tag at 8, clock {identifier, id at 24, timeout, precision, flags at 48}
 
 
-def clock_sub(i: int, userdata: int, clock_id: int, timeout: str, *, ident: int = 0,
-              abstime: bool = False) -> str:  # fmt: skip
+def clock_sub(
+    i: int, userdata: int, clock_id: int, timeout: str, *, ident: int = 0, abstime: bool = False
+) -> str:
     at = SUBS + i * P0_SUB
     return f"""(i64.store (i32.const {at}) (i64.const {userdata}))
       (i32.store8 (i32.const {at + 8}) (i32.const 0))
@@ -358,8 +362,15 @@ def poll_program() -> bytes:
 def event_hex(userdata: int, eventtype: int, nbytes: int = 0) -> str:
     """An event as written: userdata, errno 0 at 8, type at 10, nbytes at 16,
     flags at 24; padding (0xee) left as it was."""
-    fields = [userdata.to_bytes(8, "little"), b"\0\0", bytes([eventtype]), b"\xee" * 5,
-              nbytes.to_bytes(8, "little"), b"\0\0", b"\xee" * 6]  # fmt: skip
+    fields = [
+        userdata.to_bytes(8, "little"),
+        b"\0\0",
+        bytes([eventtype]),
+        b"\xee" * 5,
+        nbytes.to_bytes(8, "little"),
+        b"\0\0",
+        b"\xee" * 6,
+    ]
     return b"".join(fields).hex()
 
 
@@ -386,9 +397,22 @@ def test_poll_oneoff_subscriptions() -> None:
 
 def misc_program() -> bytes:
     """fd_write and the functions preview0 shares with preview1, then proc_exit(3)."""
-    p = Program(["args_sizes_get", "args_get", "environ_sizes_get", "environ_get",
-                 "fd_prestat_get", "fd_prestat_dir_name", "clock_res_get", "clock_time_get",
-                 "random_get", "sched_yield", "fd_close", "proc_exit"])  # fmt: skip
+    p = Program(
+        [
+            "args_sizes_get",
+            "args_get",
+            "environ_sizes_get",
+            "environ_get",
+            "fd_prestat_get",
+            "fd_prestat_dir_name",
+            "clock_res_get",
+            "clock_time_get",
+            "random_get",
+            "sched_yield",
+            "fd_close",
+            "proc_exit",
+        ]
+    )
     hello = p.text("hello, preview0\n")
 
     # One iovec: with several, native preview1 writes only the first to a
@@ -439,8 +463,14 @@ def misc_program() -> bytes:
 
 def test_fd_write_and_shared_functions() -> None:
     module = misc_program()
-    d = differential(module, componentize(module).component, files={"data.txt": DATA},
-                     args=["a", "bc"], env={"K": "V"}, stdin=b"")  # fmt: skip
+    d = differential(
+        module,
+        componentize(module).component,
+        files={"data.txt": DATA},
+        args=["a", "bc"],
+        env={"K": "V"},
+        stdin=b"",
+    )
     assert_same(d)
     assert (d.component.exit_code, d.component.outcome) == (3, "exit")
     assert d.component.stderr == b"hello, preview0\n"
@@ -493,15 +523,20 @@ def test_fd_fdstat_get_has_no_sock_accept_right() -> None:
     # preview0's `rights` has 29 flags (fd_datasync .. sock_shutdown): a
     # preview0 fdstat cannot carry preview1's sock_accept right (bit 29).
     module = fdstat_program()
-    d = differential(module, componentize(module).component,
-                     files={"data.txt": DATA, "sub": Dir()}, stdin=b"")  # fmt: skip
+    d = differential(
+        module, componentize(module).component, files={"data.txt": DATA, "sub": Dir()}, stdin=b""
+    )
     assert d.native.stdout is not None and d.component.stdout is not None
     native = [line.split() for line in d.native.stdout.decode().splitlines()]
     ours = [line.split() for line in d.component.stdout.decode().splitlines()]
     assert [row[:3] for row in ours] == [
-        ["file", "0", "4"], ["dir", "0", "3"], ["preopen", "0", "3"],
-        ["stdout", "0", "0"], ["stdin", "0", "0"], ["bad", "8", "0"],
-    ]  # fmt: skip
+        ["file", "0", "4"],
+        ["dir", "0", "3"],
+        ["preopen", "0", "3"],
+        ["stdout", "0", "0"],
+        ["stdin", "0", "0"],
+        ["bad", "8", "0"],
+    ]
     assert all(row[5] == row[7] == "0" for row in ours[:5])  # no bit 29 or above
     assert ours == native
     assert_same(d)

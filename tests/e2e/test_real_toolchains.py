@@ -81,8 +81,12 @@ def _trees(run: Run) -> dict[str, FileTree] | None:
 def test_matches_native_preview1(key: str, run: Run, component_of: ComponentOf) -> None:
     module = (REAL_DIR / key).read_bytes()
     d = differential(
-        module, component_of(key),
-        args=run.args, env=run.env, dirs=_trees(run), stdin=run.stdin,
+        module,
+        component_of(key),
+        args=run.args,
+        env=run.env,
+        dirs=_trees(run),
+        stdin=run.stdin,
     )
     assert d.native.exit_code == run.exit_code, f"the fixture's own native run: {d.native}"
     assert_same(d)
@@ -114,8 +118,11 @@ def _jco_cases() -> list[object]:
     for case in _cases():
         key = case.values[0]  # type: ignore[attr-defined]
         if key in JCO_HOST_LIMITS:
-            case = pytest.param(*case.values, id=case.id,  # type: ignore[attr-defined]
-                                marks=pytest.mark.xfail(reason=JCO_HOST_LIMITS[key], strict=True))
+            case = pytest.param(
+                *case.values,
+                id=case.id,  # type: ignore[attr-defined]
+                marks=pytest.mark.xfail(reason=JCO_HOST_LIMITS[key], strict=True),
+            )
         marked.append(case)
     return marked
 
@@ -127,9 +134,14 @@ def test_matches_native_preview1_under_jco(
     """The same components under jco/Node, the way JavaScript hosts run them."""
     module = (REAL_DIR / key).read_bytes()
     d = differential(
-        module, component_of(key), args=run.args, env=run.env, dirs=_trees(run),
-        stdin=run.stdin, component_runner=jco.run_component_jco,
-    )  # fmt: skip
+        module,
+        component_of(key),
+        args=run.args,
+        env=run.env,
+        dirs=_trees(run),
+        stdin=run.stdin,
+        component_runner=jco.run_component_jco,
+    )
     assert_same(d)
     assert d.component.exit_code == run.exit_code
 

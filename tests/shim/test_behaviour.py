@@ -77,8 +77,9 @@ def test_fd_read_first_blocks_then_only_available() -> None:
 def test_args_and_environ() -> None:
     args = ["prog"] + [f"arg{i}" for i in range(200)]
     env = [("K", "v" * 1000), ("EMPTY", "")]
-    shim = Shim({"args_get", "args_sizes_get", "environ_get", "environ_sizes_get"},
-                Host(args=args, env=env))  # fmt: skip
+    shim = Shim(
+        {"args_get", "args_sizes_get", "environ_get", "environ_sizes_get"}, Host(args=args, env=env)
+    )
     assert shim.call("args_sizes_get", 0, 4) == 0
     argc, size = struct.unpack("<II", shim.gr(0, 8))
     assert argc == len(args) and size == sum(len(a) + 1 for a in args)

@@ -44,12 +44,27 @@ def test_layouts(header: str) -> None:
     d = defines(header)
     read = "WASI_IO_STREAMS_METHOD_INPUT_STREAM_BLOCKING_READ_RET"
     # result<list<u8>, stream-error>: u8 tag, payload at 4; stream-error: u8 tag, handle at 8
-    assert [d[f"{read}_{k}"] for k in ("SIZEOF", "ALIGNOF", "TAG", "OK_PTR", "OK_LEN",
-            "ERR_TAG", "ERR_LAST_OPERATION_FAILED")] == [12, 4, 0, 4, 8, 4, 8]  # fmt: skip
+    assert [
+        d[f"{read}_{k}"]
+        for k in (
+            "SIZEOF",
+            "ALIGNOF",
+            "TAG",
+            "OK_PTR",
+            "OK_LEN",
+            "ERR_TAG",
+            "ERR_LAST_OPERATION_FAILED",
+        )
+    ] == [12, 4, 0, 4, 8, 4, 8]
     fread = "WASI_FILESYSTEM_TYPES_METHOD_DESCRIPTOR_READ_RET"
     # result<tuple<list<u8>, bool>, error-code>
     assert [d[f"{fread}_{k}"] for k in ("SIZEOF", "OK_F0_PTR", "OK_F0_LEN", "OK_F1", "ERR")] == [
-        16, 4, 8, 12, 4]  # fmt: skip
+        16,
+        4,
+        8,
+        12,
+        4,
+    ]
     assert d["WASI_CLOCKS_WALL_CLOCK_DATETIME_SIZEOF"] == 16
     assert d["WASI_CLOCKS_WALL_CLOCK_DATETIME_NANOSECONDS"] == 8
     assert d["WASI_FILESYSTEM_PREOPENS_GET_DIRECTORIES_RET_ELEM_SIZEOF"] == 12

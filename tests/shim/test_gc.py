@@ -51,8 +51,13 @@ def interfaces(data: bytes) -> set[str]:
 def test_fd_write_and_proc_exit_import_only_stdio_streams_exit() -> None:
     got = interfaces(gc_bytes({"fd_write", "proc_exit"}))
     assert "wasi:cli/exit" in got and "wasi:io/streams" in got
-    assert got <= {"wasi:cli/stdout", "wasi:cli/stderr", "wasi:io/streams", "wasi:io/error",
-                   "wasi:cli/exit"}  # fmt: skip
+    assert got <= {
+        "wasi:cli/stdout",
+        "wasi:cli/stderr",
+        "wasi:io/streams",
+        "wasi:io/error",
+        "wasi:cli/exit",
+    }
 
 
 def test_sched_yield_only_is_tiny_and_imports_no_wasi() -> None:
@@ -68,7 +73,9 @@ def test_each_export_alone_validates(name: str) -> None:
     m = decode_module(gc_bytes({name}))
     assert m.start is None and INIT_EXPORT in {e.name for e in m.exports}
     assert [(i.module, i.name) for i in m.imports if i.kind == "memory"] == [
-        ("env", "memory"), ("componentize:guest", "memory")]  # fmt: skip
+        ("env", "memory"),
+        ("componentize:guest", "memory"),
+    ]
     assert js_host_problems(m) == []  # jco transpiles it
 
 

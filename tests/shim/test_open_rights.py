@@ -17,8 +17,7 @@ from componentize.assemble import componentize
 
 from .wat_program import Program
 
-P1 = ("path_open", "fd_write", "fd_read", "fd_close", "path_create_directory",
-      "fd_fdstat_get")  # fmt: skip
+P1 = ("path_open", "fd_write", "fd_read", "fd_close", "path_create_directory", "fd_fdstat_get")
 RIGHT_BITS = range(30)  # preview1 rights: fd_datasync (bit 0) .. sock_accept (bit 29)
 O_CREAT, O_DIRECTORY, O_EXCL, O_TRUNC = 1, 2, 4, 8
 # What wasi-libc of 2022 passes for open(O_WRONLY|O_CREAT) through a directory

@@ -109,10 +109,13 @@ class Instance:
 def test_shape_is_portable_and_init_is_an_export() -> None:
     m = decode_module(processed())
     assert [(i.module, i.name, i.kind) for i in m.imports] == [
-        ("env", "memory", "memory"), ("wasi:y/z@0.2.12", "f", "func"),
-        ("env", "memory-grow", "func"), ("env", "stack-pointer", "global"),
-        ("componentize:guest", "memory", "memory"), ("componentize:guest", "start-table", "table"),
-    ]  # fmt: skip
+        ("env", "memory", "memory"),
+        ("wasi:y/z@0.2.12", "f", "func"),
+        ("env", "memory-grow", "func"),
+        ("env", "stack-pointer", "global"),
+        ("componentize:guest", "memory", "memory"),
+        ("componentize:guest", "start-table", "table"),
+    ]
     assert m.start is None and not m.globals and not m.tables
     assert INIT_EXPORT in {e.name for e in m.exports}
     assert js_host_problems(m) == []
@@ -122,7 +125,11 @@ def test_shape_is_portable_and_init_is_an_export() -> None:
     assert names is not None
     n = len(m.functions) + 2
     assert [names.functions[i] for i in range(n - 4, n)] == [
-        "memory_copy_0_0", "memory_copy_0_1", "memory_copy_1_0", "memory_fill_0"]  # fmt: skip
+        "memory_copy_0_0",
+        "memory_copy_0_1",
+        "memory_copy_1_0",
+        "memory_fill_0",
+    ]
 
 
 def test_runs_after_init() -> None:
@@ -193,12 +200,17 @@ def test_fill() -> None:
 @pytest.mark.parametrize(
     ("name", "args"),
     [
-        ("move", (PAGE - 4, 0, 8)), ("move", (0, PAGE - 4, 8)), ("move", (PAGE + 1, 0, 0)),
-        ("fill", (PAGE - 20, 1, 21)), ("fill", (PAGE + 1, 1, 0)),
-        ("out", (2 * PAGE - 4, 0, 8)), ("in", (0, 2 * PAGE - 4, 8)), ("in", (PAGE - 4, 0, 8)),
+        ("move", (PAGE - 4, 0, 8)),
+        ("move", (0, PAGE - 4, 8)),
+        ("move", (PAGE + 1, 0, 0)),
+        ("fill", (PAGE - 20, 1, 21)),
+        ("fill", (PAGE + 1, 1, 0)),
+        ("out", (2 * PAGE - 4, 0, 8)),
+        ("in", (0, 2 * PAGE - 4, 8)),
+        ("in", (PAGE - 4, 0, 8)),
         ("move", (0xFFFF_FFF8, 0, 16)),
     ],
-)  # fmt: skip
+)
 def test_out_of_bounds_traps_before_writing(name: str, args: tuple[int, int, int]) -> None:
     inst = Instance(processed())
     store = inst.store
@@ -229,17 +241,23 @@ def test_wrong_intrinsic_signature_is_rejected() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "match"),
     [
-        ("(global $sp (mut i32) (i32.const 0))",
-         "(global $sp (mut i32) (i32.const 0)) (global i32 (i32.const 1))", "stack pointer"),
-        ("(global $sp (mut i32) (i32.const 0))", "(global $sp (mut i64) (i64.const 0))",
-         "stack pointer"),
-        ('(func $grow (param i32) (result i32))', '(func $grow (param i32))', "memory-grow"),
+        (
+            "(global $sp (mut i32) (i32.const 0))",
+            "(global $sp (mut i32) (i32.const 0)) (global i32 (i32.const 1))",
+            "stack pointer",
+        ),
+        (
+            "(global $sp (mut i32) (i32.const 0))",
+            "(global $sp (mut i64) (i64.const 0))",
+            "stack pointer",
+        ),
+        ("(func $grow (param i32) (result i32))", "(func $grow (param i32))", "memory-grow"),
         ('"componentize_init"', '"init"', "componentize_init"),
         ('(func (export "sp")', '(start 10) (func (export "sp")', "no start"),
         ('"env" "memory-grow"', '"env" "other"', "env/other"),
         ("(call $grow (local.get 0))", "(memory.grow (local.get 0))", "memory.grow 0"),
     ],
-)  # fmt: skip
+)
 def test_what_it_cannot_make_portable_fails_the_build(old: str, new: str, match: str) -> None:
     assert old in WAT
     with pytest.raises(InternalError, match=match):

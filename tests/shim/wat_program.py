@@ -103,8 +103,15 @@ class Program:
         return f"(call $print {self.text(label)})"
 
     def module(self, body: str) -> bytes:
-        parts = ["(module", *self.imports, '(memory (export "memory") 2)', *self.data, self.helpers,
-                 f'(func (export "_start")\n{body})', ")"]  # fmt: skip
+        parts = [
+            "(module",
+            *self.imports,
+            '(memory (export "memory") 2)',
+            *self.data,
+            self.helpers,
+            f'(func (export "_start")\n{body})',
+            ")",
+        ]
         text = "\n".join(parts)
         return bytes(wasmtime.wat2wasm(text))
 

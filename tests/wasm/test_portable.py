@@ -126,7 +126,15 @@ def test_repeats_are_counted_per_function() -> None:
 
 def test_the_opcode_classes() -> None:
     assert ALLOWED_MEMORY_OPS < MEMORY_OPS
-    assert {"memory.copy", "memory.fill", "memory.grow", "memory.init", "i32.atomic.load",
-            "v128.load8_lane", "i64.load32_u", "i64.store32"} <= MEMORY_OPS  # fmt: skip
+    assert {
+        "memory.copy",
+        "memory.fill",
+        "memory.grow",
+        "memory.init",
+        "i32.atomic.load",
+        "v128.load8_lane",
+        "i64.load32_u",
+        "i64.store32",
+    } <= MEMORY_OPS
     # jco accepts atomic.fence (checked against jco 1.35): it names no memory
     assert not {"data.drop", "global.get", "call", "table.grow", "atomic.fence"} & MEMORY_OPS

@@ -29,9 +29,17 @@ from componentize.wasm.reindex import Reindex, references
 
 # The index of the named item `$k_<space>` of each space (all different).
 INDEX: dict[str, int] = {
-    "type": 1, "func": 2, "table": 3, "memory": 4, "global": 5, "elem": 6, "data": 7,
-    "local": 8, "label": 9, "tag": 10,
-}  # fmt: skip
+    "type": 1,
+    "func": 2,
+    "table": 3,
+    "memory": 4,
+    "global": 5,
+    "elem": 6,
+    "data": 7,
+    "local": 8,
+    "label": 9,
+    "tag": 10,
+}
 LITERAL = {"field": "11", "count": "12"}
 
 # Spellings whose text order or shape differs from "<name> <immediates in binary order>".
@@ -73,15 +81,23 @@ INDEXED = [op for op in OPS if op.u32_kinds or COMPOSITE_SPACES[op.imm]]
 def _module(body: str) -> str:
     n = INDEX
     items = [
-        "(type (func))" * n["type"], "(type $k_type (func))",
-        "(func)" * n["func"], "(func $k_func)",
-        "(table 1 funcref)" * n["table"], "(table $k_table 1 funcref)",
-        "(memory 1)" * n["memory"], "(memory $k_memory 1)",
-        "(global i32 (i32.const 0))" * n["global"], "(global $k_global (mut i32) (i32.const 0))",
-        "(elem func)" * n["elem"], "(elem $k_elem func)",
-        '(data "")' * n["data"], '(data $k_data "")',
-        "(tag)" * n["tag"], "(tag $k_tag)",
-    ]  # fmt: skip
+        "(type (func))" * n["type"],
+        "(type $k_type (func))",
+        "(func)" * n["func"],
+        "(func $k_func)",
+        "(table 1 funcref)" * n["table"],
+        "(table $k_table 1 funcref)",
+        "(memory 1)" * n["memory"],
+        "(memory $k_memory 1)",
+        "(global i32 (i32.const 0))" * n["global"],
+        "(global $k_global (mut i32) (i32.const 0))",
+        "(elem func)" * n["elem"],
+        "(elem $k_elem func)",
+        '(data "")' * n["data"],
+        '(data $k_data "")',
+        "(tag)" * n["tag"],
+        "(tag $k_tag)",
+    ]
     locals_ = "(local i32)" * n["local"] + "(local $k_local i32)"
     nest = "block $k_label " + "block " * n["label"]
     return f"(module {' '.join(items)} (func {locals_} {nest} {body} {'end ' * (n['label'] + 1)}))"

@@ -163,9 +163,10 @@ def test_edit_and_reencode_validates() -> None:
     back = decode_module(out)
     assert back == m
     # Untouched sections were copied, the edited ones re-encoded.
-    assert back.raw[10].source[back.raw[10].start : back.raw[10].end] == data[
-        m.raw[10].start : m.raw[10].end
-    ]
+    assert (
+        back.raw[10].source[back.raw[10].start : back.raw[10].end]
+        == data[m.raw[10].start : m.raw[10].end]
+    )
 
 
 def _section(sid: int, payload: bytes, width: int) -> bytes:

@@ -99,9 +99,7 @@ def zig_build(source: str, suffix: str, flags: list[str]) -> Path:
     built once per level for the whole test run, not again here.
     """
     driver = "c++" if suffix == ".cpp" else "cc"
-    key = hashlib.sha256(
-        "\0".join([source, suffix, *flags, driver]).encode()
-    ).hexdigest()[:20]
+    key = hashlib.sha256("\0".join([source, suffix, *flags, driver]).encode()).hexdigest()[:20]
     out = cache_dir() / f"{key}.wasm"
     if out.exists():
         return out
@@ -111,8 +109,18 @@ def zig_build(source: str, suffix: str, flags: list[str]) -> Path:
         src = Path(tmp) / f"prog{suffix}"
         src.write_text(source)
         target = Path(tmp) / "prog.wasm"
-        cmd = [sys.executable, "-m", "ziglang", driver, "-target", "wasm32-wasi", *flags,
-               str(src), "-o", str(target)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "ziglang",
+            driver,
+            "-target",
+            "wasm32-wasi",
+            *flags,
+            str(src),
+            "-o",
+            str(target),
+        ]
         subprocess.run(cmd, check=True, capture_output=True, env=env)
         target.replace(out)
     return out

@@ -66,8 +66,9 @@ def test_other_release_lines_are_not_gated() -> None:
     }
     """
     assert list(resolve_text(text, version=V("0.2.0")).interface("my:pkg/i").functions) == [
-        "f", "g",
-    ]  # fmt: skip
+        "f",
+        "g",
+    ]
     r = resolve_text(text, version=V("1.0.0"))
     assert str(r.packages[0].name) == "my:pkg@1.0.0"
     assert list(r.interface("my:pkg/i").functions) == ["f"]

@@ -13,8 +13,20 @@ def kinds(text: str) -> list[str]:
 def test_operators_keywords_and_ids() -> None:
     toks = tokenize("interface foo-bar { x: func() -> u32; }")
     assert [t.kind for t in toks] == [
-        "interface", "id", "{", "id", ":", "func", "(", ")", "->", "u32", ";", "}", "eof",
-    ]  # fmt: skip
+        "interface",
+        "id",
+        "{",
+        "id",
+        ":",
+        "func",
+        "(",
+        ")",
+        "->",
+        "u32",
+        ";",
+        "}",
+        "eof",
+    ]
     assert toks[1].text == "foo-bar"
 
 

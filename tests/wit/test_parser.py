@@ -47,14 +47,26 @@ def test_file_with_only_nested_packages() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("u8", ast.PrimT), ("s64", ast.PrimT), ("f32", ast.PrimT), ("char", ast.PrimT),
-        ("bool", ast.PrimT), ("string", ast.PrimT), ("error-context", ast.PrimT),
-        ("list<u8>", ast.ListT), ("option<u8>", ast.OptionT), ("tuple<u8, s8>", ast.TupleT),
-        ("future", ast.FutureT), ("future<u8>", ast.FutureT), ("stream", ast.StreamT),
-        ("stream<string>", ast.StreamT), ("borrow<r>", ast.HandleT), ("own<r>", ast.HandleT),
-        ("r", ast.NamedT), ("%type", ast.NamedT),
+        ("u8", ast.PrimT),
+        ("s64", ast.PrimT),
+        ("f32", ast.PrimT),
+        ("char", ast.PrimT),
+        ("bool", ast.PrimT),
+        ("string", ast.PrimT),
+        ("error-context", ast.PrimT),
+        ("list<u8>", ast.ListT),
+        ("option<u8>", ast.OptionT),
+        ("tuple<u8, s8>", ast.TupleT),
+        ("future", ast.FutureT),
+        ("future<u8>", ast.FutureT),
+        ("stream", ast.StreamT),
+        ("stream<string>", ast.StreamT),
+        ("borrow<r>", ast.HandleT),
+        ("own<r>", ast.HandleT),
+        ("r", ast.NamedT),
+        ("%type", ast.NamedT),
     ],
-)  # fmt: skip
+)
 def test_type_kinds(text: str, expected: type) -> None:
     assert isinstance(ty(text), expected)
 
@@ -66,9 +78,13 @@ def test_fixed_size_list() -> None:
 
 @pytest.mark.parametrize(
     ("text", "ok", "err"),
-    [("result", False, False), ("result<u8>", True, False),
-     ("result<_, u8>", False, True), ("result<u8, string>", True, True)],
-)  # fmt: skip
+    [
+        ("result", False, False),
+        ("result<u8>", True, False),
+        ("result<_, u8>", False, True),
+        ("result<u8, string>", True, True),
+    ],
+)
 def test_result_forms(text: str, ok: bool, err: bool) -> None:
     t = ty(text)
     assert isinstance(t, ast.ResultT)
@@ -88,9 +104,13 @@ def test_type_definitions() -> None:
     )
     kinds = [type(x) for x in items]
     assert kinds == [
-        ast.RecordItem, ast.VariantItem, ast.EnumItem, ast.FlagsItem,
-        ast.TypeAliasItem, ast.ResourceItem,
-    ]  # fmt: skip
+        ast.RecordItem,
+        ast.VariantItem,
+        ast.EnumItem,
+        ast.FlagsItem,
+        ast.TypeAliasItem,
+        ast.ResourceItem,
+    ]
     rec = items[0]
     assert isinstance(rec, ast.RecordItem) and [f.name for f, _ in rec.fields] == ["a", "b"]
 
@@ -202,14 +222,19 @@ def test_world_items() -> None:
         ("package a:b;\nworld w {\n  import a:b;\n}", 3, 10, "cannot import a package"),
         ("package a:b;\ninterface x { enum e {} }", 2, 20, "at least one case"),
         ("package a:b;\ninterface x { type t = map<u8, u8>; }", 2, 24, "`map` types"),
-        ("package a:b;\ninterface x { @since(version = 1.0.0) @unstable(feature = f) f: func(); }",
-         2, 39, "both"),
+        (
+            "package a:b;\n"
+            "interface x { @since(version = 1.0.0) @unstable(feature = f) f: func(); }",
+            2,
+            39,
+            "both",
+        ),
         ("package a:b;\ninterface x { @frob(x = y) f: func(); }", 2, 16, "unknown annotation"),
         ("package a:b;\ninterface x {", 2, 14, "found end of file"),
         ("package a:b:c;", 1, 12, "nested namespaces"),
         ("package a:b;\ninterface x { type t = list<u8, 0>; }", 2, 33, "at least 1"),
     ],
-)  # fmt: skip
+)
 def test_syntax_errors_are_located(text: str, line: int, col: int, msg: str) -> None:
     with pytest.raises(WitError) as info:
         parse_text(text, "s.wit")

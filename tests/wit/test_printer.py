@@ -150,8 +150,22 @@ def test_docs_are_not_part_of_structure() -> None:
 
 # ---------------------------------------------------------------- property-based
 
-PRIMS = ["bool", "s8", "u8", "s16", "u16", "s32", "u32", "s64", "u64", "f32", "f64", "char",
-         "string", "error-context"]  # fmt: skip
+PRIMS = [
+    "bool",
+    "s8",
+    "u8",
+    "s16",
+    "u16",
+    "s32",
+    "u32",
+    "s64",
+    "u64",
+    "f32",
+    "f64",
+    "char",
+    "string",
+    "error-context",
+]
 
 
 def result_text(pair: tuple[str | None, str | None]) -> str:

@@ -28,9 +28,12 @@ def test_resource_functions_get_component_names() -> None:
         free: func(d: borrow<descriptor>);"""
     )
     assert list(i.functions) == [
-        "[constructor]descriptor", "[method]descriptor.read", "[static]descriptor.open",
-        "[constructor]r2", "free",
-    ]  # fmt: skip
+        "[constructor]descriptor",
+        "[method]descriptor.read",
+        "[static]descriptor.open",
+        "[constructor]r2",
+        "free",
+    ]
     d = i.types["descriptor"]
     read = i.functions["[method]descriptor.read"]
     assert read.kind == "method" and read.resource is d and read.name == "read"
@@ -194,41 +197,88 @@ def err(text: str) -> tuple[int, int, str]:
     ("text", "line", "col", "msg"),
     [
         ("package a:b;\ninterface i {\n  type foo = bar;\n}", 3, 14, "unknown type `bar`"),
-        ("package a:b;\ninterface i {\n  type foo = u32;\n  type foo = u64;\n}",
-         4, 8, "defined twice"),
+        (
+            "package a:b;\ninterface i {\n  type foo = u32;\n  type foo = u64;\n}",
+            4,
+            8,
+            "defined twice",
+        ),
         ("package a:b;\ninterface i {\n  type foo = foo;\n}", 3, 8, "refers to itself"),
-        ("package a:b;\ninterface i {\n  record b1 { a: b2 }\n  record b2 { a: b1 }\n}",
-         3, 10, "refers to itself"),
-        ("package a:b;\ninterface i { use j.{t}; }\ninterface j { use i.{u}; type t = u8; }",
-         3, 19, "cycle"),
+        (
+            "package a:b;\ninterface i {\n  record b1 { a: b2 }\n  record b2 { a: b1 }\n}",
+            3,
+            10,
+            "refers to itself",
+        ),
+        (
+            "package a:b;\ninterface i { use j.{t}; }\ninterface j { use i.{u}; type t = u8; }",
+            3,
+            19,
+            "cycle",
+        ),
         ("package a:b;\ninterface i { use nope.{t}; }", 2, 19, "unknown interface `nope`"),
-        ("package a:b;\ninterface i { use j.{zz}; }\ninterface j {}", 2, 22,
-         "type `zz` is not defined"),
+        (
+            "package a:b;\ninterface i { use j.{zz}; }\ninterface j {}",
+            2,
+            22,
+            "type `zz` is not defined",
+        ),
         ("package a:b;\ninterface i {}\nworld i {}", 3, 7, "defined twice"),
         ("package a:b;\ninterface i { f: func(); f: func(); }", 2, 26, "defined twice"),
         ("package a:b;\ninterface i { f: func(x: u8, x: u8); }", 2, 30, "parameter `x`"),
-        ("package a:b;\ninterface i { type t = u8; f: func(x: borrow<t>); }", 2, 39,
-         "not a resource"),
-        ("package a:b;\ninterface i { resource r { constructor() -> u8; } }", 2, 28,
-         "a constructor returns"),
+        (
+            "package a:b;\ninterface i { type t = u8; f: func(x: borrow<t>); }",
+            2,
+            39,
+            "not a resource",
+        ),
+        (
+            "package a:b;\ninterface i { resource r { constructor() -> u8; } }",
+            2,
+            28,
+            "a constructor returns",
+        ),
         ("package a:b;\ninterface i { use x:y/z.{t}; }", 2, 19, "package `x:y` not found"),
-        ("package a:b;\ninterface i { use x:y/z@1.0.0.{t}; }\npackage x:y@2.0.0 { interface z {} }",
-         2, 19, "have 2.0.0"),
+        (
+            "package a:b;\ninterface i { use x:y/z@1.0.0.{t}; }\n"
+            "package x:y@2.0.0 { interface z {} }",
+            2,
+            19,
+            "have 2.0.0",
+        ),
         ("package a:b;\nworld w { include v; }\nworld v { include w; }", 3, 19, "cycle"),
         ("package a:b;\nworld w { import f: func(); import f: func(); }", 2, 36, "twice"),
-        ("package a:b;\nworld v { import a: func(); }\nworld u { import a: func(); }\n"
-         "world w { include v; include u; }", 4, 30, "rename it"),
-        ("package a:b;\ninterface a {}\nworld v { import a; }\n"
-         "world w { include v with { a as b } }", 4, 28, "interface name"),
-        ("package a:b;\nworld v {}\nworld w { include v with { q as b } }", 3, 28,
-         "not a plain-named"),
+        (
+            "package a:b;\nworld v { import a: func(); }\nworld u { import a: func(); }\n"
+            "world w { include v; include u; }",
+            4,
+            30,
+            "rename it",
+        ),
+        (
+            "package a:b;\ninterface a {}\nworld v { import a; }\n"
+            "world w { include v with { a as b } }",
+            4,
+            28,
+            "interface name",
+        ),
+        (
+            "package a:b;\nworld v {}\nworld w { include v with { q as b } }",
+            3,
+            28,
+            "not a plain-named",
+        ),
         ("interface i {}", 1, 11, "no `package` declaration"),
-        ("package a:b;\nuse x:y/z;\ninterface z {}\npackage x:y { interface z {} }", 2, 5,
-         "twice"),
-        ("package a:b;\npackage x:y { interface i { use a:b/j.{t}; } }\n"
-         "interface j { use x:y/i.{u}; type t = u8; }", 2, 33, "depends on itself"),
+        ("package a:b;\nuse x:y/z;\ninterface z {}\npackage x:y { interface z {} }", 2, 5, "twice"),
+        (
+            "package a:b;\npackage x:y { interface i { use a:b/j.{t}; } }\n"
+            "interface j { use x:y/i.{u}; type t = u8; }",
+            2,
+            33,
+            "depends on itself",
+        ),
     ],
-)  # fmt: skip
+)
 def test_resolve_errors_are_located(text: str, line: int, col: int, msg: str) -> None:
     got_line, got_col, what = err(text)
     assert (got_line, got_col) == (line, col), what

@@ -50,9 +50,13 @@ def compile_shim(source_dir: Path = SOURCE_DIR, *, cache_dir: Path | None = None
     """Link `source_dir/*.c` into the raw (not yet post-processed) shim."""
     sources = sorted(source_dir.glob("*.c"))
     result = toolchain_build(
-        sources, template="freestanding", opt=OPT, flags=EXTRA_FLAGS, strip=False,
+        sources,
+        template="freestanding",
+        opt=OPT,
+        flags=EXTRA_FLAGS,
+        strip=False,
         cache_dir=cache_dir,
-    )  # fmt: skip
+    )
     return Path(result.path).read_bytes()
 
 
