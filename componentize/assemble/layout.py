@@ -54,9 +54,11 @@ from componentize.shim.contract import (
     SHIM_START_TABLE_IMPORT,
     START_TYPE,
 )
+from componentize.wasm.portable import js_host_problems
 from componentize.wit.model import Interface, Resolve, TypeDef
 
 Item = tuple[CoreInstanceIdx, str, Sort]  # (instance, export name, sort)
+MAIN = "main"  # the name of the main module and its instance
 
 
 @dataclass(frozen=True)
@@ -88,9 +90,9 @@ def build(parts: Parts) -> bytes:
     exports = sorted(set(parts.main.imports.values()))
     stubs = _stubs(b, parts, exports)
     main = b.core_instantiate(
-        _module(b, parts.main.data, "main"), _main_args(b, parts, stubs, exports, main_memory_args)
+        _module(b, parts.main.data, MAIN), _main_args(b, parts, stubs, exports, main_memory_args)
     )
-    b.name(Sort.CORE_INSTANCE, main, "main")
+    b.name(Sort.CORE_INSTANCE, main, MAIN)
     if memory.export is not None:
         guest_memory = (main, memory.export, Sort.CORE_MEMORY)
 
@@ -152,6 +154,12 @@ def _initialize(
 
 
 def _module(b: ComponentBuilder, data: bytes, name: str) -> CoreModuleIdx:
+    if name != MAIN:
+        # Every module we add must run on JS hosts too; the main module is
+        # the user's (assemble warns when it cannot).
+        problems = js_host_problems(wasm.decode_module(data))
+        if problems:
+            raise InternalError(f"core module {name} would not run on JS hosts: {problems[0]}")
     index = b.core_module(data)
     b.name(Sort.CORE_MODULE, index, name)
     return index
