@@ -67,13 +67,17 @@ def main() -> None:
     code_bytes = sum(len(c.code) for c in module.codes)
     bodies = best_of(3, lambda: [decode_expr(c.code) for c in module.codes])
 
-    print(f"module: {path} ({len(data):,} bytes, {len(module.codes)} functions, "
-          f"{code_bytes:,} bytes of code)")
+    print(
+        f"module: {path} ({len(data):,} bytes, {len(module.codes)} functions, "
+        f"{code_bytes:,} bytes of code)"
+    )
     print(f"{'measurement':34} {'ms':>9} {'MB/s':>9} {'x copy':>8} {'x validate':>11}")
 
     def row(label: str, seconds: float, size_mb: float = mb) -> None:
-        print(f"{label:34} {seconds * 1e3:9.2f} {size_mb / seconds:9.1f} "
-              f"{seconds / copy:8.1f} {seconds / validate:11.2f}")
+        print(
+            f"{label:34} {seconds * 1e3:9.2f} {size_mb / seconds:9.1f} "
+            f"{seconds / copy:8.1f} {seconds / validate:11.2f}"
+        )
 
     row("baseline: bytes copy", copy)
     row("baseline: wasmtime validate", validate)
@@ -82,8 +86,10 @@ def main() -> None:
     row("decode + encode", both)
     row("encode_module (canonical)", canon)
     row("decode all bodies (instructions)", bodies, code_bytes / 1e6)
-    print(f"\ndecode+encode: {mb / both:.1f} MB/s; "
-          f"{both / validate:.2f}x the time wasmtime takes to validate the same module")
+    print(
+        f"\ndecode+encode: {mb / both:.1f} MB/s; "
+        f"{both / validate:.2f}x the time wasmtime takes to validate the same module"
+    )
 
 
 if __name__ == "__main__":

@@ -98,8 +98,10 @@ def find_jco() -> tuple[Path | None, str]:
         CACHE.mkdir(parents=True, exist_ok=True)
         done = subprocess.run(
             ["npm", "install", "--prefix", str(CACHE), "--no-audit", "--no-fund", JCO_PACKAGE],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if done.returncode != 0 or not jco.is_file():
             return None, f"npm install failed: {done.stderr.strip().splitlines()[-1:]}"
     version = subprocess.run([str(jco), "--version"], capture_output=True, text=True, check=False)
@@ -145,11 +147,15 @@ def shim_size(component: bytes) -> int | None:
 
 def compare(native: RunResult, component: bytes, spec: RunSpec) -> tuple[str, RunResult]:
     got = run_component(component, args=spec.args, env=dict(spec.env), stdin=spec.stdin)
-    diffs = [what for what, a, b in (
-        ("stdout", native.stdout, got.stdout),
-        ("stderr", native.stderr, got.stderr),
-        ("exit code", native.exit_code, got.exit_code),
-    ) if a != b]  # fmt: skip
+    diffs = [
+        what
+        for what, a, b in (
+            ("stdout", native.stdout, got.stdout),
+            ("stderr", native.stderr, got.stderr),
+            ("exit code", native.exit_code, got.exit_code),
+        )
+        if a != b
+    ]
     return ("same as native" if not diffs else "DIFFERS: " + ", ".join(diffs)), got
 
 
@@ -170,8 +176,9 @@ def measure_processes(
         return median_seconds(lambda: run_checked(ours), runs), None
     out = tmp / "official.wasm"
     official = [str(jco), "new", str(prog.path), "--wasi-command", "-o", str(out)]
-    ours_s, official_s = interleaved([lambda: run_checked(ours), lambda: run_checked(official)],
-                                     runs)  # fmt: skip
+    ours_s, official_s = interleaved(
+        [lambda: run_checked(ours), lambda: run_checked(official)], runs
+    )
     component = out.read_bytes()
     check, got = compare(native, component, prog.run)
     return ours_s, (Measured(official_s, len(component), shim_size(component), check), got)
@@ -193,9 +200,12 @@ def main() -> None:
 
     jco, jco_note = (None, "skipped (--no-official)") if args.no_official else find_jco()
     progs = programs()
-    print(f"componentize new: median of {args.runs} runs; official = jco {jco_note}"
-          if jco else f"componentize new: median of {args.runs} runs; official not measured: "
-          f"{jco_note} (only ours is measured)")  # fmt: skip
+    print(
+        f"componentize new: median of {args.runs} runs; official = jco {jco_note}"
+        if jco
+        else f"componentize new: median of {args.runs} runs; official not measured: "
+        f"{jco_note} (only ours is measured)"
+    )
 
     rows: list[tuple[Program, int, Measured, float, Measured | None]] = []
     official_hello: RunResult | None = None
@@ -214,9 +224,11 @@ def main() -> None:
     print_tables(rows, jco is not None)
     print_startup(jco, args.runs)
     if official_hello is not None:
-        print(f"\nofficial component of {progs[0].label} under wasmtime WASI 0.2: "
-              f"exit {official_hello.exit_code}, stdout {official_hello.stdout!r}, "
-              f"stderr {official_hello.stderr!r}")  # fmt: skip
+        print(
+            f"\nofficial component of {progs[0].label} under wasmtime WASI 0.2: "
+            f"exit {official_hello.exit_code}, stdout {official_hello.stdout!r}, "
+            f"stderr {official_hello.stderr!r}"
+        )
 
 
 def print_startup(jco: Path | None, runs: int) -> None:
@@ -231,8 +243,9 @@ def print_startup(jco: Path | None, runs: int) -> None:
     print(line)
 
 
-def print_tables(rows: list[tuple[Program, int, Measured, float, Measured | None]],
-                 with_official: bool) -> None:  # fmt: skip
+def print_tables(
+    rows: list[tuple[Program, int, Measured, float, Measured | None]], with_official: bool
+) -> None:
     print("\nwall time (ms)")
     head = f"  {'program':22} {'ours (in-proc)':>14} {'ours (CLI)':>11}"
     print(head + (f" {'official':>9} {'CLI ratio':>10}" if with_official else ""))
@@ -244,15 +257,20 @@ def print_tables(rows: list[tuple[Program, int, Measured, float, Measured | None
 
     print("\nsize (bytes added = component - module; K = 1024 bytes)")
     head = f"  {'program':22} {'module':>8} {'ours':>8} {'added':>7} {'shim':>6}"
-    print(head + (f" {'official':>8} {'added':>7} {'adapter':>7} {'ratio':>6}"
-                  if with_official else ""))  # fmt: skip
+    print(
+        head
+        + (f" {'official':>8} {'added':>7} {'adapter':>7} {'ratio':>6}" if with_official else "")
+    )
     for prog, module, ours, _, off in rows:
-        line = (f"  {prog.label:22} {kib(module):>8} {kib(ours.size):>8} "
-                f"{kib(ours.size - module):>7} {kib(ours.shim):>6}")  # fmt: skip
+        line = (
+            f"  {prog.label:22} {kib(module):>8} {kib(ours.size):>8} "
+            f"{kib(ours.size - module):>7} {kib(ours.shim):>6}"
+        )
         if off is not None:
             ratio = (ours.size - module) / (off.size - module)
-            line += (f" {kib(off.size):>8} {kib(off.size - module):>7} {kib(off.shim):>7} "
-                     f"{ratio:5.0%}")  # fmt: skip
+            line += (
+                f" {kib(off.size):>8} {kib(off.size - module):>7} {kib(off.shim):>7} {ratio:5.0%}"
+            )
         print(line)
 
     print("\nbehaviour under wasmtime WASI 0.2 vs the module under native preview1")
@@ -263,8 +281,10 @@ def print_tables(rows: list[tuple[Program, int, Measured, float, Measured | None
     prog, module, ours, _, off = rows[0]
     added = ours.size - module
     if off is None:
-        print(f"\ntarget ({prog.label}): ours adds {added} bytes; "
-              "no official measurement to compare with")  # fmt: skip
+        print(
+            f"\ntarget ({prog.label}): ours adds {added} bytes; "
+            "no official measurement to compare with"
+        )
         return
     ratio = added / (off.size - module)
     verdict = "HOLDS" if ratio <= TARGET else "MISSED"

@@ -1,25 +1,41 @@
-"""Benchmark: a component made by `componentize new` against its module under native preview1.
+"""Benchmark: components of a module, made three ways, against the module under native preview1.
 
-The baseline is the same core module run under wasmtime's native preview1
-(`Linker.define_wasi()`), in the same process and the same engine; the
-candidate is its component (our shim) under wasmtime's WASI 0.2 host
-(`component.Linker.add_wasip2()`).  Programs (zig cc, -O2):
+The baseline is the core module run under wasmtime's native preview1
+(`Linker.define_wasi()`), in the same process and the same engine.  The
+candidates are its components under wasmtime's WASI 0.2 host
+(`component.Linker.add_wasip2()`):
+
+- now        made by this checkout's `componentize()`;
+- before     made by the package at commit b0afd90 (`--before`), the layout
+             before issue 10 (main module imports its memory and the shim's
+             functions directly; the shim uses memory.copy), from a temporary
+             `git worktree` (see variants.py; removed afterwards);
+- official   the official preview1 adapter's component, `jco new IN
+             --wasi-command` (pinned jco of toolchains/jco.py; `--no-official`
+             skips it).
+
+Programs (zig cc, -O2):
 
 - hello      one line through stdio (start-up cost);
 - compute    a pure loop with one printf at the end (no WASI calls: code parity);
 - write      100,000 `write(1, "x\\n", 2)`, so 100,000 fd_write calls;
 - args+env   1,000 args and 1,000 environment variables of 64 bytes, summed;
-- clock      100,000 clock_gettime(CLOCK_MONOTONIC), so 100,000 clock_time_get.
+- clock      100,000 clock_gettime(CLOCK_MONOTONIC), so 100,000 clock_time_get;
+- read8m     an 8 MiB file (preopened dir) read with 128 `read(fd, buf, 65536)`
+             (fd_read), then one more read at EOF;
+- random     50,000 `__wasi_random_get(buf, 16)`;
+- open       5,000 open(O_RDONLY) + close of a file in the preopened dir
+             (path_open, fd_close).
 
 Each is compiled N times (timed), and instantiated and run N times from one
 compiled copy with a fresh store each time (linker reused): compile,
 instantiate and run are timed separately and the medians are shown.  The
-native and component runs alternate, so load from other work on the machine
-hits both alike.  stdout goes to a file, as in a real run.
-The first run of each is checked: same stdout, stderr and exit code.
-Ratios are component / native (> 1: the component is slower).
+native and component runs alternate (the order rotates every round), so load
+from other work on the machine hits all alike.  stdout goes to a file, as in a
+real run.  The first run of each is checked: same stdout, stderr and exit code
+as native.  Ratios are component / native (> 1: the component is slower).
 
-    PYTHONPATH=. python benches/bench_runtime.py [--runs N]
+    PYTHONPATH=. python benches/bench_runtime.py [--runs N] [--before COMMIT] [--no-official]
 """
 
 from __future__ import annotations
@@ -41,8 +57,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import variants  # noqa: E402
+
 from componentize import log  # noqa: E402
-from componentize.assemble import Options, componentize  # noqa: E402
 from componentize.engine import engine  # noqa: E402
 from componentize.run import find_run_export  # noqa: E402
 from toolchains import build_text  # noqa: E402
@@ -50,30 +67,38 @@ from toolchains import build_text  # noqa: E402
 LOOPS = 100_000
 ARGS = tuple(f"arg{i:04d}-" + "a" * 56 for i in range(1000))
 ENV = tuple((f"VAR{i:04d}", "v" * 56) for i in range(1000))
+BIG_FILE = "big.bin"
+BIG_SIZE = 8 << 20  # 8 MiB, read in 64 KiB reads
+GUEST_DIR = "/data"
 
-PROGRAMS: dict[str, tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]]] = {
-    "hello": ('#include <stdio.h>\nint main(void) { puts("Hello, world!"); return 0; }\n', (), ()),
-    "compute": (
+
+@dataclass(frozen=True)
+class Program:
+    source: str
+    args: tuple[str, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
+    preopen: bool = False  # the data dir (holding BIG_FILE) preopened as GUEST_DIR
+
+
+PROGRAMS: dict[str, Program] = {
+    "hello": Program('#include <stdio.h>\nint main(void) { puts("Hello, world!"); return 0; }\n'),
+    "compute": Program(
         "#include <stdio.h>\n"
         "int main(void) {\n"
         "    unsigned long long h = 1469598103934665603ull;\n"
         "    for (unsigned i = 0; i < 20000000u; i++) h = (h ^ i) * 1099511628211ull;\n"
         '    printf("%llu\\n", h);\n'
         "    return 0;\n"
-        "}\n",
-        (),
-        (),
+        "}\n"
     ),
-    "write": (
+    "write": Program(
         "#include <unistd.h>\n"
         "int main(void) {\n"
         f'    for (int i = 0; i < {LOOPS}; i++) write(1, "x\\n", 2);\n'
         "    return 0;\n"
-        "}\n",
-        (),
-        (),
+        "}\n"
     ),
-    "args+env": (
+    "args+env": Program(
         "#include <stdio.h>\n#include <string.h>\n"
         "extern char **environ;\n"
         "int main(int argc, char **argv) {\n"
@@ -86,7 +111,7 @@ PROGRAMS: dict[str, tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]]] = 
         ARGS,
         ENV,
     ),
-    "clock": (
+    "clock": Program(
         "#include <stdio.h>\n#include <time.h>\n"
         "int main(void) {\n"
         "    struct timespec last = {0, 0}, now;\n"
@@ -99,9 +124,51 @@ PROGRAMS: dict[str, tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]]] = 
         "    }\n"
         f'    printf("{LOOPS} reads, %d backwards\\n", backwards);\n'
         "    return 0;\n"
+        "}\n"
+    ),
+    "read8m": Program(
+        "#include <fcntl.h>\n#include <stdio.h>\n#include <unistd.h>\n"
+        "static unsigned char buf[65536];\n"
+        "int main(void) {\n"
+        f'    int fd = open("{GUEST_DIR}/{BIG_FILE}", O_RDONLY);\n'
+        '    if (fd < 0) { perror("open"); return 1; }\n'
+        "    unsigned long total = 0, reads = 0, sum = 0;\n"
+        "    ssize_t n;\n"
+        "    while ((n = read(fd, buf, sizeof buf)) > 0) {\n"
+        "        total += (unsigned long)n; reads++;\n"
+        "        for (ssize_t i = 0; i < n; i += 4096) sum += buf[i];\n"
+        "    }\n"
+        "    close(fd);\n"
+        '    printf("%lu bytes in %lu reads, sum %lu\\n", total, reads, sum);\n'
+        "    return n < 0;\n"
         "}\n",
-        (),
-        (),
+        preopen=True,
+    ),
+    "random": Program(
+        "#include <stdio.h>\n#include <wasi/api.h>\n"
+        "int main(void) {\n"
+        "    unsigned char buf[16];\n"
+        "    unsigned long zero = 0;\n"
+        "    for (int i = 0; i < 50000; i++) {\n"
+        "        if (__wasi_random_get(buf, sizeof buf) != 0) return 1;\n"
+        "        zero += buf[0] == 0 && buf[1] == 0 && buf[2] == 0 && buf[3] == 0;\n"
+        "    }\n"
+        '    printf("50000 random_get(16), %s\\n", zero < 5 ? "ok" : "suspicious");\n'
+        "    return 0;\n"
+        "}\n"
+    ),
+    "open": Program(
+        "#include <fcntl.h>\n#include <stdio.h>\n#include <unistd.h>\n"
+        "int main(void) {\n"
+        "    for (int i = 0; i < 5000; i++) {\n"
+        f'        int fd = open("{GUEST_DIR}/{BIG_FILE}", O_RDONLY);\n'
+        '        if (fd < 0) { perror("open"); return 1; }\n'
+        "        close(fd);\n"
+        "    }\n"
+        '    puts("5000 open+close");\n'
+        "    return 0;\n"
+        "}\n",
+        preopen=True,
     ),
 }
 
@@ -120,12 +187,14 @@ class Timing:
         return self.instantiate + self.run
 
 
-def wasi(tmp: str, args: tuple[str, ...], env: tuple[tuple[str, str], ...]) -> wasmtime.WasiConfig:
+def wasi(tmp: str, prog: Program, data_dir: str) -> wasmtime.WasiConfig:
     config = wasmtime.WasiConfig()
-    config.argv = ["main.wasm", *args]
-    config.env = list(env)
+    config.argv = ["main.wasm", *prog.args]
+    config.env = list(prog.env)
     config.stdout_file = os.path.join(tmp, "stdout")
     config.stderr_file = os.path.join(tmp, "stderr")
+    if prog.preopen:
+        config.preopen_dir(data_dir, GUEST_DIR)
     return config
 
 
@@ -139,7 +208,7 @@ def exit_code_of(error: Exception) -> int:
 
 # Each kind is a (compile, instantiate-and-run) pair; `measure` interleaves the
 # native and component runs so that load from other work on the machine hits
-# both alike instead of whichever happened to run during a busy spell.
+# all alike instead of whichever happened to run during a busy spell.
 
 
 @dataclass
@@ -195,31 +264,34 @@ def component_runner(data: bytes) -> Runner:
     return Runner(lambda: wc.Component(engine(), data), once)
 
 
-def measure(runners: list[Runner], args: tuple[str, ...], env: tuple[tuple[str, str], ...],
-            runs: int) -> list[Timing]:  # fmt: skip
+def measure(runners: list[Runner], prog: Program, data_dir: str, runs: int) -> list[Timing]:
+    n = len(runners)
     compiles: list[list[float]] = [[] for _ in runners]
     insts: list[list[float]] = [[] for _ in runners]
     execs: list[list[float]] = [[] for _ in runners]
     codes: list[set[int]] = [set() for _ in runners]
-    outputs: list[tuple[bytes, bytes]] = []
+    outputs: list[tuple[bytes, bytes]] = [(b"", b"")] * n
     with tempfile.TemporaryDirectory(prefix="bench-runtime-") as tmp:
         for i in range(runs):
-            for k, runner in enumerate(runners):
+            for k in [(i + j) % n for j in range(n)]:  # the order rotates every round
+                runner = runners[k]
                 t0 = time.perf_counter()
                 runner.compile()
                 compiles[k].append(time.perf_counter() - t0)
                 store = wasmtime.Store(engine())
-                store.set_wasi(wasi(tmp, args, env))
+                store.set_wasi(wasi(tmp, prog, data_dir))
                 inst, run, code = runner.once(store)
                 store.close()
                 insts[k].append(inst)
                 execs[k].append(run)
                 codes[k].add(code)
                 if i == 0:  # the first run's output is the one compared
-                    outputs.append((Path(tmp, "stdout").read_bytes(),
-                                    Path(tmp, "stderr").read_bytes()))  # fmt: skip
+                    outputs[k] = (
+                        Path(tmp, "stdout").read_bytes(),
+                        Path(tmp, "stderr").read_bytes(),
+                    )
     timings = []
-    for k in range(len(runners)):
+    for k in range(n):
         if len(codes[k]) != 1:
             raise RuntimeError(f"exit codes differ between runs: {codes[k]}")
         compile_s, inst_s, run_s = (statistics.median(xs[k]) for xs in (compiles, insts, execs))
@@ -234,37 +306,105 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f}" if seconds < 0.1 else f"{seconds * 1000:.0f}"
 
 
+def make_components(
+    modules: dict[str, bytes], paths: dict[str, Path], before: str | None, official: bool
+) -> dict[str, dict[str, bytes]]:
+    """{variant: {program: component}} for the variants asked for."""
+    out = {"now": {name: variants.now(data) for name, data in modules.items()}}
+    if before is not None:
+        with variants.Before(before) as old:
+            out["before"] = dict(zip(paths, old.make(list(paths.values())), strict=True))
+    if official:
+        out["official"] = {name: variants.official(path) for name, path in paths.items()}
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15, help="timed runs per measurement")
+    parser.add_argument(
+        "--before",
+        default=variants.BEFORE_COMMIT,
+        help="commit whose componentize makes the 'before' components",
+    )
+    parser.add_argument("--no-before", action="store_true", help="skip the 'before' components")
+    parser.add_argument("--no-official", action="store_true", help="skip the official adapter")
+    parser.add_argument("--only", nargs="*", help="only these programs")
     opts = parser.parse_args()
     log.configure(0)  # warnings only
 
-    print(f"run time, component (WASI 0.2 + our shim) / module (native preview1); "
-          f"median of {opts.runs} runs; times in ms")  # fmt: skip
-    head = (f"  {'program':9} {'':9} {'compile':>8} {'instant.':>8} {'run':>8} {'inst+run':>9}"
-            f"  {'module':>7} {'component':>9}")  # fmt: skip
-    print(head)
+    names = [n for n in PROGRAMS if not opts.only or n in opts.only]
+    paths = {
+        n: build_text(PROGRAMS[n].source, name=f"bench-rt-{n.replace('+', '-')}", opt="O2").path
+        for n in names
+    }
+    modules = {n: p.read_bytes() for n, p in paths.items()}
+    comps = make_components(
+        modules, paths, None if opts.no_before else opts.before, not opts.no_official
+    )
+    kinds = list(comps)
+    notes = {
+        "now": "this checkout",
+        "before": f"componentize at {opts.before}",
+        "official": f"jco {variants.jco_version()} new --wasi-command"
+        if "official" in comps
+        else "",
+    }
+    print(
+        "run time under wasmtime, component (WASI 0.2) / module (native preview1); "
+        f"median of {opts.runs} interleaved runs; times in ms"
+    )
+    print("components: " + "; ".join(f"{k} = {notes[k]}" for k in kinds))
+    print(
+        f"  {'program':9} {'':9} {'compile':>8} {'instant.':>8} {'run':>8} {'inst+run':>9}"
+        f" {'bytes':>8}   ratios: {'compile':>7} {'run':>6} {'inst+run':>8}"
+    )
     problems = []
-    for name, (source, args, env) in PROGRAMS.items():
-        module = build_text(source, name=f"bench-rt-{name.replace('+', '-')}", opt="O2")
-        data = module.path.read_bytes()
-        comp = componentize(data, Options(wasi_version="auto")).component
-        native, ours = measure([native_runner(data), component_runner(comp)], args, env,
-                               opts.runs)  # fmt: skip
-        if (native.stdout, native.stderr, native.exit_code) != (
-            ours.stdout, ours.stderr, ours.exit_code):  # fmt: skip
-            problems.append(name)
-        for label, t, size in (("native", native, len(data)), ("component", ours, len(comp))):
-            print(f"  {name if label == 'native' else '':9} {label:9} {ms(t.compile):>8} "
-                  f"{ms(t.instantiate):>8} {ms(t.run):>8} {ms(t.total):>9}"
-                  + (f"  {size:7d}" if label == "native" else f"  {'':7} {size:9d}"))  # fmt: skip
-        print(f"  {'':9} {'ratio':9} {ours.compile / native.compile:7.2f}x "
-              f"{ours.instantiate / native.instantiate:7.2f}x {ours.run / native.run:7.2f}x "
-              f"{ours.total / native.total:8.2f}x")  # fmt: skip
+    summary: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-runtime-data-") as data_dir:
+        Path(data_dir, BIG_FILE).write_bytes(bytes(range(256)) * (BIG_SIZE // 256))
+        for name in names:
+            prog = PROGRAMS[name]
+            runners = [native_runner(modules[name])]
+            runners += [component_runner(comps[k][name]) for k in kinds]
+            native, *rest = measure(runners, prog, data_dir, opts.runs)
+            print(
+                f"  {name:9} {'native':9} {ms(native.compile):>8} {ms(native.instantiate):>8} "
+                f"{ms(native.run):>8} {ms(native.total):>9} {len(modules[name]):8d}"
+            )
+            summary[name] = {}
+            for kind, t in zip(kinds, rest, strict=True):
+                if (t.stdout, t.stderr, t.exit_code) != (
+                    native.stdout,
+                    native.stderr,
+                    native.exit_code,
+                ):
+                    problems.append(f"{name} ({kind})")
+                summary[name][kind] = t.total / native.total
+                print(
+                    f"  {'':9} {kind:9} {ms(t.compile):>8} {ms(t.instantiate):>8} "
+                    f"{ms(t.run):>8} {ms(t.total):>9} {len(comps[kind][name]):8d}   "
+                    f"{'':7} {t.compile / native.compile:6.2f}x {t.run / native.run:5.2f}x "
+                    f"{t.total / native.total:7.2f}x"
+                )
+    print("\ninst+run, component / native (now/before: ours now over ours before)")
+    print(
+        f"  {'program':9}"
+        + "".join(f" {k:>9}" for k in kinds)
+        + (f" {'now/before':>11}" if "before" in kinds else "")
+    )
+    for name, ratios in summary.items():
+        line = f"  {name:9}" + "".join(f" {ratios[k]:8.2f}x" for k in kinds)
+        if "before" in kinds:
+            line += f" {ratios['now'] / ratios['before']:10.2f}x"
+        print(line)
     print(
         "\noutput (stdout, stderr, exit code) component vs native: "
-        + ("identical for every program" if not problems else f"DIFFERS for {problems}")
+        + (
+            "identical for every program and component"
+            if not problems
+            else f"DIFFERS for {problems}"
+        )
     )
 
 
