@@ -1,12 +1,18 @@
-"""`componentize wit [DIR]`: print a resolved WIT package (or one world with
-everything it pulls in), optionally for a WASI 0.2.N target and features."""
+"""`componentize wit [PATH]`: print a resolved WIT package (or one world with
+everything it pulls in), optionally for a WASI 0.2.N target and features.
+PATH is a WIT directory or file, or a core module: then the world it was
+built for (its `component-type` sections) is printed."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
+from componentize.assemble.world import embedded_world
 from componentize.cli.funnel import Command
 from componentize.errors import InputError
+from componentize.files import read_bytes, wasm_kind
 from componentize.wit import (
     bundled_wit_dir,
     find_world,
@@ -14,7 +20,7 @@ from componentize.wit import (
     print_world,
     resolve_dir,
 )
-from componentize.wit.model import Version
+from componentize.wit.model import Resolve, Version
 
 
 def _version(text: str | None) -> Version | None:
@@ -41,11 +47,15 @@ def wit(
     all_features: bool,
     no_docs: bool,
 ) -> None:
-    """Print the WIT in DIRECTORY (default: the bundled WASI wit/) as resolved."""
+    """Print the WIT in DIRECTORY (default: the bundled WASI wit/) as resolved,
+    or the world a core module (a .wasm file) was built for."""
     version = _version(wasi_version)
     enabled = frozenset(f.strip() for f in features.split(",") if f.strip())
     path = directory if directory is not None else str(bundled_wit_dir())
-    resolve = resolve_dir(path, version=version, features=enabled, all_features=all_features)
+    if _is_wasm(Path(path)):
+        resolve = _module_world(path)
+    else:
+        resolve = resolve_dir(path, version=version, features=enabled, all_features=all_features)
     if world_name is None:
         click.echo(print_resolve(resolve, docs=not no_docs), nl=False)
         return
@@ -55,3 +65,29 @@ def wit(
         known = sorted(w for p in resolve.packages for w in p.worlds)
         raise InputError(f"no world `{world_name}` (known: {', '.join(known)})") from None
     click.echo(print_world(world, docs=not no_docs), nl=False)
+
+
+def _is_wasm(path: Path) -> bool:
+    """A binary (a module or component), not WIT text."""
+    if not path.is_file():
+        return False
+    with path.open("rb") as f:
+        return f.read(4) == b"\0asm"
+
+
+def _module_world(path: str) -> Resolve:
+    data = read_bytes(path)
+    if wasm_kind(data, where=path) != "module":
+        raise InputError(
+            "reading the world of a component is not supported yet",
+            where=path,
+            hint="give a core module built for a WIT world",
+        )
+    found = embedded_world(data, where=path)
+    if found is None:
+        raise InputError(
+            "the module carries no WIT world (no `component-type` custom section)",
+            where=path,
+            hint="build it with wit-bindgen, or `wasm-tools component embed WIT IN.wasm`",
+        )
+    return found[0]

@@ -65,3 +65,20 @@ def test_bad_version_option() -> None:
 def test_missing_dir(tmp_path: Path) -> None:
     code, _, err = run(str(tmp_path / "nope"))
     assert code == 2 and "no such directory" in err
+
+
+def test_module_without_world_is_a_clear_error(tmp_path: Path) -> None:
+    import wasmtime
+
+    path = tmp_path / "plain.wasm"
+    path.write_bytes(wasmtime.wat2wasm("(module)"))
+    code, out, err = run(str(path))
+    assert code == 2 and out == ""
+    assert str(path) in err and "no WIT world" in err and "component-type" in err
+
+
+def test_component_world_not_yet(tmp_path: Path) -> None:
+    path = tmp_path / "c.wasm"
+    path.write_bytes(b"\0asm\x0d\x00\x01\x00")
+    code, _, err = run(str(path))
+    assert code == 2 and "component" in err and str(path) in err
