@@ -199,3 +199,64 @@ def test_conflicting_sections_are_an_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="export 'get' differs") as info:
         embedded_world(_two_sections(tmp_path, first, second), where="m.wasm")
     assert "m.wasm" in str(info.value) and "hint" in str(info.value)
+
+
+ASYNC = """
+package ex:d;
+
+interface io {
+  resource conn {
+    read: async func(n: u32) -> stream<u8>;
+    close: static async func(c: conn);
+  }
+  fetch: async func(url: string) -> future<result<list<u8>, string>>;
+  signal: func() -> future;
+}
+
+world w {
+  import io;
+  export serve: async func(s: stream<string>) -> stream;
+}
+"""
+
+DEP = """
+package ex:dep@0.1.0;
+
+interface log {
+  enum level { info, warn }
+  write: func(l: level, msg: string);
+}
+"""
+
+WITH_DEP = """
+package ex:e;
+
+interface app {
+  use ex:dep/log@0.1.0.{level};
+  run: func(l: level) -> s32;
+}
+
+world w {
+  import ex:dep/log@0.1.0;
+  export app;
+}
+"""
+
+
+def test_async_future_stream(tmp_path: Path) -> None:
+    path = embed(tmp_path, ASYNC)
+    resolve, _ = embedded_world(path.read_bytes()) or (None, None)
+    assert resolve is not None
+    assert package_structure(resolve, "ex:d") == package_structure(oracle(path), "ex:d")
+
+
+def test_world_using_another_package(tmp_path: Path) -> None:
+    (tmp_path / "wit" / "deps" / "dep").mkdir(parents=True)
+    (tmp_path / "wit" / "deps" / "dep" / "log.wit").write_text(DEP)
+    path = embed(tmp_path, WITH_DEP)
+    resolve, world = embedded_world(path.read_bytes()) or (None, None)
+    assert resolve is not None and world is not None
+    assert resolve.root is world.package and str(resolve.packages[-1].name) == "ex:e"
+    theirs = oracle(path)
+    for name in ("ex:e", "ex:dep@0.1.0"):
+        assert package_structure(resolve, name) == package_structure(theirs, name)
