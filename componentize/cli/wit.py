@@ -1,7 +1,8 @@
 """`componentize wit [PATH]`: print a resolved WIT package (or one world with
 everything it pulls in), optionally for a WASI 0.2.N target and features.
-PATH is a WIT directory or file, or a core module: then the world it was
-built for (its `component-type` sections) is printed."""
+PATH is a WIT directory or file, or a .wasm file: for a core module, the
+world it was built for (its `component-type` sections); for a component,
+its imports and exports as a world (`root:component/root`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import click
 
 from componentize.assemble.world import embedded_world
 from componentize.cli.funnel import Command
+from componentize.component import decode_component
+from componentize.component.world_of import component_world
 from componentize.errors import InputError
 from componentize.files import read_bytes, wasm_kind
 from componentize.wit import (
@@ -48,7 +51,8 @@ def wit(
     no_docs: bool,
 ) -> None:
     """Print the WIT in DIRECTORY (default: the bundled WASI wit/) as resolved,
-    or the world a core module (a .wasm file) was built for."""
+    or the world of a .wasm file (a core module's embedded world, a
+    component's imports and exports)."""
     version = _version(wasi_version)
     enabled = frozenset(f.strip() for f in features.split(",") if f.strip())
     path = directory if directory is not None else str(bundled_wit_dir())
@@ -77,12 +81,8 @@ def _is_wasm(path: Path) -> bool:
 
 def _module_world(path: str) -> Resolve:
     data = read_bytes(path)
-    if wasm_kind(data, where=path) != "module":
-        raise InputError(
-            "reading the world of a component is not supported yet",
-            where=path,
-            hint="give a core module built for a WIT world",
-        )
+    if wasm_kind(data, where=path) == "component":
+        return component_world(decode_component(data), where=path)[0]
     found = embedded_world(data, where=path)
     if found is None:
         raise InputError(

@@ -29,7 +29,7 @@ from componentize.wit.structure import structure
 
 
 @dataclass
-class _Body:
+class NominalBody:
     """A record, variant, enum or flags not yet named by an export."""
 
     body: wit.TypeBody
@@ -37,7 +37,7 @@ class _Body:
 
 WorldThing = wit.Interface | wit.Function | wit.TypeDef
 
-Entry = wit.TypeDef | wit.Type | _Body | t.DefType
+Entry = wit.TypeDef | wit.Type | NominalBody | t.DefType
 """One slot of a type index space: a named type, an anonymous WIT type, a
 nominal body awaiting its name, or a raw func/instance/component type."""
 
@@ -71,6 +71,7 @@ class WorldDecoder:
         self.packages: dict[wit.PackageName, wit.Package] = {}
         self.interfaces: dict[str, wit.Interface] = {}
         self.world: wit.World | None = None
+        self.union = False  # an interface seen twice: the union of both (components)
 
     # ---- errors
 
@@ -116,11 +117,12 @@ class WorldDecoder:
         if split is None:
             raise self.error(f"world name {qualified!r} is not `ns:pkg/world@version`")
         pkg_name, world_name = split
-        world = wit.World(world_name, package=self._package(pkg_name))
-        _WorldScope(self, world).decode(ty.decls)
+        package = self._package(pkg_name)
+        world = wit.World(world_name, package=package)
+        WorldScope(self, world).decode(ty.decls)
         if self.world is None:
             self.world = world
-            world.package.worlds[world_name] = world  # type: ignore[union-attr]
+            package.worlds[world_name] = world
         else:
             self._merge(self.world, world)
 
@@ -133,6 +135,9 @@ class WorldDecoder:
             if fresh.package is not None and fresh.name is not None:
                 fresh.package.interfaces[fresh.name] = fresh
             return fresh
+        if self.union:
+            _union(known, fresh)
+            return known
         if _describe(known) != _describe(fresh):
             raise self.error(
                 f"interface {name} is described twice, differently",
@@ -175,6 +180,17 @@ class WorldDecoder:
         others = [p for p in self.packages.values() if p is not root]
         packages = [*others, root] if root is not None else others
         return wit.Resolve([p for p in packages if p is not None], root), self.world
+
+
+def _union(known: wit.Interface, fresh: wit.Interface) -> None:
+    """Add to `known` the types and functions only `fresh` has (a component
+    imports and exports an interface with different subsets of it)."""
+    for name, td in fresh.types.items():
+        if name not in known.types:
+            td.owner = known
+            known.types[name] = td
+    for key, fn in fresh.functions.items():
+        known.functions.setdefault(key, fn)
 
 
 def _describe(iface: wit.Interface) -> Any:
@@ -230,7 +246,7 @@ class _Space:
         entry = self.entry(vt)
         if isinstance(entry, wit.TypeDef):
             return wit.TypeRef(entry)
-        if isinstance(entry, _Body):
+        if isinstance(entry, NominalBody):
             raise self.error(f"type {vt} is an unnamed record, variant, enum or flags")
         if isinstance(entry, t.DEF_TYPES):
             raise self.error(f"type {vt} is not a value type")
@@ -243,13 +259,13 @@ class _Space:
         if isinstance(dt, t.PrimValType):
             return wit.Primitive(dt.name)
         if isinstance(dt, t.RecordType):
-            return _Body(wit.Record([wit.Field(n, self.valtype(v)) for n, v in dt.fields]))
+            return NominalBody(wit.Record([wit.Field(n, self.valtype(v)) for n, v in dt.fields]))
         if isinstance(dt, t.VariantType):
-            return _Body(wit.Variant([wit.Case(n, self.opt(v)) for n, v in dt.cases]))
+            return NominalBody(wit.Variant([wit.Case(n, self.opt(v)) for n, v in dt.cases]))
         if isinstance(dt, t.EnumType):
-            return _Body(wit.Enum(list(dt.names), [""] * len(dt.names)))
+            return NominalBody(wit.Enum(list(dt.names), [""] * len(dt.names)))
         if isinstance(dt, t.FlagsType):
-            return _Body(wit.Flags(list(dt.names), [""] * len(dt.names)))
+            return NominalBody(wit.Flags(list(dt.names), [""] * len(dt.names)))
         if isinstance(dt, t.ListType):
             return wit.ListType(self.valtype(dt.element), dt.size)
         if isinstance(dt, t.TupleType):
@@ -284,7 +300,7 @@ class _Space:
         if desc.eq is None:
             return wit.TypeDef(name, wit.Resource(), owner=owner)
         entry = self.entry(desc.eq)
-        if isinstance(entry, _Body):
+        if isinstance(entry, NominalBody):
             body: wit.TypeBody = entry.body
         elif isinstance(entry, wit.TypeDef):
             body = wit.Alias(wit.TypeRef(entry))
@@ -300,6 +316,14 @@ class _Space:
             raise self.error(f"function {name!r} has type {type_index}, not a func type")
         params = [(n, self.valtype(v)) for n, v in ft.params]
         fn = wit.Function(name, params, self.opt(ft.result), is_async=ft.is_async)
+        return self.name_function(fn, name, types)
+
+    def name_function(
+        self, sig: wit.Function, name: str, types: dict[str, wit.TypeDef]
+    ) -> wit.Function:
+        """`sig` as the function `name` (`[method]r.m` ...): kind and resource
+        from the name, the resource looked up in `types`."""
+        fn = wit.Function(name, sig.params, sig.result, is_async=sig.is_async)
         for prefix, kind in _PREFIXES.items():
             if name.startswith(prefix):
                 rest = name.removeprefix(prefix)
@@ -318,7 +342,7 @@ class _Space:
 # a world's component type and its instance types
 
 
-class _WorldScope(_Space):
+class WorldScope(_Space):
     def __init__(self, decoder: WorldDecoder, world: wit.World) -> None:
         super().__init__(decoder)
         self.world = world

@@ -13,6 +13,8 @@ import pytest
 import wasmtime
 
 from componentize.assemble.world import embedded_world
+from componentize.component import decode_component
+from componentize.component.world_of import component_world
 from componentize.errors import InputError
 from componentize.wit import find_world, print_resolve, resolve_text, structure
 from componentize.wit import model as m
@@ -260,3 +262,51 @@ def test_world_using_another_package(tmp_path: Path) -> None:
     theirs = oracle(path)
     for name in ("ex:e", "ex:dep@0.1.0"):
         assert package_structure(resolve, name) == package_structure(theirs, name)
+
+
+# --------------------------------------------------------------------------
+# the world of a component made by anyone
+
+
+def dummy_component(tmp_path: Path, wit: str) -> Path:
+    """A component made by wasm-tools (wit-component) for the world `w`."""
+    (tmp_path / "wit").mkdir()
+    (tmp_path / "wit" / "world.wit").write_text(wit)
+    module, component = tmp_path / "dummy.wasm", tmp_path / "c.wasm"
+    _run("component", "embed", "--dummy", tmp_path / "wit", "--world", "w", "-o", module)
+    _run("component", "new", module, "-o", component)
+    return component
+
+
+def assert_component_world(path: Path) -> m.World:
+    resolve, world = component_world(decode_component(path.read_bytes()))
+    assert str(resolve.root.name if resolve.root else "") == "root:component"
+    assert structure(resolve) == structure(oracle(path))
+    return world
+
+
+@pytest.mark.parametrize("wit", [EVERY_TYPE, WORLD_TYPES, ASYNC], ids=["every", "world", "async"])
+def test_component_world_matches_wasm_tools(tmp_path: Path, wit: str) -> None:
+    world = assert_component_world(dummy_component(tmp_path, wit))
+    assert world.name == "root" and world.exports
+
+
+def test_world_of_our_own_component(tmp_path: Path) -> None:
+    from componentize.assemble import Options, componentize
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    path = tmp_path / "hello.component.wasm"
+    path.write_bytes(componentize((examples / "hello.wasm").read_bytes(), Options()).component)
+    world = assert_component_world(path)
+    assert any(key.startswith("wasi:cli/run@") for key in world.exports)
+
+
+def test_cli_prints_a_component_world(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from componentize.cli.wit import wit
+
+    path = dummy_component(tmp_path, WORLD_TYPES)
+    result = CliRunner().invoke(wit, [str(path)])
+    assert result.exit_code == 0, result.output
+    assert structure(resolve_text(result.stdout)) == structure(oracle(path))

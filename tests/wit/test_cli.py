@@ -77,8 +77,9 @@ def test_module_without_world_is_a_clear_error(tmp_path: Path) -> None:
     assert str(path) in err and "no WIT world" in err and "component-type" in err
 
 
-def test_component_world_not_yet(tmp_path: Path) -> None:
+def test_broken_component_is_located(tmp_path: Path) -> None:
     path = tmp_path / "c.wasm"
-    path.write_bytes(b"\0asm\x0d\x00\x01\x00")
-    code, _, err = run(str(path))
-    assert code == 2 and "component" in err and str(path) in err
+    path.write_bytes(b"\0asm\x0d\x00\x01\x00\x07\x05")
+    code, out, err = run(str(path))
+    assert code == 2 and out == ""
+    assert "section" in err and "offset" in err
