@@ -1,8 +1,10 @@
-"""File edges: reading a .wasm input and writing an output atomically."""
+"""File edges: reading a .wasm input and writing an output safely (atomically
+for regular files, never replacing a device, FIFO or symlink)."""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Literal
@@ -42,18 +44,46 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write via a temp file in the same directory and rename: all or nothing."""
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
+    """Write `data` to `path`, never replacing what is not a regular file.
+
+    A regular file (new or existing) is written through a temp file in the
+    same directory and renamed over: all or nothing, and an existing file
+    keeps its permission bits.  A symlink is followed: its target is written
+    the same way and the link stays.  A device, FIFO or socket (`/dev/null`,
+    `/dev/stdout`) is written through, as a shell redirection would: renaming
+    over it would replace the device itself.  A directory is an error.
+    """
+    target = Path(os.path.realpath(path))
+    try:
+        st = target.stat()
+    except FileNotFoundError:
+        st = None
+    except OSError as e:
+        raise InputError(f"cannot write here: {e.strerror}", where=str(path)) from None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise InputError("is a directory", where=str(path), hint="give the output file's name")
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        _write_through(target, data, str(path))
+        return
+    mode = stat.S_IMODE(st.st_mode) if st is not None else 0o644
+    directory = target.parent
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     except OSError as e:
-        raise InputError(f"cannot write here: {e.strerror}", where=str(target)) from None
+        raise InputError(f"cannot write here: {e.strerror}", where=str(path)) from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _write_through(target: Path, data: bytes, where: str) -> None:
+    try:
+        with open(target, "wb") as f:
+            f.write(data)
+    except OSError as e:
+        raise InputError(f"cannot write: {e.strerror}", where=where) from None
