@@ -18,3 +18,12 @@ def engine() -> wasmtime.Engine:
     # The shim keeps its state in a memory of its own, next to the guest's.
     config.wasm_multi_memory = True
     return wasmtime.Engine(config)
+
+
+def cause_of(message: str) -> str:
+    """The "Caused by" lines of a wasmtime error, joined; else its first line."""
+    lines = message.strip().splitlines()
+    if "Caused by:" in lines:
+        rest = lines[lines.index("Caused by:") + 1 :]
+        return "; ".join(line.strip() for line in rest if line.strip())
+    return lines[0].strip() if lines else ""

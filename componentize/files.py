@@ -4,10 +4,14 @@ for regular files, never replacing a device, FIFO or symlink)."""
 from __future__ import annotations
 
 import os
+import re
 import stat
+import sys
 import tempfile
 from pathlib import Path
 from typing import Literal
+
+import wasmtime
 
 from componentize.errors import InputError
 from componentize.wasm.decode import COMPONENT_LAYER, CORE_VERSION, MAGIC
@@ -41,6 +45,42 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
         raise InputError("is a directory, not a .wasm file", where=str(p)) from None
     except OSError as e:
         raise InputError(f"cannot read: {e.strerror}", where=str(p)) from None
+
+
+STDIO = "-"  # as an input or output path: standard input / output
+
+
+def read_input(path: str) -> bytes:
+    """A core module's bytes from a file or stdin (`-`), as WebAssembly text
+    when it is (`.wat`, or text starting with `(`): compiled with wasmtime's
+    wat2wasm, its errors located in the file."""
+    data = sys.stdin.buffer.read() if path == STDIO else read_bytes(path)
+    where = "<stdin>" if path == STDIO else path
+    if data[:4] == MAGIC:
+        return data
+    if not (path.endswith(".wat") or data.lstrip()[:1] == b"("):
+        return data  # wasm_kind says what is wrong with it
+    try:
+        return bytes(wasmtime.wat2wasm(data.decode()))
+    except UnicodeDecodeError as e:
+        raise InputError(
+            f"WebAssembly text that is not UTF-8 (byte {e.start})", where=where
+        ) from None
+    except wasmtime.WasmtimeError as e:
+        # wat2wasm's message: the error, then "--> <anon>:LINE:COL" and a snippet.
+        lines = str(e).strip().splitlines()
+        at = re.search(r"-->\s*\S*?:(\d+):(\d+)", str(e))
+        where = f"{where}:{at.group(1)}:{at.group(2)}" if at else where
+        raise InputError(f"invalid WebAssembly text: {lines[0]}", where=where) from None
+
+
+def write_output(path: str, data: bytes) -> None:
+    """`write_atomic`, or standard output for `-`."""
+    if path == STDIO:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    write_atomic(path, data)
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:

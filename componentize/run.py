@@ -31,7 +31,7 @@ from typing import Literal
 import wasmtime
 from wasmtime import component as wc
 
-from componentize.engine import engine
+from componentize.engine import cause_of, engine
 from componentize.errors import InputError
 from componentize.files import read_bytes, wasm_kind
 
@@ -91,15 +91,6 @@ def compile_error(kind: str, where: str, error: wasmtime.WasmtimeError) -> Input
 
 
 # ---------------------------------------------------------------- outcomes
-
-
-def cause_of(message: str) -> str:
-    """The "Caused by" lines of a wasmtime error, joined; else its first line."""
-    lines = message.strip().splitlines()
-    if "Caused by:" in lines:
-        rest = lines[lines.index("Caused by:") + 1 :]
-        return "; ".join(line.strip() for line in rest if line.strip())
-    return lines[0].strip() if lines else ""
 
 
 # The shim traps through functions named for the reason (a code proc_exit

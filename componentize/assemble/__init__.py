@@ -17,8 +17,8 @@ from componentize import log, shim, wasm
 from componentize.abi import INITIALIZE
 from componentize.assemble import guest, layout, plan
 from componentize.assemble.analyze import Analysis, analyze
-from componentize.engine import engine
-from componentize.errors import InternalError
+from componentize.engine import cause_of, engine
+from componentize.errors import InputError, InternalError
 from componentize.wasm.portable import js_host_problems
 
 
@@ -26,6 +26,7 @@ from componentize.wasm.portable import js_host_problems
 class Options:
     wasi_version: str = "auto"  # auto | 0.2.N
     source: str = "<input>"  # for messages
+    validate: bool = True  # compile the output with wasmtime (our bug if it fails)
 
 
 @dataclass
@@ -39,6 +40,7 @@ class Result:
 def componentize(data: bytes, options: Options = Options()) -> Result:
     logger = log.get("componentize")
     module = wasm.decode_module(data)
+    check_input(data, options.source)
     analysis = analyze(module)
     logger.info("analyzed", kind=analysis.kind, wasi_imports=len(analysis.wasi_imports))
 
@@ -64,7 +66,8 @@ def componentize(data: bytes, options: Options = Options()) -> Result:
     warnings = [*the_plan.warnings, *_host_warnings(module)]
     component = layout.build(parts)
     logger.info("assembled", bytes=len(component), shim_bytes=len(parts.shim))
-    validate(component)
+    if options.validate:
+        validate(component)
     return Result(component, the_plan, analysis, warnings)
 
 
@@ -79,6 +82,19 @@ def _host_warnings(module: wasm.Module) -> list[str]:
         f"the module uses several memories in a way JS hosts (jco, Node.js, browsers) do not "
         f"accept: {problems[0]}{more}; the component runs on wasmtime and other native hosts"
     ]
+
+
+def check_input(data: bytes, where: str) -> None:
+    """The module must be valid by wasmtime's rules (without compiling it):
+    an invalid one is the user's to fix, not an internal error later."""
+    try:
+        wasmtime.Module.validate(engine(), data)
+    except wasmtime.WasmtimeError as error:
+        raise InputError(
+            f"not a valid WebAssembly module: {cause_of(str(error))}",
+            where=where,
+            hint="check the toolchain that produced it (wasm-tools validate shows the same)",
+        ) from None
 
 
 def validate(component: bytes) -> None:

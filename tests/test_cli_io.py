@@ -1,0 +1,51 @@
+"""`componentize new` inputs and outputs: WebAssembly text, standard input and
+output, --skip-validation, and invalid modules refused before any work."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from componentize.run import run_component
+
+WAT = """(module (import "wasi_snapshot_preview1" "proc_exit" (func $e (param i32)))
+  (memory (export "memory") 1) (func (export "_start") (call $e (i32.const 4))))"""
+
+
+def _cli(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "componentize", *args], input=stdin, capture_output=True, check=False
+    )
+
+
+def test_wat_file_in_stdout_out(tmp_path: Path) -> None:
+    source = tmp_path / "exit4.wat"
+    source.write_text(WAT)
+    done = _cli("new", str(source), "-o", "-")
+    assert done.returncode == 0, done.stderr
+    assert run_component(done.stdout).exit_code == 4
+
+
+def test_stdin_in_same_bytes_with_and_without_validation(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.wasm", tmp_path / "b.wasm"
+    assert _cli("new", "-", "-o", str(a), stdin=WAT.encode()).returncode == 0
+    assert _cli("new", "-", "-o", str(b), "--skip-validation", stdin=WAT.encode()).returncode == 0
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_bad_text_is_located(tmp_path: Path) -> None:
+    done = _cli("new", "-", "-o", str(tmp_path / "x.wasm"), stdin=b"(module\n (func")
+    assert done.returncode == 2
+    assert b"<stdin>:2:" in done.stderr and b"invalid WebAssembly text" in done.stderr
+    assert not (tmp_path / "x.wasm").exists()
+
+
+def test_invalid_module_is_a_user_error_not_an_internal_one(tmp_path: Path) -> None:
+    source = tmp_path / "bad.wat"
+    source.write_text("(module (func (i32.add)))")
+    done = _cli("new", str(source), "-o", str(tmp_path / "x.wasm"))
+    assert done.returncode == 2
+    assert b"not a valid WebAssembly module" in done.stderr and b"offset" in done.stderr
+    assert b"internal error" not in done.stderr
+    assert not (tmp_path / "x.wasm").exists()
