@@ -28,12 +28,13 @@ def cli() -> None:
 def _register() -> None:
     # Imported here so that `componentize --help` works even while a
     # command module is broken, and so the group module stays tiny.
+    from componentize.cli.embed import embed
     from componentize.cli.inspect import inspect
     from componentize.cli.new import new
     from componentize.cli.run import run
     from componentize.cli.wit import wit
 
-    for command in (new, run, inspect, wit):
+    for command in (new, run, inspect, wit, embed):
         cli.add_command(command)
 
 
