@@ -47,6 +47,7 @@ class MemoryInfo:
 class ExportInfo:
     name: str
     kind: str
+    signature: str = ""  # for functions: "(i32) -> ()"
 
 
 @dataclass
@@ -69,7 +70,7 @@ class Analysis:
 
 
 def analyze(module: wasm.Module) -> Analysis:
-    exports = [ExportInfo(e.name, e.kind) for e in module.exports]
+    exports = [ExportInfo(e.name, e.kind, _export_signature(module, e)) for e in module.exports]
     names = {e.name for e in module.exports if e.kind == "func"}
     producers = wasm.producers_section(module)
     return Analysis(
@@ -126,6 +127,13 @@ def _import_info(module: wasm.Module, imp: wasm.Import) -> ImportInfo:
         "" if expected == actual else f"signature {actual} does not match the spec's {expected}"
     )
     return ImportInfo(imp.module, imp.name, "func", actual, expected, problem)
+
+
+def _export_signature(module: wasm.Module, export: wasm.Export) -> str:
+    if export.kind != "func":
+        return ""
+    ft = wasm.func_type(module, export.index)
+    return str(catalog.Signature(tuple(map(str, ft.params)), tuple(map(str, ft.results))))
 
 
 def _signature_of(module: wasm.Module, imp: wasm.Import) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from componentize import shim, wit
+from componentize.abi import INITIALIZE
 from componentize.abi.names import parse_resource_drop
 from componentize.assemble import toolchain
 from componentize.assemble.analyze import Analysis, Kind
@@ -45,6 +46,7 @@ def make_plan(analysis: Analysis, wasi_version: str, *, where: str) -> Plan:
     `wasi_version` is `auto` or `0.2.N` (as `--wasi-version` takes it),
     `where` names the input in messages.  Raises UnsupportedModuleError for a
     module no WASI 0.2 host could run, or a version too old for it."""
+    refuse_entry_points(analysis, where)
     asked = parse_version(wasi_version)
     exit_with_code = asked is None or has_exit_with_code(asked)
     served = serve_imports(
@@ -59,6 +61,22 @@ def make_plan(analysis: Analysis, wasi_version: str, *, where: str) -> Plan:
     if analysis.kind == "reactor":
         warnings.append(REACTOR_WARNING)
     return Plan(analysis.kind, version, exit_with_code, served, kept, warnings)
+
+
+ENTRY_SIGNATURE = "() -> ()"
+
+
+def refuse_entry_points(analysis: Analysis, where: str) -> None:
+    """`_start` and `_initialize` are called with no arguments and no results."""
+    for export in analysis.exports:
+        entry = export.name in ("_start", INITIALIZE) and export.kind == "func"
+        if entry and export.signature != ENTRY_SIGNATURE:
+            raise UnsupportedModuleError(
+                f"exports `{export.name}` with type {export.signature}; WASI calls it as "
+                f"{ENTRY_SIGNATURE}",
+                where=f"{where}: export {export.name}",
+                hint=f"export `{export.name}` as a function without parameters or results",
+            )
 
 
 @cache

@@ -153,3 +153,18 @@ def test_a_multi_memory_module_runs_and_is_told_js_hosts_refuse_it() -> None:
     assert any("JS hosts" in w and "memory section" in w for w in result.warnings)
     d = differential(module, result.component)
     assert_same(d)
+
+
+@pytest.mark.parametrize(
+    ("export", "signature"),
+    [("_start", "(param i32)"), ("_initialize", "(result i32)"), ("_start", "(result i64)")],
+)
+def test_entry_points_of_another_type_are_refused(export: str, signature: str) -> None:
+    # Valid modules; before, they ended in an internal error at validation.
+    body = "i32.const 0" if "i32)" in signature and "result" in signature else ""
+    body = "i64.const 0" if "i64" in signature else body
+    module = _wat(f"""(module (memory (export "memory") 1)
+      (func (export "{export}") {signature} {body}))""")
+    with pytest.raises(UnsupportedModuleError, match=f"exports `{export}` with type") as refused:
+        componentize(module)
+    assert "() -> ()" in str(refused.value)
