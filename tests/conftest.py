@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -37,3 +38,16 @@ def build_c() -> BuildC:
         return build_text(source, opt=opt, **options).path  # type: ignore[arg-type]
 
     return build_one
+
+
+@pytest.fixture(scope="session")
+def jco_available() -> None:
+    """node/npm present (jco installs from npm on first use).  Under CI=true
+    their absence fails the test: CI must run what the jco tests check."""
+    from toolchains import jco
+
+    reason = jco.unavailable_reason()
+    if reason is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)

@@ -11,20 +11,20 @@ xfail: it is taken off the list the day jco fixes it).
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
 import pytest
-from wasi_testsuite import Case, component_of, discover, fresh_copy, suite_dir
+from wasi_testsuite import (
+    Case,
+    component_of,
+    discover,
+    failures_against_native,
+    run_case,
+    suite_dir,
+)
 
-from componentize.run import RunResult
 from toolchains import jco
-from toolchains.native import run_module
 
 SUITE = suite_dir()
 CASES = discover(SUITE) if SUITE.is_dir() else []
-NONDETERMINISTIC_OUTPUT = {"rust/poll_oneoff_stdio"}  # as in test_wasi_testsuite.py
 # Node's host sets file times through JavaScript numbers (milliseconds, a
 # bounded range), so times set to the nanosecond, or far in the future, come
 # back different: the Rust tests that set an mtime and read it back fail
@@ -37,23 +37,9 @@ JCO_HOST_LIMITS = {
 
 
 @pytest.fixture(scope="module", autouse=True)
-def transpiled() -> None:
+def transpiled(jco_available: None) -> None:
     """Install jco (once) and transpile every component in one Node process."""
-    reason = jco.unavailable_reason()
-    if reason is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
     jco.transpile_many(component_of(c.wasm) for c in CASES)
-
-
-def _run(case: Case, component: bytes | None) -> RunResult:
-    with tempfile.TemporaryDirectory(prefix="wasi-testsuite-jco-") as tmp:
-        dirs = [(fresh_copy(case.root, Path(tmp)), "/")] if case.root else []
-        kwargs = {"args": case.args, "env": case.env, "dirs": dirs, "program_name": case.wasm.name}
-        if component is None:
-            return run_module(case.wasm.read_bytes(), **kwargs)  # type: ignore[arg-type]
-        return jco.run_component_jco(component, **kwargs)  # type: ignore[arg-type]
 
 
 def _params() -> list[object]:
@@ -69,23 +55,8 @@ def _params() -> list[object]:
 
 @pytest.mark.parametrize("case", _params())
 def test_conformance_under_jco(case: Case) -> None:
-    result = _run(case, component_of(case.wasm))
-    failures = []
-    if result.exit_code != case.exit_code:
-        failures.append(
-            f"exit code {result.exit_code} ({result.outcome}: {result.message}), "
-            f"expected {case.exit_code}"
-        )
-    for stream, expected in (("stdout", case.stdout), ("stderr", case.stderr)):
-        if expected is not None and getattr(result, stream) != expected.encode():
-            failures.append(f"{stream} {getattr(result, stream)!r}, expected {expected!r}")
-    if case.name not in NONDETERMINISTIC_OUTPUT:
-        native = _run(case, None)
-        for stream in ("stdout", "stderr"):
-            if getattr(result, stream) != getattr(native, stream):
-                failures.append(
-                    f"{stream} {getattr(result, stream)!r} != native {getattr(native, stream)!r}"
-                )
+    result = run_case(case, component_of(case.wasm), jco.run_component_jco)
+    failures = failures_against_native(case, result)
     assert not failures, f"{case.name} under jco: " + "; ".join(failures)
 
 

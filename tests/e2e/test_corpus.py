@@ -7,7 +7,8 @@ stdout, stderr, exit code and preopened-dir effects.
 
 from __future__ import annotations
 
-import os
+from functools import cache
+from pathlib import Path
 
 import pytest
 from harness import assert_same, differential
@@ -35,6 +36,12 @@ def _missing_functions(wasm: bytes) -> list[str]:
     )
 
 
+@cache
+def _component(path: Path) -> bytes:
+    """A fixture's component, made once for the wasmtime and the jco runs."""
+    return componentize(path.read_bytes()).component
+
+
 @pytest.mark.parametrize(("name", "opt"), CASES, ids=[f"{n}-{o}" for n, o in CASES])
 def test_corpus_program(corpus: list[Fixture], name: str, opt: str) -> None:
     fixture = _fixture(corpus, name, opt)
@@ -45,24 +52,19 @@ def test_corpus_program(corpus: list[Fixture], name: str, opt: str) -> None:
             componentize(module)
         assert any(f"`{m}`" in str(refused.value) for m in missing)
         return
-    component = componentize(module).component
     spec = fixture.run
     dirs = {guest: {} for guest in spec.preopens} or None
+    component = _component(fixture.path)
     d = differential(module, component, args=spec.args, env=spec.env, dirs=dirs, stdin=spec.stdin)
     assert_same(d)
     assert d.native.exit_code == spec.exit_code
 
 
 @pytest.fixture(scope="module")
-def jco_components(corpus: list[Fixture]) -> dict[tuple[str, str], bytes]:
+def jco_components(corpus: list[Fixture], jco_available: None) -> dict[tuple[str, str], bytes]:
     """Every corpus program's component, transpiled by jco in one Node process."""
-    reason = jco.unavailable_reason()
-    if reason is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
     done = {
-        (f.name, f.opt): componentize(f.path.read_bytes()).component
+        (f.name, f.opt): _component(f.path)
         for f in corpus
         if not _missing_functions(f.path.read_bytes())
     }

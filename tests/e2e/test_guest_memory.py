@@ -11,13 +11,12 @@ never grew.
 
 from __future__ import annotations
 
-import os
-
 import pytest
 import wasmtime
 from harness import assert_same, differential
 
 from componentize.assemble import componentize
+from componentize.run import run_component
 from toolchains import jco
 
 P1 = "wasi_snapshot_preview1"
@@ -137,28 +136,14 @@ def module_and_component() -> tuple[bytes, bytes]:
     return module, componentize(module).component
 
 
-def test_no_byte_outside_what_preview1_writes(module_and_component: tuple[bytes, bytes]) -> None:
-    module, component = module_and_component
-    d = differential(
-        module,
-        component,
-        args=["a", "bb"],
-        env=[("K", "v")],
-        files={},
-        stdin=b"hello world, 32 bytes of input!!",
-    )
-    assert_same(d)
-    assert d.component.stdout == expected_line()
-
-
-def test_no_byte_outside_what_preview1_writes_under_jco(
-    module_and_component: tuple[bytes, bytes],
+@pytest.mark.parametrize("host", ["wasmtime", "jco"])
+def test_no_byte_outside_what_preview1_writes(
+    module_and_component: tuple[bytes, bytes], host: str, request: pytest.FixtureRequest
 ) -> None:
-    reason = jco.unavailable_reason()
-    if reason is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+    runner = run_component
+    if host == "jco":
+        request.getfixturevalue("jco_available")
+        runner = jco.run_component_jco
     module, component = module_and_component
     d = differential(
         module,
@@ -167,7 +152,7 @@ def test_no_byte_outside_what_preview1_writes_under_jco(
         env=[("K", "v")],
         files={},
         stdin=b"hello world, 32 bytes of input!!",
-        component_runner=jco.run_component_jco,
+        component_runner=runner,
     )
     assert_same(d)
     assert d.component.stdout == expected_line()

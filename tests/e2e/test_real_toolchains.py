@@ -9,7 +9,6 @@ its component, stdio, exit code and the preopened trees compared.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 import pytest
@@ -94,13 +93,8 @@ def test_matches_native_preview1(key: str, run: Run, component_of: ComponentOf) 
 
 
 @pytest.fixture(scope="module")
-def jco_ready(component_of: ComponentOf) -> None:
+def jco_ready(component_of: ComponentOf, jco_available: None) -> None:
     """jco installed and every runnable fixture transpiled, in one Node process."""
-    reason = jco.unavailable_reason()
-    if reason is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
     keys = sorted({p.values[0] for p in _cases()})  # type: ignore[attr-defined]
     jco.transpile_many(component_of(k) for k in keys)
 
