@@ -1,0 +1,480 @@
+"""`componentize new --adapt NAME=FILE`: a user-supplied adapter module serves
+the main module's imports from module NAME, as wit-component's `--adapt`
+does, instead of our shim.
+
+An adapter (such as the official `wasi_snapshot_preview1` adapter) is a core
+module that imports the main module's memory (`env.memory`), functions of the
+main module (`__main_module__.cabi_realloc`, `_start`) and WASI 0.2 functions
+by their canonical core names (`wasi:io/streams@0.2.12` /
+`[method]output-stream.write`); it exports the functions the main module
+imports from NAME, `cabi_import_realloc` (the realloc of its lowered imports)
+and its world's exports (`wasi:cli/run@0.2.12#run`); a `component-type`
+section carries that world, whose WIT types the component uses.
+
+Here the adapter is checked against the main module, given a stack (its
+`__stack_pointer` starts at 0: an init function added to it allocates 64 KiB
+through `cabi_realloc`, as the official tool's output does), gc'd down to the
+exports needed, and laid out by `adapter_layout.build`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from componentize import log, wasm
+from componentize.abi import INITIALIZE
+from componentize.abi.names import parse_resource_drop
+from componentize.assemble import Options, check_input, guest, validate
+from componentize.assemble.adapter_layout import (
+    INIT_EXPORT,
+    MAIN_MODULE,
+    AdapterParts,
+    Lift,
+    Parts,
+    WasiImport,
+    build,
+)
+from componentize.assemble.analyze import analyze
+from componentize.assemble.plan import bundled_wit, refuse_entry_points, refuse_threads
+from componentize.component.wit_from_types import WorldDecoder, split_interface_name
+from componentize.errors import InputError, UnsupportedModuleError
+from componentize.shim.gc import gc
+from componentize.wit.model import Interface, Version, World
+
+REALLOC = "cabi_realloc"
+IMPORT_REALLOC = "cabi_import_realloc"  # realloc for the adapter's lowered imports
+STACK_POINTER = "__stack_pointer"
+ALLOCATION_STATE = "allocation_state"  # 0: no stack yet, 1: allocating, 2: allocated
+STACK_SIZE = 65536
+GLOBAL_NAMES = 7  # the name section's subsection of global names
+ADAPTER_PAGES = 2  # what the official adapter allocates: a page of stack, a page of state
+
+
+@dataclass
+class AdaptResult:
+    component: bytes
+    kind: str  # command | reactor (of the main module)
+    adapters: dict[str, int] = field(default_factory=dict)  # NAME -> gc'd adapter size
+    warnings: list[str] = field(default_factory=list)
+
+
+def parse_adapt(spec: str) -> tuple[str, str]:
+    """`NAME=FILE` as `--adapt` takes it -> (NAME, FILE)."""
+    name, sep, path = spec.partition("=")
+    if not sep or not name.strip() or not path.strip():
+        raise InputError(
+            f"`{spec}` is not NAME=FILE",
+            where="--adapt",
+            hint="e.g. --adapt wasi_snapshot_preview1=wasi_snapshot_preview1.command.wasm",
+        )
+    return name.strip(), path.strip()
+
+
+def adapt(
+    data: bytes, adapters: Mapping[str, bytes], options: Options | None = None
+) -> AdaptResult:
+    """The component of the core module `data` whose imports from each
+    module NAME of `adapters` are served by that adapter module."""
+    logger = log.get("componentize.adapt")
+    options = options or Options()
+    where = options.source
+    if options.wasi_version != "auto":
+        raise InputError(
+            "--wasi-version does not apply with --adapt: the adapter's imports decide",
+            where="--wasi-version",
+            hint="leave --wasi-version out",
+        )
+    check_input(data, where)
+    module = wasm.decode_module(data)
+    analysis = analyze(module)
+    refuse_entry_points(analysis, where)
+    refuse_threads(analysis, where)
+    wanted = _wanted(module, adapters, where)
+    main = guest.prepare(module, data, {key: key[1] for key in _func_imports(module)}, where)
+    world = adapter_world(adapters)
+    main_exports = {e.name: e for e in module.exports}
+    prepared = {
+        name: prepare_adapter(name, adapters[name], wanted[name], world, main_exports, module)
+        for name in sorted(wanted)
+    }
+    _check_signatures(module, prepared, where)
+    parts = Parts(
+        main=main,
+        adapters=list(prepared.values()),
+        main_realloc=REALLOC if REALLOC in main_exports else None,
+        initialize=analysis.kind == "reactor"
+        and any(e.name == INITIALIZE and e.kind == "func" for e in analysis.exports),
+    )
+    check_room(parts, where)
+    component = build(parts)
+    logger.info("assembled", bytes=len(component), adapters=sorted(prepared))
+    if options.validate:
+        validate(component)
+    sizes = {p.name: len(p.module) for p in prepared.values()}
+    return AdaptResult(component, analysis.kind, sizes, run_warnings(analysis.kind, parts))
+
+
+def _func_imports(module: wasm.Module) -> list[tuple[str, str]]:
+    return [(i.module, i.name) for i in module.imports if i.kind == "func"]
+
+
+def _wanted(module: wasm.Module, adapters: Mapping[str, bytes], where: str) -> dict[str, set[str]]:
+    """NAME -> the functions the module imports from it; every import must
+    be adapted (or be the module's memory)."""
+    imported = sorted({i.module for i in module.imports if i.kind == "func"})
+    for name in sorted(adapters):
+        if name not in imported:
+            raise InputError(
+                f"the module imports nothing from `{name}` (it imports from: "
+                f"{', '.join(imported) or 'nothing'})",
+                where=f"--adapt {name}",
+                hint="name a module the input imports from",
+            )
+    wanted: dict[str, set[str]] = {name: set() for name in adapters}
+    for imp in module.imports:
+        if imp.kind == "memory":
+            continue
+        if imp.module not in adapters:
+            raise UnsupportedModuleError(
+                f"imports {imp.kind} `{imp.module}.{imp.name}`, which no adapter serves "
+                f"(--adapt gives {', '.join(sorted(adapters))})",
+                where=f"{where}: import {imp.module}.{imp.name}",
+                hint=f"add --adapt {imp.module}=ADAPTER.wasm, or link that import into the module",
+            )
+        if imp.kind != "func":
+            raise UnsupportedModuleError(
+                f"imports a {imp.kind} from {imp.module}; an adapter serves functions",
+                where=f"{where}: import {imp.module}.{imp.name}",
+            )
+        wanted[imp.module].add(imp.name)
+    return wanted
+
+
+def check_room(parts: Parts, where: str) -> None:
+    """An adapter allocating through the stand-in `cabi_realloc` takes whole
+    pages of the main module's memory (its stack and its state: one page
+    each); a memory whose maximum leaves no room would trap at the first
+    WASI call (so does the official tool's output): refused here instead."""
+    takes = any(REALLOC in a.main_imports for a in parts.adapters)
+    limits = parts.main.memory.limits
+    if not takes or parts.main_realloc is not None or limits.max is None:
+        return
+    room = limits.max - limits.min
+    if room < ADAPTER_PAGES:
+        raise UnsupportedModuleError(
+            f"the module's memory cannot grow (at most {limits.max} pages, {room} free), "
+            f"and the adapter needs {ADAPTER_PAGES} pages of it for its stack and state",
+            where=f"{where}: memory 0",
+            hint="link the module with a growable memory (emscripten: -sALLOW_MEMORY_GROWTH), "
+            "or leave --adapt out: the bundled shim keeps its state in a memory of its own",
+        )
+
+
+def run_warnings(kind: str, parts: Parts) -> list[str]:
+    """A command whose adapter lifts no `run`: nothing will call its `_start`."""
+    lifted = [lift for a in parts.adapters for lift in a.lifts]
+    if kind != "command" or lifted:
+        return []
+    return [
+        "the module is a command (it exports _start) but no adapter exports wasi:cli/run: "
+        "the component exports nothing and its _start is never called (use a command adapter)"
+    ]
+
+
+# ---------------------------------------------------------------- the adapter's WIT
+
+
+def adapter_world(adapters: Mapping[str, bytes]) -> World | None:
+    """The world of the adapters' `component-type` sections, merged (None
+    when none has one: the bundled WASI WIT is used instead)."""
+    decoder = WorldDecoder()
+    found = False
+    for name, data in sorted(adapters.items()):
+        module = _decode_adapter(name, data)
+        for custom in module.customs:
+            if custom.name.startswith("component-type"):
+                decoder.add_section(bytes(custom.data), custom.name)
+                found = True
+    if not found:
+        return None
+    return decoder.resolve()[1]
+
+
+def find_interface(world: World | None, module: str, *, exported: bool = False) -> Interface | None:
+    """The interface a core import module (`ns:pkg/iface@V`) names: the world
+    import with the same name at a semver-compatible version (the official
+    adapter imports `wasi:filesystem/preopens@0.2.6` beside 0.2.12), else the
+    bundled WASI WIT at V."""
+    split = split_interface_name(module)
+    if split is None:
+        return None
+    pkg, iface = split
+    if world is not None:
+        for item in (world.exports if exported else world.imports).values():
+            candidate = item.item
+            if not isinstance(candidate, Interface) or candidate.package is None:
+                continue
+            other = candidate.package.name
+            same = (other.namespace, other.name, candidate.name) == (pkg.namespace, pkg.name, iface)
+            if same and _compatible(other.version, pkg.version):
+                return candidate
+    if pkg.namespace == "wasi" and pkg.version is not None:
+        return _bundled_interface(module, pkg.version)
+    return None
+
+
+def _compatible(a: Version | None, b: Version | None) -> bool:
+    if a is None or b is None:
+        return a == b
+    if a.major == 0:
+        return (a.major, a.minor) == (b.major, b.minor)
+    return a.major == b.major
+
+
+def _bundled_interface(module: str, version: Version) -> Interface | None:
+    try:
+        return bundled_wit(version).interface(module)
+    except (KeyError, ValueError, UnsupportedModuleError):
+        return None
+
+
+# ---------------------------------------------------------------- preparing an adapter
+
+
+def _decode_adapter(name: str, data: bytes) -> wasm.Module:
+    where = f"--adapt {name}"
+    check_input(data, where)
+    return wasm.decode_module(data)
+
+
+def prepare_adapter(
+    name: str,
+    data: bytes,
+    wanted: set[str],
+    world: World | None,
+    main_exports: Mapping[str, wasm.Export],
+    main: wasm.Module,
+) -> AdapterParts:
+    """The adapter for NAME, checked, given a stack and gc'd to `wanted`
+    (plus `cabi_import_realloc`, its world's exports and the init)."""
+    where = f"--adapt {name}"
+    module = _decode_adapter(name, data)
+    exports = wasm.export_map(module)
+    missing = sorted(w for w in wanted if w not in exports or exports[w].kind != "func")
+    if missing:
+        raise UnsupportedModuleError(
+            f"the adapter does not export {_list(missing)}, which the module imports from `{name}`",
+            where=where,
+            hint="use an adapter that implements every function the module imports",
+        )
+    module, init = add_stack_init(module)
+    lifts = _lifts(module, world, where)
+    keep = wanted | {lift.core for lift in lifts} | ({INIT_EXPORT} if init else set())
+    if IMPORT_REALLOC in exports:
+        keep.add(IMPORT_REALLOC)
+    module = _gc(module, keep)
+    _check_main_imports(module, main_exports, main, where)
+    by_name = wasm.export_map(module)
+    memory = next(((i.module, i.name) for i in module.imports if i.kind == "memory"), None)
+    return AdapterParts(
+        name=name,
+        module=wasm.encode_module(module),
+        exports={w: wasm.func_type(module, by_name[w].index) for w in sorted(wanted)},
+        memory=memory,
+        main_imports=[i.name for i in module.imports if i.module == MAIN_MODULE],
+        wasi=_wasi_imports(module, world, where),
+        lifts=lifts,
+        init=init,
+        import_realloc=IMPORT_REALLOC if IMPORT_REALLOC in by_name else None,
+    )
+
+
+def _list(names: list[str]) -> str:
+    return ", ".join(f"`{n}`" for n in names)
+
+
+def _gc(module: wasm.Module, keep: set[str]) -> wasm.Module:
+    """The adapter without what `keep` does not reach (our shim's gc; it
+    takes modules without data, element or tag sections and with function
+    types only, which an adapter is: anything else keeps it whole)."""
+    gc_able = not (module.datas or module.elements or module.tags) and all(
+        isinstance(t, wasm.FuncType) for t in module.types
+    )
+    if not gc_able:
+        log.get("componentize.adapt").info("adapter kept whole (not gc-able)")
+        return module
+    return gc(module, keep)
+
+
+def _global_names(module: wasm.Module) -> dict[str, int]:
+    """Global name -> index, from the name section (adapters are built with it)."""
+    section = wasm.find_custom(module, "name")
+    if section is None:
+        return {}
+    names: dict[str, int] = {}
+    for sub_id, payload in wasm.decode_name_section(section.data).others:
+        if sub_id != GLOBAL_NAMES:
+            continue
+        r = wasm.Reader(bytes(payload), 0, len(payload), "name")
+        for _ in range(r.count("name")):
+            index = r.u32()
+            names[r.name()] = index
+    return names
+
+
+def add_stack_init(module: wasm.Module) -> tuple[wasm.Module, bool]:
+    """Give the adapter an exported init that allocates its stack through
+    the main module's `cabi_realloc`, as the official tool's start function
+    does: an adapter's `__stack_pointer` starts at 0, and its stack must not
+    overlap the main module's data.  No change (False) for an adapter
+    without a `__stack_pointer` or a `cabi_realloc` import."""
+    names = _global_names(module)
+    sp = names.get(STACK_POINTER)
+    realloc = next(
+        (
+            i
+            for i, imp in enumerate(wasm.iter_imports(module, "func"))
+            if (imp.module, imp.name) == (MAIN_MODULE, REALLOC)
+        ),
+        None,
+    )
+    if sp is None or realloc is None or not all(isinstance(t, wasm.FuncType) for t in module.types):
+        return module, False
+    state = names.get(ALLOCATION_STATE)
+    body = _stack_body(sp, realloc, state)
+    index = wasm.imported_count(module, "func") + len(module.functions)
+    return replace(
+        module,
+        types=[*module.types, wasm.FuncType([], [])],
+        functions=[*module.functions, len(module.types)],
+        codes=[*module.codes, wasm.Code([], wasm.encode_expr(body))],
+        exports=[*module.exports, wasm.Export(INIT_EXPORT, "func", index)],
+    ), True
+
+
+def _ins(op: str, *imm: object) -> wasm.Instruction:
+    return wasm.Instruction(op, imm)
+
+
+def _stack_body(sp: int, realloc: int, state: int | None) -> list[wasm.Instruction]:
+    """sp = cabi_realloc(0, 0, 8, STACK_SIZE) + STACK_SIZE, within the
+    adapter's allocation-state protocol when it has one."""
+    allocate = [
+        *(_ins("i32.const", v) for v in (0, 0, 8, STACK_SIZE)),
+        _ins("call", realloc),
+        _ins("i32.const", STACK_SIZE),
+        _ins("i32.add"),
+        _ins("global.set", sp),
+    ]
+    if state is None:
+        return [*allocate, _ins("end")]
+    return [
+        _ins("global.get", state),
+        _ins("i32.eqz"),
+        _ins("if", None),
+        _ins("i32.const", 1),
+        _ins("global.set", state),
+        *allocate,
+        _ins("i32.const", 2),
+        _ins("global.set", state),
+        _ins("end"),
+        _ins("end"),
+    ]
+
+
+def _check_main_imports(
+    adapter: wasm.Module, main_exports: Mapping[str, wasm.Export], main: wasm.Module, where: str
+) -> None:
+    """What the (gc'd) adapter imports from the main module, it must export
+    (`cabi_realloc` excepted: an allocator stands in for it)."""
+    for imp in adapter.imports:
+        if imp.module != MAIN_MODULE:
+            continue
+        export = main_exports.get(imp.name)
+        if export is None and imp.name == REALLOC:
+            continue
+        if export is None or export.kind != imp.kind:
+            hint = "a command adapter needs a command (one exporting _start); use the reactor one"
+            raise UnsupportedModuleError(
+                f"the adapter imports {imp.kind} `{imp.name}` from the main module, "
+                "which does not export it",
+                where=where,
+                hint=hint if imp.name == "_start" else "export it from the module",
+            )
+        if isinstance(imp.desc, wasm.FuncDesc):
+            expected = wasm.type_space(adapter)[imp.desc.type_index]
+            actual = wasm.func_type(main, export.index)
+            if expected != actual:
+                raise UnsupportedModuleError(
+                    f"the adapter imports `{imp.name}` as {_sig(expected)}; the module "
+                    f"exports it as {_sig(actual)}",
+                    where=where,
+                )
+
+
+def _sig(ft: object) -> str:
+    if not isinstance(ft, wasm.FuncType):
+        return str(ft)
+    return f"({', '.join(map(str, ft.params))}) -> ({', '.join(map(str, ft.results))})"
+
+
+def _check_signatures(main: wasm.Module, adapters: Mapping[str, AdapterParts], where: str) -> None:
+    """Each function the module imports must have the type its adapter exports."""
+    types = wasm.type_space(main)
+    for imp in main.imports:
+        if not isinstance(imp.desc, wasm.FuncDesc) or imp.module not in adapters:
+            continue
+        actual = types[imp.desc.type_index]
+        expected = adapters[imp.module].exports[imp.name]
+        if actual != expected:
+            raise UnsupportedModuleError(
+                f"imports `{imp.name}` as {_sig(actual)}; the adapter exports it as "
+                f"{_sig(expected)}",
+                where=f"{where}: import {imp.module}.{imp.name}",
+                hint="use an adapter built for this module's ABI",
+            )
+
+
+def _lifts(module: wasm.Module, world: World | None, where: str) -> list[Lift]:
+    """The adapter's exports named `iface#function`: its world's exports."""
+    lifts = []
+    for export in module.exports:
+        iface_name, sep, function = export.name.partition("#")
+        if export.kind != "func" or not sep:
+            continue
+        iface = find_interface(world, iface_name, exported=True)
+        if iface is None or function not in iface.functions:
+            raise UnsupportedModuleError(
+                f"the adapter exports `{export.name}`, which its world does not describe",
+                where=where,
+                hint="build the adapter with its component-type section",
+            )
+        lifts.append(Lift(iface, function, export.name))
+    return lifts
+
+
+def _wasi_imports(module: wasm.Module, world: World | None, where: str) -> list[WasiImport]:
+    """The adapter's interface imports, each resolved to its WIT function (or
+    resource, for a `[resource-drop]`)."""
+    types = wasm.type_space(module)
+    out = []
+    for imp in module.imports:
+        if imp.module == MAIN_MODULE or not isinstance(imp.desc, wasm.FuncDesc):
+            continue
+        iface = find_interface(world, imp.module)
+        resource = parse_resource_drop(imp.name)
+        known = iface is not None and (
+            resource in iface.types if resource is not None else imp.name in iface.functions
+        )
+        if iface is None or not known:
+            raise UnsupportedModuleError(
+                f"the adapter imports `{imp.module}.{imp.name}`, which "
+                f"{'its WIT does not have' if iface else 'is no interface of its world'}",
+                where=where,
+                hint="give the adapter its component-type section (wit-bindgen writes one)",
+            )
+        core_type = types[imp.desc.type_index]
+        assert isinstance(core_type, wasm.FuncType)
+        out.append(WasiImport(imp.module, imp.name, iface, core_type, resource))
+    return out

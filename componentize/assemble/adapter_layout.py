@@ -1,0 +1,383 @@
+"""The component of a main module and its adapters (`--adapt`), step by step:
+
+1. a guest-memory provider when the main module imports its memory (or has none);
+2. the *stubs*: one `call_indirect` per function the main module imports
+   from an adapter, and per WASI function an adapter calls whose lowering
+   needs a `realloc` (the adapter's `cabi_import_realloc`, which exists only
+   once the adapter does); the main module, instantiated with its stubs,
+   keeps its memory defined and exports it;
+3. the WASI interfaces imported (one component import per interface, shared
+   by the adapters) and lowered on the main module's memory; an *allocator*
+   (memory.grow on that memory) stands in for `cabi_realloc` when the
+   adapter needs it and the main module does not export one;
+4. each adapter instantiated on the main module's memory, with the main
+   module's functions and the lowered (or stub) WASI functions;
+5. the realloc-needing WASI functions lowered with the adapter's realloc, and
+   a filler putting them and the adapters' exports into the stubs' slots;
+6. the initializer: each adapter's stack allocation, the main module's start
+   function, a reactor's `_initialize`;
+7. the adapters' world exports (`wasi:cli/run`) lifted and exported.
+
+Functions lowered without a realloc need no slot: the main module's memory
+exists before any adapter does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from componentize import abi, wasm
+from componentize.assemble import guest
+from componentize.component import ComponentBuilder, Sort, SortIdx, WitEncoder, plan_imports
+from componentize.component.builder import (
+    CoreFuncIdx,
+    CoreInstanceIdx,
+    CoreMemoryIdx,
+    CoreModuleIdx,
+)
+from componentize.errors import InternalError, UnsupportedModuleError
+from componentize.shim.contract import PROVIDER_GUEST_MEMORY_EXPORT, REALLOC_TYPE
+from componentize.wit.model import Interface, TypeDef
+
+MAIN = "main"
+MAIN_MODULE = "__main_module__"  # what adapters import the main module's functions from
+ALLOCATOR_REALLOC = "cabi_realloc"
+INIT_EXPORT = "componentize:adapter-init"  # the function added to an adapter: its stack
+PAGE = 65536
+
+
+@dataclass(frozen=True)
+class WasiImport:
+    """One WASI function an adapter imports, resolved to its WIT."""
+
+    module: str  # as the adapter imports it (`wasi:io/streams@0.2.12`)
+    name: str  # `[method]output-stream.write` or `[resource-drop]output-stream`
+    iface: Interface
+    core_type: wasm.FuncType
+    resource: str | None = None  # the resource a `[resource-drop]` drops
+
+
+@dataclass(frozen=True)
+class Lift:
+    """One export of an adapter's world, lifted from core export `core`."""
+
+    iface: Interface
+    function: str
+    core: str
+
+
+@dataclass
+class AdapterParts:
+    name: str  # the module the main module imports it as
+    module: bytes  # gc'd, with its stack init
+    exports: dict[str, wasm.FuncType]  # the functions it serves the main module
+    memory: tuple[str, str] | None  # its memory import (the main module's memory)
+    main_imports: list[str]  # functions it imports from the main module
+    wasi: list[WasiImport]
+    lifts: list[Lift] = field(default_factory=list)
+    init: bool = False  # exports INIT_EXPORT
+    import_realloc: str | None = None  # its realloc for lowered imports
+
+
+@dataclass
+class Parts:
+    main: guest.Main
+    adapters: list[AdapterParts]
+    main_realloc: str | None  # the main module's `cabi_realloc` export, if any
+    initialize: bool = False  # a reactor exporting `_initialize`
+
+
+def _needs(w: WasiImport) -> abi.CanonNeeds | None:
+    if w.resource is not None:
+        return None
+    return abi.canon_needs(w.iface.functions[w.name], "lower")
+
+
+def _deferred(parts: Parts) -> list[tuple[AdapterParts, WasiImport]]:
+    """The WASI imports whose lowering needs the adapter's realloc."""
+    out = []
+    for adapter in parts.adapters:
+        for w in adapter.wasi:
+            needs = _needs(w)
+            if needs is not None and needs.realloc:
+                if adapter.import_realloc is None:
+                    raise UnsupportedModuleError(
+                        f"the adapter imports `{w.module}.{w.name}`, whose results need a "
+                        "realloc, but exports no `cabi_import_realloc`",
+                        where=f"--adapt {adapter.name}",
+                    )
+                out.append((adapter, w))
+    return out
+
+
+def build(parts: Parts) -> bytes:
+    b = ComponentBuilder()
+    encoder = WitEncoder(b)
+    instances = _import_interfaces(encoder, parts)
+    slots = [(a, e) for a in parts.adapters for e in sorted(a.exports)]
+    deferred = _deferred(parts)
+    types = [a.exports[e] for a, e in slots] + [w.core_type for _, w in deferred]
+    stubs = _instantiate(b, guest.stub_module(types), "stubs") if types else None
+
+    memory_item = _guest_memory(b, parts)
+    main_args = _main_args(b, parts, stubs, slots, memory_item)
+    main = b.core_instantiate(_module(b, parts.main.data, MAIN), main_args)
+    b.name(Sort.CORE_INSTANCE, main, MAIN)
+    owner, export = memory_item if memory_item is not None else (main, parts.main.memory.export)
+    assert export is not None
+    memory = b.alias_core_memory(owner, export)
+
+    realloc = _main_realloc(b, parts, main, memory)
+    adapters = {}
+    for adapter in parts.adapters:
+        late = {
+            (w.module, w.name): len(slots) + n for n, (a, w) in enumerate(deferred) if a is adapter
+        }
+        lowered = {
+            (w.module, w.name): _stub_func(b, stubs, late[w.module, w.name])
+            if (w.module, w.name) in late
+            else _lower(b, encoder, instances, w, memory, None)
+            for w in adapter.wasi
+        }
+        args = _adapter_args(b, adapter, lowered, main, memory, realloc)
+        inst = b.core_instantiate(_module(b, adapter.module, f"adapter:{adapter.name}"), args)
+        b.name(Sort.CORE_INSTANCE, inst, adapter.name)
+        adapters[adapter.name] = inst
+
+    if stubs is not None:
+        funcs = [b.alias_core_func(adapters[a.name], e) for a, e in slots]
+        for a, w in deferred:
+            assert a.import_realloc is not None
+            own = b.alias_core_func(adapters[a.name], a.import_realloc)
+            funcs.append(_lower(b, encoder, instances, w, memory, own))
+        _fill(b, stubs, funcs, types)
+    _initialize(b, parts, adapters, main)
+    for adapter in parts.adapters:
+        _lift(b, encoder, adapter, adapters[adapter.name])
+    return b.finish()
+
+
+def _module(b: ComponentBuilder, data: bytes, name: str) -> CoreModuleIdx:
+    index = b.core_module(data)
+    b.name(Sort.CORE_MODULE, index, name)
+    return index
+
+
+def _instantiate(
+    b: ComponentBuilder, data: bytes, name: str, args: Mapping[str, CoreInstanceIdx] = {}
+) -> CoreInstanceIdx:
+    return b.core_instantiate(_module(b, data, name), args)
+
+
+def _guest_memory(b: ComponentBuilder, parts: Parts) -> tuple[CoreInstanceIdx, str] | None:
+    """A memory provider for a main module that imports its memory (or has none)."""
+    memory = parts.main.memory
+    if memory.export is not None:
+        return None
+    inst = _instantiate(b, guest.guest_memory_module(memory.limits), "guest-memory")
+    return inst, PROVIDER_GUEST_MEMORY_EXPORT
+
+
+def _main_args(
+    b: ComponentBuilder,
+    parts: Parts,
+    stubs: CoreInstanceIdx | None,
+    slots: list[tuple[AdapterParts, str]],
+    memory_item: tuple[CoreInstanceIdx, str] | None,
+) -> dict[str, CoreInstanceIdx]:
+    """The main module's imports: stub `i` for the function in slot `i`, its memory."""
+    by_module: dict[str, dict[str, SortIdx]] = {}
+    memory = parts.main.memory
+    if memory_item is not None and memory.import_name:
+        owner, export = memory_item
+        index = b.alias_core_memory(owner, export)
+        by_module[memory.import_module] = {memory.import_name: SortIdx(Sort.CORE_MEMORY, index)}
+    slot_of = {(a.name, e): i for i, (a, e) in enumerate(slots)}
+    for (module, name), export in parts.main.imports.items():
+        if stubs is None:
+            raise InternalError("a module importing functions got no stubs")
+        func = _stub_func(b, stubs, slot_of[module, export])
+        by_module.setdefault(module, {})[name] = SortIdx(Sort.CORE_FUNC, func)
+    return {m: b.core_instance_from_exports(items) for m, items in sorted(by_module.items())}
+
+
+def _stub_func(b: ComponentBuilder, stubs: CoreInstanceIdx | None, slot: int) -> CoreFuncIdx:
+    if stubs is None:
+        raise InternalError("no stubs for a slot")
+    return b.alias_core_func(stubs, str(slot))
+
+
+def _main_realloc(
+    b: ComponentBuilder, parts: Parts, main: CoreInstanceIdx, memory: CoreMemoryIdx
+) -> CoreFuncIdx | None:
+    """The `cabi_realloc` adapters import from the main module: its own, or
+    an allocator growing its memory by whole pages (what the official tool
+    does for a module without one)."""
+    if not any(ALLOCATOR_REALLOC in a.main_imports for a in parts.adapters):
+        return None
+    if parts.main_realloc is not None:
+        return b.alias_core_func(main, parts.main_realloc)
+    env = b.core_instance_from_exports({"memory": SortIdx(Sort.CORE_MEMORY, memory)})
+    allocator = _instantiate(b, allocator_module(), "allocator", {"env": env})
+    return b.alias_core_func(allocator, ALLOCATOR_REALLOC)
+
+
+def allocator_module() -> bytes:
+    """`cabi_realloc(old, old_size, align, size)` for fresh allocations only:
+    grows the imported memory by enough pages for `size` and returns the
+    first new page (page-aligned, so any `align` holds); traps on a
+    reallocation or when the memory cannot grow."""
+
+    def ins(op: str, *imm: object) -> wasm.Instruction:
+        return wasm.Instruction(op, imm)
+
+    body = [
+        ins("local.get", 0),
+        ins("if", None),
+        ins("unreachable"),
+        ins("end"),
+        ins("local.get", 3),
+        ins("i32.const", PAGE - 1),
+        ins("i32.add"),
+        ins("i32.const", 16),
+        ins("i32.shr_u"),
+        ins("memory.grow", 0),
+        ins("local.tee", 4),
+        ins("i32.const", -1),
+        ins("i32.eq"),
+        ins("if", None),
+        ins("unreachable"),
+        ins("end"),
+        ins("local.get", 4),
+        ins("i32.const", 16),
+        ins("i32.shl"),
+        ins("end"),
+    ]
+    module = wasm.Module(
+        types=[REALLOC_TYPE],
+        imports=[wasm.Import("env", "memory", wasm.Limits(0))],
+        functions=[0],
+        exports=[wasm.Export(ALLOCATOR_REALLOC, "func", 0)],
+        codes=[wasm.Code([wasm.Local(1, "i32")], wasm.encode_expr(body))],
+    )
+    return wasm.encode_module(module)
+
+
+def _import_interfaces(encoder: WitEncoder, parts: Parts) -> dict[Interface, int]:
+    """One component import per interface the adapters call, with the
+    functions they call and the resources they drop."""
+    wanted: dict[Interface, list[str]] = {}
+    dropped: dict[Interface, list[TypeDef]] = {}
+    for adapter in parts.adapters:
+        for w in adapter.wasi:
+            fns = wanted.setdefault(w.iface, [])
+            if w.resource is not None:
+                td = w.iface.types[w.resource]
+                if td not in dropped.setdefault(w.iface, []):
+                    dropped[w.iface].append(td)
+            elif w.name not in fns:
+                fns.append(w.name)
+    instances: dict[Interface, int] = {}
+    for iface, (fns, extra) in plan_imports(wanted).items():
+        extra += [td for td in dropped.get(iface, []) if td not in extra]
+        instances[iface] = encoder.import_interface(iface, fns, extra)
+    return instances
+
+
+def _lower(
+    b: ComponentBuilder,
+    encoder: WitEncoder,
+    instances: Mapping[Interface, int],
+    w: WasiImport,
+    memory: CoreMemoryIdx,
+    realloc: CoreFuncIdx | None,
+) -> CoreFuncIdx:
+    if w.resource is not None:
+        return b.canon_resource_drop(encoder.component_type_of(w.iface.types[w.resource]))
+    needs = _needs(w)
+    assert needs is not None
+    return b.canon_lower(
+        b.alias_func(instances[w.iface], w.name),  # type: ignore[arg-type]
+        memory=memory if needs.memory else None,
+        realloc=realloc if needs.realloc else None,
+    )
+
+
+def _adapter_args(
+    b: ComponentBuilder,
+    adapter: AdapterParts,
+    lowered: Mapping[tuple[str, str], CoreFuncIdx],
+    main: CoreInstanceIdx,
+    memory: CoreMemoryIdx,
+    realloc: CoreFuncIdx | None,
+) -> dict[str, CoreInstanceIdx]:
+    by_module: dict[str, dict[str, SortIdx]] = {}
+    if adapter.memory is not None:
+        module, name = adapter.memory
+        by_module[module] = {name: SortIdx(Sort.CORE_MEMORY, memory)}
+    for name in adapter.main_imports:
+        if name == ALLOCATOR_REALLOC and realloc is not None:
+            func = realloc
+        else:
+            func = b.alias_core_func(main, name)
+        by_module.setdefault(MAIN_MODULE, {})[name] = SortIdx(Sort.CORE_FUNC, func)
+    for (module, name), func in lowered.items():
+        by_module.setdefault(module, {})[name] = SortIdx(Sort.CORE_FUNC, func)
+    return {m: b.core_instance_from_exports(items) for m, items in sorted(by_module.items())}
+
+
+def _fill(
+    b: ComponentBuilder,
+    stubs: CoreInstanceIdx,
+    funcs: list[CoreFuncIdx],
+    types: list[wasm.FuncType],
+) -> None:
+    """Put `funcs` into slots 0.. of the stubs' table, with a filler module."""
+    items = {guest.TABLE: SortIdx(Sort.CORE_TABLE, b.alias_core_table(stubs, guest.TABLE))}
+    items.update({str(i): SortIdx(Sort.CORE_FUNC, f) for i, f in enumerate(funcs)})
+    glue = b.core_instance_from_exports(items)
+    _instantiate(b, guest.filler_module(types), "fill-stubs", {guest.GLUE_MODULE: glue})
+
+
+def _initialize(
+    b: ComponentBuilder,
+    parts: Parts,
+    adapters: Mapping[str, CoreInstanceIdx],
+    main: CoreInstanceIdx,
+) -> None:
+    """Run, once and in order, after every slot is filled: each adapter's
+    stack allocation, the main module's start function, a reactor's
+    `_initialize`."""
+    calls = [b.alias_core_func(adapters[a.name], INIT_EXPORT) for a in parts.adapters if a.init]
+    if parts.main.start:
+        calls.append(b.alias_core_func(main, guest.MAIN_START_EXPORT))
+    if parts.initialize:
+        calls.append(b.alias_core_func(main, "_initialize"))
+    if not calls:
+        return
+    glue = b.core_instance_from_exports(
+        {str(i): SortIdx(Sort.CORE_FUNC, f) for i, f in enumerate(calls)}
+    )
+    _instantiate(b, guest.initializer_module(len(calls)), "initialize", {guest.GLUE_MODULE: glue})
+
+
+def _lift(
+    b: ComponentBuilder, encoder: WitEncoder, adapter: AdapterParts, inst: CoreInstanceIdx
+) -> None:
+    """Export each interface of the adapter's world it implements."""
+    by_iface: dict[Interface, dict[str, SortIdx]] = {}
+    for lift in adapter.lifts:
+        fn = lift.iface.functions[lift.function]
+        needs = abi.canon_needs(fn, "lift")
+        if needs.memory or needs.realloc:
+            raise UnsupportedModuleError(
+                f"the adapter exports `{lift.core}`, whose lifting needs memory options "
+                "(not supported yet)",
+                where=f"--adapt {adapter.name}",
+            )
+        lifted = b.canon_lift(b.alias_core_func(inst, lift.core), encoder.func_type(fn))
+        by_iface.setdefault(lift.iface, {})[lift.function] = SortIdx(Sort.FUNC, lifted)
+    for iface, funcs in by_iface.items():
+        instance = b.instance_from_exports(funcs)
+        b.export(iface.qualified_name(), Sort.INSTANCE, instance)
