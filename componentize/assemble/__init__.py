@@ -15,8 +15,9 @@ from wasmtime import component as wc
 
 from componentize import log, shim, wasm
 from componentize.abi import INITIALIZE
-from componentize.assemble import guest, layout, plan
+from componentize.assemble import guest, layout, plan, typed
 from componentize.assemble.analyze import Analysis, analyze
+from componentize.assemble.world import world_of
 from componentize.engine import cause_of, engine
 from componentize.errors import InputError, InternalError
 from componentize.wasm.portable import js_host_problems
@@ -27,6 +28,8 @@ class Options:
     wasi_version: str = "auto"  # auto | 0.2.N
     source: str = "<input>"  # for messages
     validate: bool = True  # compile the output with wasmtime (our bug if it fails)
+    wit: str | None = None  # a WIT directory or file: the world to build for
+    world: str | None = None  # which world of `wit`
 
 
 @dataclass
@@ -43,8 +46,18 @@ def componentize(data: bytes, options: Options = Options()) -> Result:
     check_input(data, options.source)
     analysis = analyze(module)
     logger.info("analyzed", kind=analysis.kind, wasi_imports=len(analysis.wasi_imports))
+    binding = _bind(module, data, options)
 
-    the_plan = plan.make_plan(analysis, options.wasi_version, where=options.source)
+    the_plan = plan.make_plan(
+        analysis,
+        options.wasi_version,
+        where=options.source,
+        world_imports=binding.bound_imports() if binding else frozenset(),
+        typed=binding is not None,
+        floor=(binding and typed.wasi_floor(binding)) or plan.LOWEST,
+    )
+    if binding is not None:
+        typed.share_wasi(binding, plan.bundled_wit(the_plan.version), options.source)
     small_shim = shim.prepare(the_plan.shim_exports, the_plan.version)
     shim_imports = shim.wasi_imports(small_shim)
     logger.info(
@@ -61,7 +74,8 @@ def componentize(data: bytes, options: Options = Options()) -> Result:
         shim_imports=shim_imports,
         kind=the_plan.kind,
         resolve=plan.bundled_wit(the_plan.version),
-        initialize=any(e.name == INITIALIZE and e.kind == "func" for e in analysis.exports),
+        initialize=_initialize(analysis, binding),
+        binding=binding,
     )
     warnings = [*the_plan.warnings, *_host_warnings(module)]
     component = layout.build(parts)
@@ -69,6 +83,27 @@ def componentize(data: bytes, options: Options = Options()) -> Result:
     if options.validate:
         validate(component)
     return Result(component, the_plan, analysis, warnings)
+
+
+def _bind(module: wasm.Module, data: bytes, options: Options) -> typed.Binding | None:
+    found = world_of(data, options.wit, options.world, options.source)
+    if found is None:
+        return None
+    binding = typed.bind(module, found.resolve, found.world, options.source)
+    binding.string_encoding = found.string_encoding
+    return binding
+
+
+def _initialize(analysis: Analysis, binding: typed.Binding | None) -> str | None:
+    """The export to call once before any other: a reactor's `_initialize`,
+    or what the world's build target names."""
+    if binding is not None and binding.initialize is not None:
+        return binding.initialize
+    if analysis.kind == "reactor" and any(
+        e.name == INITIALIZE and e.kind == "func" for e in analysis.exports
+    ):
+        return INITIALIZE
+    return None
 
 
 def _host_warnings(module: wasm.Module) -> list[str]:

@@ -52,6 +52,7 @@ TABLE = "table"
 # What the rewritten main module exports for the layout.
 MAIN_MEMORY_EXPORT = "componentize:memory"  # when it exported its memory under no name
 MAIN_START_EXPORT = "componentize:start"  # its start function, moved
+WORLD_SECTION_PREFIX = "component-type"  # the world sections toolchains embed
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ def prepare(
     nothing changes.
     """
     main, renamed = unique_imports(module)
+    main = drop_world_sections(main)
     main, memory = export_memory(main, where)
     main, start = export_start(main)
     imports = {
@@ -96,6 +98,15 @@ def prepare(
         **{key: served[key[0], old] for key, old in renamed.items() if (key[0], old) in served},
     }
     return Main(wasm.encode_module(main) if main is not module else data, memory, imports, start)
+
+
+def drop_world_sections(module: wasm.Module) -> wasm.Module:
+    """The module without its `component-type*` sections: the component's
+    own types say the same, so the copies would only add bytes."""
+    kept = [c for c in module.customs if not c.name.startswith(WORLD_SECTION_PREFIX)]
+    if len(kept) == len(module.customs):
+        return module
+    return replace(module, customs=kept)
 
 
 def export_memory(module: wasm.Module, where: str) -> tuple[wasm.Module, GuestMemory]:
@@ -252,17 +263,20 @@ def stub_module(func_types: Sequence[wasm.FuncType]) -> bytes:
     return wasm.encode_module(module)
 
 
-def filler_module(func_types: Sequence[wasm.FuncType]) -> bytes:
-    """Imports a table and functions "0".."n-1"; puts function `i` in slot `i`."""
+def filler_module(func_types: Sequence[wasm.FuncType], offset: int = 0) -> bytes:
+    """Imports a table and functions "0".."n-1"; puts function `i` in slot
+    `offset + i`."""
     types, indices = _types(func_types)
     n = len(func_types)
     module = wasm.Module(
         types=types,
-        imports=[wasm.Import(GLUE_MODULE, TABLE, wasm.TableType("funcref", wasm.Limits(n)))]
+        imports=[
+            wasm.Import(GLUE_MODULE, TABLE, wasm.TableType("funcref", wasm.Limits(offset + n)))
+        ]
         + [wasm.Import(GLUE_MODULE, str(i), wasm.FuncDesc(indices[i])) for i in range(n)],
         elements=[
             wasm.Element(
-                "active", items=list(range(n)), offset=wasm.const_expr(_ins("i32.const", 0))
+                "active", items=list(range(n)), offset=wasm.const_expr(_ins("i32.const", offset))
             )
         ],
     )

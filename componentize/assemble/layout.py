@@ -20,13 +20,14 @@ memories: only the shim has two, and it is built for that
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from componentize import abi, wasm
-from componentize.abi import INITIALIZE
 from componentize.abi.names import parse_resource_drop
 from componentize.assemble import guest
+from componentize.assemble.typed import Binding
+from componentize.assemble.typed_layout import Typed
 from componentize.component import ComponentBuilder, Sort, SortIdx, WitEncoder, plan_imports
 from componentize.component.builder import (
     CoreFuncIdx,
@@ -58,7 +59,9 @@ from componentize.wasm.portable import js_host_problems
 from componentize.wit.model import Interface, Resolve, TypeDef
 
 Item = tuple[CoreInstanceIdx, str, Sort]  # (instance, export name, sort)
+MainArgs = dict[str, dict[str, Item | SortIdx]]  # main module imports: module -> name -> item
 MAIN = "main"  # the name of the main module and its instance
+RUN_INTERFACE = "wasi:cli/run"
 
 
 @dataclass(frozen=True)
@@ -70,60 +73,138 @@ class Parts:
     shim_imports: list[tuple[str, str]]  # (interface, function) in import order
     kind: str  # command | reactor
     resolve: Resolve  # WIT at the target version
-    initialize: bool = False  # a reactor exporting `_initialize`
+    initialize: str | None = None  # a reactor's `_initialize` (or `cm32p2_initialize`)
+    binding: Binding | None = None  # the module's WIT world, bound (assemble/typed.py)
 
 
 def build(parts: Parts) -> bytes:
     b = ComponentBuilder()
-    provider = b.core_instantiate(_module(b, guest.provider_module(), "provider"))
-    memory = parts.main.memory
-    guest_memory: Item
-    main_memory_args: dict[str, dict[str, Item]] = {}
-    if memory.export is None:
-        provided = b.core_instantiate(
-            _module(b, guest.guest_memory_module(memory.limits), "guest-memory")
-        )
-        guest_memory = (provided, PROVIDER_GUEST_MEMORY_EXPORT, Sort.CORE_MEMORY)
-        if memory.import_name:
-            main_memory_args = {memory.import_module: {memory.import_name: guest_memory}}
+    encoder = WitEncoder(b)
+    typed = Typed(parts.binding, encoder) if parts.binding is not None else None
+    _import_all(encoder, parts, typed)
+    # A module with no preview1 imports that is not a command (a wasip2-style
+    # library) needs no shim: nothing of it would be called.
+    with_shim = bool(parts.main.imports) or parts.kind == "command"
+    provider = (
+        b.core_instantiate(_module(b, guest.provider_module(), "provider")) if with_shim else None
+    )
+    guest_memory, main_args = _guest_memory(b, parts)
 
     exports = sorted(set(parts.main.imports.values()))
-    stubs = _stubs(b, parts, exports)
+    shim_types = _shim_types(parts.shim, exports)
+    stub_types = shim_types + (typed.stub_types() if typed else [])
+    stubs = (
+        b.core_instantiate(_module(b, guest.stub_module(stub_types), "stubs"))
+        if stub_types
+        else None
+    )
+    if typed is not None:
+        typed.offset = len(exports)
+        typed.define_resources(stubs)
+        for module, items in typed.main_args(stubs).items():
+            target = main_args.setdefault(module, {})
+            for name, item in items.items():
+                target[name] = item if isinstance(item, tuple) else SortIdx(Sort.CORE_FUNC, item)
     main = b.core_instantiate(
-        _module(b, parts.main.data, MAIN), _main_args(b, parts, stubs, exports, main_memory_args)
+        _module(b, parts.main.data, MAIN), _main_args(b, parts, stubs, exports, main_args)
     )
     b.name(Sort.CORE_INSTANCE, main, MAIN)
-    if memory.export is not None:
-        guest_memory = (main, memory.export, Sort.CORE_MEMORY)
+    if guest_memory is None:
+        assert parts.main.memory.export is not None
+        guest_memory = (main, parts.main.memory.export, Sort.CORE_MEMORY)
+    if typed is not None:
+        main_memory = b.alias_core_memory(guest_memory[0], guest_memory[1])
+        slots = typed.lower_slotted(main, main_memory)
+        if slots:
+            assert stubs is not None
+            _fill(b, (stubs, guest.TABLE), slots, stub_types[len(exports) :], "world", len(exports))
 
-    shim_memory = b.alias_core_memory(provider, PROVIDER_SHIM_MEMORY_EXPORT)
-    realloc = b.alias_core_func(provider, PROVIDER_REALLOC_EXPORT)
-    wasi_args = _lower_wasi(b, parts, shim_memory, realloc)
-    shim_args = {**_shim_args(b, parts, provider, guest_memory), **wasi_args}
-    shim = b.core_instantiate(_module(b, parts.shim, "shim"), shim_args)
-    b.name(Sort.CORE_INSTANCE, shim, "shim")
-
-    _fill(
-        b,
-        (provider, PROVIDER_REALLOC_TABLE_EXPORT),
-        [(shim, REALLOC_EXPORT)],
-        [REALLOC_TYPE],
-        "realloc",
-    )
-    if exports:
-        types = _shim_types(parts.shim, exports)
-        _fill(b, (stubs, guest.TABLE), [(shim, e) for e in exports], types, "stubs")
-    if parts.kind == "command":
-        _fill(b, (provider, PROVIDER_START_TABLE_EXPORT), [(main, "_start")], [START_TYPE], "start")
+    shim = None
+    if provider is not None:
+        shim = _shim(b, encoder, parts, provider, guest_memory)
+        if exports:
+            assert stubs is not None
+            _fill(b, (stubs, guest.TABLE), [(shim, e) for e in exports], shim_types, "stubs")
+        if parts.kind == "command":
+            start = [(main, "_start")]
+            _fill(b, (provider, PROVIDER_START_TABLE_EXPORT), start, [START_TYPE], "start")
     _initialize(b, parts, shim, main)
-    if parts.kind == "command":
-        _export_run(b, parts.resolve, shim)
+    if shim is not None and parts.kind == "command" and not _world_runs(parts):
+        _export_run(encoder, parts.resolve, shim)
+    if typed is not None:
+        typed.export(main, main_memory)
     return b.finish()
 
 
-def _stubs(b: ComponentBuilder, parts: Parts, exports: list[str]) -> CoreInstanceIdx:
-    module = guest.stub_module(_shim_types(parts.shim, exports))
-    return b.core_instantiate(_module(b, module, "stubs"))
+def _world_runs(parts: Parts) -> bool:
+    """Whether the world exports `wasi:cli/run` itself (a wasip2-style
+    command): then the module's own `run` is lifted, not the shim's."""
+    binding = parts.binding
+    return binding is not None and any(
+        key.partition("@")[0] == RUN_INTERFACE for key in binding.world.exports
+    )
+
+
+def _guest_memory(b: ComponentBuilder, parts: Parts) -> tuple[Item | None, MainArgs]:
+    """The memory preview1 pointers refer to, when a provider defines it
+    (None: the main module's own, exported), and the main module's memory
+    import (when it has one)."""
+    memory = parts.main.memory
+    if memory.export is not None:
+        return None, {}
+    module = guest.guest_memory_module(memory.limits)
+    provided = b.core_instantiate(_module(b, module, "guest-memory"))
+    item = (provided, PROVIDER_GUEST_MEMORY_EXPORT, Sort.CORE_MEMORY)
+    if memory.import_name:
+        return item, {memory.import_module: {memory.import_name: item}}
+    return item, {}
+
+
+def _shim(
+    b: ComponentBuilder,
+    encoder: WitEncoder,
+    parts: Parts,
+    provider: CoreInstanceIdx,
+    guest_memory: Item,
+) -> CoreInstanceIdx:
+    """Lower what the shim calls, instantiate it, fill the realloc slot."""
+    shim_memory = b.alias_core_memory(provider, PROVIDER_SHIM_MEMORY_EXPORT)
+    realloc = b.alias_core_func(provider, PROVIDER_REALLOC_EXPORT)
+    wasi_args = _lower_wasi(b, encoder, parts, shim_memory, realloc)
+    shim_args = {**_shim_args(b, parts, provider, guest_memory), **wasi_args}
+    shim = b.core_instantiate(_module(b, parts.shim, "shim"), shim_args)
+    b.name(Sort.CORE_INSTANCE, shim, "shim")
+    realloc_table = (provider, PROVIDER_REALLOC_TABLE_EXPORT)
+    _fill(b, realloc_table, [(shim, REALLOC_EXPORT)], [REALLOC_TYPE], "realloc")
+    return shim
+
+
+def _import_all(encoder: WitEncoder, parts: Parts, typed: Typed | None) -> None:
+    """Import the WASI interfaces the shim calls and the world's imports,
+    in one plan: an interface both use is imported once."""
+    wanted: dict[Interface, list[str]] = {}
+    extra: dict[Interface, list[TypeDef]] = {}
+    for module, name in parts.shim_imports:
+        iface = parts.resolve.interface(module)
+        fns = wanted.setdefault(iface, [])
+        resource = parse_resource_drop(name)
+        if resource is not None:
+            extra.setdefault(iface, []).append(iface.types[resource])
+        elif name not in fns:
+            fns.append(name)
+    if typed is not None:
+        world_fns, world_types = typed.wanted()
+        for iface, names in world_fns.items():
+            wanted.setdefault(iface, []).extend(n for n in names if n not in wanted[iface])
+        for iface, tds in world_types.items():
+            extra.setdefault(iface, []).extend(tds)
+    for iface in extra:
+        wanted.setdefault(iface, [])
+    for iface, (fns, more) in plan_imports(wanted).items():
+        more += [td for td in extra.get(iface, []) if td not in more]
+        encoder.import_interface(iface, fns, more)
+    if typed is not None:
+        typed.import_world_functions()
 
 
 def _shim_types(shim: bytes, exports: list[str]) -> list[wasm.FuncType]:
@@ -139,15 +220,17 @@ def _shim_types(shim: bytes, exports: list[str]) -> list[wasm.FuncType]:
 
 
 def _initialize(
-    b: ComponentBuilder, parts: Parts, shim: CoreInstanceIdx, main: CoreInstanceIdx
+    b: ComponentBuilder, parts: Parts, shim: CoreInstanceIdx | None, main: CoreInstanceIdx
 ) -> None:
     """Run, once and in order: the shim's init, the main module's start
     function, a reactor's `_initialize`."""
-    calls: list[Item] = [(shim, INIT_EXPORT, Sort.CORE_FUNC)]
+    calls: list[Item] = [] if shim is None else [(shim, INIT_EXPORT, Sort.CORE_FUNC)]
     if parts.main.start:
         calls.append((main, guest.MAIN_START_EXPORT, Sort.CORE_FUNC))
-    if parts.kind == "reactor" and parts.initialize:
-        calls.append((main, INITIALIZE, Sort.CORE_FUNC))
+    if parts.initialize is not None:
+        calls.append((main, parts.initialize, Sort.CORE_FUNC))
+    if not calls:
+        return
     init = _module(b, guest.initializer_module(len(calls)), "initialize")
     args = _core_exports(b, {str(i): call for i, call in enumerate(calls)})
     b.core_instantiate(init, {guest.GLUE_MODULE: args})
@@ -165,14 +248,17 @@ def _module(b: ComponentBuilder, data: bytes, name: str) -> CoreModuleIdx:
     return index
 
 
-def _core_exports(b: ComponentBuilder, items: Mapping[str, Item]) -> CoreInstanceIdx:
-    """A core instance re-exporting `name -> (instance, export, sort)`."""
-    return b.core_instance_from_exports(
-        {
-            name: SortIdx(sort, b.alias_core_export(inst, export, sort))
-            for name, (inst, export, sort) in items.items()
-        }
-    )
+def _core_exports(b: ComponentBuilder, items: Mapping[str, Item | SortIdx]) -> CoreInstanceIdx:
+    """A core instance re-exporting `name -> (instance, export, sort)` (or
+    a core definition itself)."""
+    return b.core_instance_from_exports({name: _item(b, item) for name, item in items.items()})
+
+
+def _item(b: ComponentBuilder, item: Item | SortIdx) -> SortIdx:
+    if isinstance(item, SortIdx):
+        return item
+    inst, export, sort = item
+    return SortIdx(sort, b.alias_core_export(inst, export, sort))
 
 
 def _shim_args(
@@ -198,25 +284,14 @@ def _shim_args(
 
 
 def _lower_wasi(
-    b: ComponentBuilder, parts: Parts, memory: CoreMemoryIdx, realloc: CoreFuncIdx
+    b: ComponentBuilder,
+    encoder: WitEncoder,
+    parts: Parts,
+    memory: CoreMemoryIdx,
+    realloc: CoreFuncIdx,
 ) -> dict[str, CoreInstanceIdx]:
-    """Import the interfaces, lower each function the shim imports; one core
-    instance per import module, named as the shim imports it."""
-    wanted: dict[Interface, list[str]] = {}
-    dropped: dict[Interface, list[TypeDef]] = {}
-    for module, name in parts.shim_imports:
-        iface = parts.resolve.interface(module)
-        fns = wanted.setdefault(iface, [])
-        resource = parse_resource_drop(name)
-        if resource is not None:
-            dropped.setdefault(iface, []).append(iface.types[resource])
-        else:
-            fns.append(name)
-    encoder = WitEncoder(b)
-    instances = {}
-    for iface, (fns, extra) in plan_imports(wanted).items():
-        extra += [td for td in dropped.get(iface, []) if td not in extra]
-        instances[iface] = encoder.import_interface(iface, fns, extra)
+    """Lower each function the shim imports (its interfaces are imported);
+    one core instance per import module, named as the shim imports it."""
     lowered: dict[str, dict[str, SortIdx]] = {}
     for module, name in parts.shim_imports:
         iface = parts.resolve.interface(module)
@@ -226,7 +301,7 @@ def _lower_wasi(
         else:
             needs = abi.canon_needs(iface.functions[name], "lower")
             func = b.canon_lower(
-                b.alias_func(instances[iface], name),
+                b.alias_func(encoder.instances[iface], name),
                 memory=memory if needs.memory else None,
                 realloc=realloc if needs.realloc else None,
             )
@@ -237,23 +312,31 @@ def _lower_wasi(
 def _fill(
     b: ComponentBuilder,
     table: tuple[CoreInstanceIdx, str],
-    funcs: list[tuple[CoreInstanceIdx, str]],
+    funcs: Sequence[tuple[CoreInstanceIdx | None, str | CoreFuncIdx]],
     types: list[wasm.FuncType],
     name: str,
+    offset: int = 0,
 ) -> None:
-    """Put `funcs` into slots 0.. of `table`, with a filler module."""
-    filler = _module(b, guest.filler_module(types), f"fill-{name}")
-    items: dict[str, Item] = {guest.TABLE: (*table, Sort.CORE_TABLE)}
-    items.update({str(i): (owner, f, Sort.CORE_FUNC) for i, (owner, f) in enumerate(funcs)})
+    """Put `funcs` (an instance's export, or a core function when the
+    instance is None) into slots offset.. of `table`, with a filler module."""
+    filler = _module(b, guest.filler_module(types, offset), f"fill-{name}")
+    items: dict[str, Item | SortIdx] = {guest.TABLE: (*table, Sort.CORE_TABLE)}
+    for i, (owner, f) in enumerate(funcs):
+        if owner is None:
+            assert isinstance(f, int)
+            items[str(i)] = SortIdx(Sort.CORE_FUNC, f)
+        else:
+            assert isinstance(f, str)
+            items[str(i)] = (owner, f, Sort.CORE_FUNC)
     b.core_instantiate(filler, {guest.GLUE_MODULE: _core_exports(b, items)})
 
 
 def _main_args(
     b: ComponentBuilder,
     parts: Parts,
-    stubs: CoreInstanceIdx,
+    stubs: CoreInstanceIdx | None,
     exports: list[str],
-    memory_args: dict[str, dict[str, Item]],
+    memory_args: MainArgs,
 ) -> dict[str, CoreInstanceIdx]:
     """The main module's imports: preview1/preview0 from the stubs (stub `i`
     calls the shim's `exports[i]`), its memory when it imports it."""
@@ -262,11 +345,12 @@ def _main_args(
         items = by_module.setdefault(module, {})
         if name in items:
             raise InternalError(f"import {module}.{name} is served twice")
+        assert stubs is not None
         items[name] = (stubs, str(exports.index(export)), Sort.CORE_FUNC)
     return {module: _core_exports(b, items) for module, items in sorted(by_module.items())}
 
 
-def _export_run(b: ComponentBuilder, resolve: Resolve, shim: CoreInstanceIdx) -> None:
+def _export_run(encoder: WitEncoder, resolve: Resolve, shim: CoreInstanceIdx) -> None:
     run_iface = next(
         i
         for p in resolve.packages
@@ -274,7 +358,7 @@ def _export_run(b: ComponentBuilder, resolve: Resolve, shim: CoreInstanceIdx) ->
         for n, i in p.interfaces.items()
         if n == "run"
     )
-    encoder = WitEncoder(b)
+    b = encoder.builder
     lifted = b.canon_lift(
         b.alias_core_func(shim, RUN_EXPORT), encoder.func_type(run_iface.functions["run"])
     )

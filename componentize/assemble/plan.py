@@ -26,6 +26,10 @@ REACTOR_WARNING = (
     "reactor module: its own exports are not lifted yet (they need WIT types); the component "
     "imports what the shim needs (a subset of wasi:cli/imports) and exports nothing"
 )
+NON_WASI_HINT = (
+    "link that dependency into the module, or, if it is built for a WIT world, pass "
+    "--wit DIR --world NAME (or embed the world with `componentize embed`)"
+)
 LOWEST = Version(0, 2, 0)
 HIGHEST = SHIM_WASI_VERSION  # the shim is built against the newest WIT we bundle
 
@@ -41,24 +45,40 @@ class Plan:
     warnings: list[str] = field(default_factory=list)
 
 
-def make_plan(analysis: Analysis, wasi_version: str, *, where: str) -> Plan:
+def make_plan(
+    analysis: Analysis,
+    wasi_version: str,
+    *,
+    where: str,
+    world_imports: Set[tuple[str, str]] = frozenset(),
+    typed: bool = False,
+    floor: Version = LOWEST,
+) -> Plan:
     """Decide everything about the component to build for `analysis`:
     `wasi_version` is `auto` or `0.2.N` (as `--wasi-version` takes it),
-    `where` names the input in messages.  Raises UnsupportedModuleError for a
-    module no WASI 0.2 host could run, or a version too old for it."""
+    `where` names the input in messages, `world_imports` are the imports its
+    WIT world serves (assemble/typed.py), `typed` says it has a world,
+    `floor` is the WASI version the world imports (auto picks no lower, so
+    the world and the shim share one import of each interface).
+    Raises UnsupportedModuleError for a module no WASI 0.2 host could run,
+    or a version too old for it."""
     refuse_entry_points(analysis, where)
     asked = parse_version(wasi_version)
     exit_with_code = asked is None or has_exit_with_code(asked)
     served = serve_imports(
-        analysis, shim.available_exports(), exit_with_code=exit_with_code, where=where
+        analysis,
+        shim.available_exports(),
+        exit_with_code=exit_with_code,
+        where=where,
+        world_imports=world_imports,
     )
     kept = frozenset(served.values()) | ({RUN_EXPORT} if analysis.kind == "command" else set())
     need, why = required_version(shim.wasi_calls(kept))
     if asked is not None:
         check_version(asked, need, why, "--wasi-version")
-    version = asked or need
+    version = asked or max(need, min(floor, HIGHEST))
     warnings = [] if exit_with_code else exit_code_warning(analysis, version)
-    if analysis.kind == "reactor":
+    if analysis.kind == "reactor" and not typed:
         warnings.append(REACTOR_WARNING)
     return Plan(analysis.kind, version, exit_with_code, served, kept, warnings)
 
@@ -109,21 +129,25 @@ def parse_version(text: str) -> Version | None:
 
 
 def serve_imports(
-    analysis: Analysis, available: Set[str], *, exit_with_code: bool, where: str
+    analysis: Analysis,
+    available: Set[str],
+    *,
+    exit_with_code: bool,
+    where: str,
+    world_imports: Set[tuple[str, str]] = frozenset(),
 ) -> dict[tuple[str, str], str]:
     """Map every preview1/preview0 import of the module to one of the shim
-    exports `available`; refuse the imports no WASI host provides."""
+    exports `available`; refuse the imports no WASI host provides (those of
+    `world_imports` are the world's)."""
     refuse_threads(analysis, where)
     for bad in analysis.other_imports:
-        if bad.kind != "memory":
+        if bad.kind != "memory" and (bad.module, bad.name) not in world_imports:
             advice = toolchain.advice_for(bad, analysis)
             by = f" ({advice.toolchain}'s runtime)" if advice else ""
             raise UnsupportedModuleError(
                 f"imports {bad.kind} `{bad.module}.{bad.name}`{by}, which no WASI host provides",
                 where=f"{where}: import {bad.module}.{bad.name}",
-                hint=advice.hint
-                if advice
-                else "link that dependency into the module before componentizing it",
+                hint=advice.hint if advice else NON_WASI_HINT,
             )
     served: dict[tuple[str, str], str] = {}
     for imp in analysis.wasi_imports:

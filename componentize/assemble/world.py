@@ -4,19 +4,36 @@ into one WIT world."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from componentize.assemble.guest import WORLD_SECTION_PREFIX
 from componentize.component.wit_from_types import WorldDecoder
 from componentize.errors import InputError
 from componentize.wasm import decode_module
+from componentize.wit import find_world, resolve_dir
 from componentize.wit import model as wit
 
-SECTION_PREFIX = "component-type"
+
+@dataclass(frozen=True)
+class ModuleWorld:
+    """The world a module is built for, and the string encoding its
+    canonical ABI code uses."""
+
+    resolve: wit.Resolve
+    world: wit.World
+    string_encoding: str = "utf8"
 
 
 def embedded_world(data: bytes, where: str = "<module>") -> tuple[wit.Resolve, wit.World] | None:
     """The merged world of the module's `component-type*` sections, or None
     when it has none."""
+    found = _embedded(data, where)
+    return None if found is None else (found.resolve, found.world)
+
+
+def _embedded(data: bytes, where: str) -> ModuleWorld | None:
     module = decode_module(data)
-    sections = [c for c in module.customs if c.name.startswith(SECTION_PREFIX)]
+    sections = [c for c in module.customs if c.name.startswith(WORLD_SECTION_PREFIX)]
     if not sections:
         return None
     decoder = WorldDecoder(where)
@@ -25,4 +42,48 @@ def embedded_world(data: bytes, where: str = "<module>") -> tuple[wit.Resolve, w
             decoder.add_section(bytes(custom.data), custom.name)
         except InputError as err:
             raise InputError(err.what, where=f"{where}: {err.where}", hint=err.hint) from None
-    return decoder.resolve()
+    if len(decoder.string_encodings) > 1:
+        raise InputError(
+            f"its component-type sections name different string encodings "
+            f"({', '.join(sorted(decoder.string_encodings))})",
+            where=f"{where}: custom sections",
+            hint="link code built for one string encoding",
+        )
+    resolve, world = decoder.resolve()
+    encoding = next(iter(decoder.string_encodings), "utf8")
+    return ModuleWorld(resolve, world, encoding)
+
+
+def pick_world(resolve: wit.Resolve, name: str | None, where: str) -> wit.World:
+    """The world `name`, or the only world of the root package."""
+    known = sorted(w for p in resolve.packages for w in p.worlds)
+    if name is None:
+        root = resolve.root.worlds if resolve.root is not None else {}
+        if len(root) == 1:
+            return next(iter(root.values()))
+        raise InputError(
+            f"the package has {len(root)} worlds, name one",
+            where=where,
+            hint=f"pass --world (known: {', '.join(known) or 'none'})",
+        )
+    try:
+        return find_world(resolve, name)
+    except KeyError:
+        raise InputError(
+            f"no world `{name}`", where=where, hint=f"known: {', '.join(known) or 'none'}"
+        ) from None
+
+
+def world_of(
+    data: bytes, wit_path: str | None, world_name: str | None, where: str
+) -> ModuleWorld | None:
+    """The world to build for: from WIT on the command line when given
+    (it replaces what the module embeds), else the embedded one."""
+    if wit_path is not None:
+        resolve = resolve_dir(wit_path)
+        return ModuleWorld(resolve, pick_world(resolve, world_name, wit_path))
+    if world_name is not None:
+        raise InputError(
+            "--world needs --wit", where="--world", hint="pass the WIT directory or file with --wit"
+        )
+    return _embedded(data, where)

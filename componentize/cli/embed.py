@@ -8,31 +8,11 @@ import click
 
 from componentize import log
 from componentize.assemble.embed import embed_world
+from componentize.assemble.world import pick_world
 from componentize.cli.funnel import Command
 from componentize.errors import InputError
 from componentize.files import read_input, wasm_kind, write_output
-from componentize.wit import find_world, resolve_dir
-from componentize.wit.model import Resolve, World
-
-
-def pick_world(resolve: Resolve, name: str | None, where: str) -> World:
-    """The world `name`, or the only world of the root package."""
-    known = sorted(w for p in resolve.packages for w in p.worlds)
-    if name is None:
-        root = resolve.root.worlds if resolve.root is not None else {}
-        if len(root) == 1:
-            return next(iter(root.values()))
-        raise InputError(
-            f"the package has {len(root)} worlds, name one",
-            where=where,
-            hint=f"pass --world (known: {', '.join(known) or 'none'})",
-        )
-    try:
-        return find_world(resolve, name)
-    except KeyError:
-        raise InputError(
-            f"no world `{name}`", where=where, hint=f"known: {', '.join(known) or 'none'}"
-        ) from None
+from componentize.wit import resolve_dir
 
 
 @click.command("embed", cls=Command)

@@ -21,7 +21,7 @@ from typing import Any
 
 from componentize.component import typedefs as t
 from componentize.component.decode import decode_component
-from componentize.component.model import TypeSection
+from componentize.component.model import STRING_ENCODINGS, CustomSection, TypeSection
 from componentize.component.sorts import AliasExport, AliasOuter, Sort
 from componentize.errors import InputError
 from componentize.wit import model as wit
@@ -40,6 +40,8 @@ WorldThing = wit.Interface | wit.Function | wit.TypeDef
 Entry = wit.TypeDef | wit.Type | NominalBody | t.DefType
 """One slot of a type index space: a named type, an anonymous WIT type, a
 nominal body awaiting its name, or a raw func/instance/component type."""
+
+ENCODING_SECTION = "wit-component-encoding"
 
 _PREFIXES = {
     "[constructor]": "constructor",
@@ -72,6 +74,7 @@ class WorldDecoder:
         self.interfaces: dict[str, wit.Interface] = {}
         self.world: wit.World | None = None
         self.union = False  # an interface seen twice: the union of both (components)
+        self.string_encodings: set[str] = set()  # from `wit-component-encoding` sections
 
     # ---- errors
 
@@ -83,7 +86,9 @@ class WorldDecoder:
     def add_section(self, data: bytes, name: str = "component-type") -> None:
         """Decode one `component-type` section's payload into the world."""
         self.where = f"custom section {name!r}"
-        decls = self._package_decls(decode_component(data))
+        component = decode_component(data)
+        self._encoding(component)
+        decls = self._package_decls(component)
         found = [
             (d.name.name, decls[d.desc.type])
             for d in decls
@@ -96,6 +101,16 @@ class WorldDecoder:
                 "the section should be made by `wasm-tools component embed` or wit-bindgen",
             )
         self._world(*worlds[0])
+
+    def _encoding(self, component: Any) -> None:
+        """The string encoding the module's canonical ABI code uses: the
+        second byte of `wit-component-encoding` (after the format version)."""
+        for section in component.sections:
+            if isinstance(section, CustomSection) and section.name == ENCODING_SECTION:
+                code = section.data[1] if len(section.data) > 1 else 0
+                if code >= len(STRING_ENCODINGS):
+                    raise self.error(f"unknown string encoding {code} in {ENCODING_SECTION}")
+                self.string_encodings.add(STRING_ENCODINGS[code])
 
     def _package_decls(self, component: Any) -> list[Any]:
         for section in component.sections:

@@ -21,11 +21,11 @@ from typing import cast
 from componentize.component import typedefs as t
 from componentize.component.builder import DESC_SORTS, ComponentBuilder, InstanceTypeBuilder
 from componentize.component.sorts import ExternName, Sort, extern_name
+from componentize.component.wit_from_types import ENCODING_SECTION
 from componentize.component.wit_types import _Scope
 from componentize.errors import InputError
 from componentize.wit import model as wit
 
-ENCODING_SECTION = "wit-component-encoding"
 ENCODING_PAYLOAD = b"\x04\x00"  # encoding format version 4, string encoding UTF-8
 
 
