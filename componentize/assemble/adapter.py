@@ -193,7 +193,7 @@ def adapter_world(adapters: Mapping[str, bytes]) -> World | None:
     for name, data in sorted(adapters.items()):
         module = _decode_adapter(name, data)
         for custom in module.customs:
-            if custom.name.startswith("component-type"):
+            if _is_world(custom.name):
                 decoder.add_section(bytes(custom.data), custom.name)
                 found = True
     if not found:
@@ -274,6 +274,9 @@ def prepare_adapter(
     if IMPORT_REALLOC in exports:
         keep.add(IMPORT_REALLOC)
     module = _gc(module, keep)
+    # The component carries the adapter's types itself: its world section
+    # (10.8 KB in the official adapter) would only be dead weight.
+    module = replace(module, customs=[c for c in module.customs if not _is_world(c.name)])
     _check_main_imports(module, main_exports, main, where)
     by_name = wasm.export_map(module)
     memory = next(((i.module, i.name) for i in module.imports if i.kind == "memory"), None)
@@ -288,6 +291,10 @@ def prepare_adapter(
         init=init,
         import_realloc=IMPORT_REALLOC if IMPORT_REALLOC in by_name else None,
     )
+
+
+def _is_world(section: str) -> bool:
+    return section.startswith("component-type")
 
 
 def _list(names: list[str]) -> str:
