@@ -146,7 +146,6 @@ VARIANTS: tuple[Variant, ...] = (
     _c("clang14", "cm32p2", "reactor"),
     _rust("legacy", "reactor"),
     _rust("cm32p2", "reactor"),
-    _rust("legacy", "command"),
 )
 
 
