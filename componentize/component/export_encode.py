@@ -107,11 +107,13 @@ def _types_to_name(iface: wit.Interface, funcs: Sequence[Exported]) -> list[wit.
 class _Wrapper:
     """The nested component that names an exported interface's types.
 
-    Its imports may refer only to imported types and its exports only to
-    exported (or imported) ones, so every type has two indices: `imports`
-    sees a type as imported (`t0`...), `exports` as exported under its WIT
-    name; functions are imported with the first view and exported with an
-    ascribed type in the second."""
+    Its imports may refer only to imported types, and what it exports must
+    refer only to what it exports (or imports), so every type has two
+    indices: `imports` sees a type as imported (`t0`...), `exports` as the
+    fresh definition exported under its WIT name (records and the like are
+    defined again, over exported types; resources and types of other
+    interfaces are exported as imported).  Functions are imported with the
+    first view and exported with an ascribed type in the second."""
 
     def __init__(self, encoder: WitEncoder, iface: wit.Interface) -> None:
         self.encoder = encoder
@@ -174,31 +176,43 @@ class _Wrapper:
         body = td.body
         target = wit.alias_of(td)
         imported: int
+        exported: int | None = None  # what is exported: a fresh definition, or the import
         if isinstance(body, wit.Resource):
             outer = self.encoder.component_type_of(td)
             imported = self.inner.import_type(self._arg("t", Sort.TYPE, outer))
         elif target is not None and target.owner is self.iface:
             self.name(target)
-            value = self.imports.named[target]
-            assert isinstance(value, int)
-            imported = value
+            imported = _index(self.imports.named[target])
+            exported = _index(self.exports.named[target])
         elif target is not None:
             imported = self._foreign(target)
         elif isinstance(body, wit.Alias):  # `type x = list<u8>` and the like
             structure = self.imports.valtype(body.target)
             outer_type = self.encoder.component_scope.valtype(body.target)
             imported = self._import_eq(structure, outer_type)
+            exported = self._defined(self.exports.valtype(body.target))
         else:
             structure = self.inner.type(self.imports._structure(body))
             imported = self._import_eq(structure, self.encoder.component_scope.typedef(td))
+            exported = self.inner.type(self.exports._structure(body))
         self.imports.named[td] = imported
-        self.exports.named[td] = self.inner.export(td.name, Sort.TYPE, imported)
+        source = imported if exported is None else exported
+        self.exports.named[td] = self.inner.export(td.name, Sort.TYPE, source)
+
+    def _defined(self, value: t.ValType) -> int:
+        return self.inner.type(t.PrimValType(value)) if isinstance(value, str) else value
 
     def function(self, key: str, fn: wit.Function, lifted: FuncIdx) -> None:
         imported_type = TypeIdx(self.imports.functype(fn))
         imported = self.inner.import_func(self._arg("f", Sort.FUNC, lifted), imported_type)
         exported_type = self.exports.functype(fn)
         self.inner.export(key, Sort.FUNC, imported, t.FuncExtern(exported_type))
+
+
+def _index(value: t.ValType) -> int:
+    if not isinstance(value, int):
+        raise InternalError(f"type {value} has no index")
+    return value
 
 
 class _TopScope(_Scope):

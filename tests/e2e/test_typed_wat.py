@@ -575,3 +575,74 @@ def test_utf16_world_passes_code_units(tmp_path: Path) -> None:
         assert run.func("units")(text) == 4
         assert run.func("echo")(text) == text
         assert logged == [text]
+
+
+NESTED_WIT = """
+package test:types@0.1.0;
+
+interface shapes {
+  enum color { red, green }
+  flags perms { read, write }
+  record dot { at: tuple<u32, u32>, color: color }
+  variant shape { circle(dot), none }
+  type dots = list<dot>;
+  paint: func(s: shape, p: perms) -> option<dot>;
+  count: func(d: dots) -> u32;
+}
+
+world w {
+  record cfg { name: string, level: u8 }
+  import shapes;
+  import get-cfg: func() -> cfg;
+  export shapes;
+  export level: func(c: cfg) -> u8;
+}
+"""
+
+NESTED = """
+(module
+  (import "$root" "get-cfg" (func $get (param i32)))
+  (import "test:types/shapes@0.1.0" "count" (func $count (param i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 2048))
+  (func (export "test:types/shapes@0.1.0#paint") (param i32 i32 i32 i32 i32) (result i32)
+    (i32.store8 (i32.const 64) (i32.const 0)) (i32.const 64))
+  (func (export "test:types/shapes@0.1.0#count") (param i32 i32) (result i32)
+    (call $count (local.get 0) (local.get 1)))
+  (func (export "level") (param i32 i32 i32) (result i32)
+    (call $get (i32.const 128))
+    (i32.add (local.get 2) (i32.load8_u (i32.const 136))))
+)
+"""
+
+
+def test_named_types_nested_in_an_exported_interface_and_world_types(tmp_path: Path) -> None:
+    """Records in variants, enums in records, a list alias, world-level
+    records in both directions: all named as WIT names them."""
+    wit = wit_dir(tmp_path / "wit", NESTED_WIT)
+    module = embedded(wat(NESTED), wit)
+    counted: list[int] = []
+
+    def define(linker: wc.Linker) -> None:
+        def get_cfg(_store: Any) -> wc.Record:
+            cfg = wc.Record()
+            cfg.name, cfg.level = "host", 5  # type: ignore[attr-defined]
+            return cfg
+
+        with linker.root() as root:
+            root.add_func("get-cfg", get_cfg)
+            with root.add_instance("test:types/shapes@0.1.0") as shapes:
+                shapes.add_func("count", lambda _s, dots: counted.append(len(dots)) or len(dots))
+                shapes.add_func("paint", lambda _s, _shape, _perms: None)
+
+    mine, theirs = ours(module), official(module, tmp_path)
+    assert component_wit(mine, tmp_path) == component_wit(theirs, tmp_path)
+    for component in (mine, theirs):
+        run = instantiate(component, define)
+        cfg = wc.Record()
+        cfg.name, cfg.level = "guest", 3  # type: ignore[attr-defined]
+        assert run.func("level")(cfg) == 8
+        dot = wc.Record()
+        dot.at, dot.color = (1, 2), "red"  # type: ignore[attr-defined]
+        assert run.func("count", "test:types/shapes@0.1.0")([dot, dot, dot]) == 3
+    assert counted == [3, 3]
