@@ -81,7 +81,14 @@ class StreamT:
     span: Span
 
 
-TypeExpr = PrimT | NamedT | HandleT | ListT | OptionT | ResultT | TupleT | FutureT | StreamT
+@dataclass(frozen=True)
+class MapT:
+    key: PrimT  # the parser admits only the key types WIT.md's `kt` lists
+    value: TypeExpr
+    span: Span
+
+
+TypeExpr = PrimT | NamedT | HandleT | ListT | OptionT | ResultT | TupleT | FutureT | StreamT | MapT
 
 # ---------------------------------------------------------------- names and paths
 
@@ -108,6 +115,7 @@ class UsePath:
     package: PackageRef | None
     name: str
     span: Span
+    name_span: Span  # of the interface or world name
 
     def __str__(self) -> str:
         if self.package is None:

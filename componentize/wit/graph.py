@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import TypeVar
 
 N = TypeVar("N", bound=Hashable)
@@ -25,19 +25,25 @@ def topological_order(
     """
     out: list[N] = []
     done: dict[N, bool] = {}  # False while the node's dependencies are visited
-
-    def visit(node: N) -> None:
-        done[node] = False
-        for dep, edge in deps(node):
-            state = done.get(dep)
-            if state is None:
-                visit(dep)
-            elif not state:
-                raise cycle(dep, edge)
-        done[node] = True
-        out.append(node)
-
-    for node in nodes:
-        if node not in done:
-            visit(node)
+    # an explicit stack, not recursion: a chain of thousands of types or
+    # interfaces would exceed Python's recursion limit
+    for root in nodes:
+        if root in done:
+            continue
+        done[root] = False
+        stack: list[tuple[N, Iterator[tuple[N, E]]]] = [(root, iter(deps(root)))]
+        while stack:
+            node, pending = stack[-1]
+            for dep, edge in pending:
+                state = done.get(dep)
+                if state is None:
+                    done[dep] = False
+                    stack.append((dep, iter(deps(dep))))
+                    break
+                if not state:
+                    raise cycle(dep, edge)
+            else:
+                stack.pop()
+                done[node] = True
+                out.append(node)
     return out

@@ -63,8 +63,10 @@ KEYWORDS = frozenset(
 # one char operators; `->` is handled separately
 OPERATORS = frozenset("=,:;(){}<>*/.@")
 
+# a label's first word starts with a letter, later ones may start with a digit
+# (`ipv4-2nd`, Explainer.md `label`)
 _WORD = r"[a-zA-Z][a-zA-Z0-9]*"
-_ID = re.compile(rf"{_WORD}(?:-{_WORD})*")
+_ID = re.compile(rf"{_WORD}(?:-[a-zA-Z0-9]+)*")
 # a semver: pre-release and build parts are dot-separated identifiers, so a
 # trailing `.{` (as in `use a:b/c@1.0.0.{x}`) is never swallowed
 _SEMVER = re.compile(
@@ -86,7 +88,7 @@ _MASTER = re.compile(
 )
 # a label whose words are all lower or all upper case (the common fast path)
 _LABEL = re.compile(
-    r"[a-z][a-z0-9]*(?:-(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*))*|[A-Z][A-Z0-9]*(?:-(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*))*"
+    r"[a-z][a-z0-9]*(?:-(?:[a-z0-9]+|[A-Z0-9]+))*|[A-Z][A-Z0-9]*(?:-(?:[a-z0-9]+|[A-Z0-9]+))*"
 )
 # bidi overrides and control chars other than \t \n \r are forbidden (WIT.md)
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")

@@ -86,10 +86,13 @@ def _member_span(member: ast.InterfaceItem | ast.WorldItemAst) -> Span:
 def load_dir(path: Path) -> tuple[SourcePackage | None, list[SourcePackage]]:
     """(root package, every package including nested ones and deps)."""
     if not path.is_dir():
-        if path.is_file():
-            return load_files([path], str(path))
-        raise WitError("no such directory", file=str(path), line=0, col=0)
-    root, packages = load_files(sorted(path.glob("*.wit")), str(path))
+        if not path.is_file():
+            raise WitError("no such directory", file=str(path), line=0, col=0)
+        root, packages = load_files([path], str(path))
+        return _with_root(root, packages, [path]), packages
+    files = sorted(path.glob("*.wit"))
+    root, packages = load_files(files, str(path))
+    root = _with_root(root, packages, files)
     deps = path / "deps"
     if deps.is_dir():
         for entry in sorted(deps.iterdir()):
@@ -104,6 +107,21 @@ def load_dir(path: Path) -> tuple[SourcePackage | None, list[SourcePackage]]:
                 raise WitError("no `package` declaration", file=str(files[0]), line=1, col=1)
             packages.extend(dep_all)
     return root, packages
+
+
+def _with_root(
+    root: SourcePackage | None, packages: list[SourcePackage], files: list[Path]
+) -> SourcePackage:
+    """The package a directory or file declares: nested `package a:b { }`
+    blocks alone do not make one (wit-parser needs the `package a:b;` line)."""
+    if root is not None:
+        return root
+    if packages:
+        raise packages[0].name.span.error(
+            "no `package a:b;` line: nested package blocks need a root package declared first"
+        )
+    where = str(files[0]) if files else ""
+    raise WitError("no WIT package found (no `package a:b;` line)", file=where, line=1, col=1)
 
 
 def load_files(paths: list[Path], where: str) -> tuple[SourcePackage | None, list[SourcePackage]]:

@@ -111,6 +111,14 @@ class StreamType:
 
 
 @dataclass(frozen=True)
+class MapType:
+    """`map<K, V>`: laid out as `list<tuple<K, V>>` (CanonicalABI.md despecialize)."""
+
+    key: Type
+    value: Type
+
+
+@dataclass(frozen=True)
 class Own:
     resource: TypeDef
 
@@ -141,6 +149,7 @@ Type = (
     | TupleType
     | FutureType
     | StreamType
+    | MapType
     | Own
     | Borrow
     | TypeRef

@@ -27,12 +27,20 @@ PRIMITIVE_KEYWORDS = frozenset(
     ]
 )
 TYPE_ITEM_KEYWORDS = frozenset(["resource", "record", "variant", "enum", "flags", "type"])
+# WIT.md `kt`: the types a map may be keyed by
+MAP_KEY_TYPES = frozenset(
+    ["bool", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "char", "string"]
+)
+# as wit-parser: deeper type expressions are refused (and our recursive
+# descent and every recursive walk of a type stay far from Python's limit)
+MAX_TYPE_DEPTH = 100
 
 
 class Parser:
     def __init__(self, tokens: list[Token]) -> None:
         self.toks = tokens
         self.i = 0
+        self.depth = 0  # of type expressions being parsed
 
     # ------------------------------------------------------------ helpers
 
@@ -125,11 +133,23 @@ class Parser:
         return self.version()
 
     def version(self) -> Version:
+        if self.at("int"):  # `1` or `1.2`: the missing part is where it stops
+            j = self.i
+            while self.toks[j].kind == "int" and self.toks[j + 1].kind == ".":
+                j += 2
+            self.i = j + 1
+            raise self.unexpected("`.` and the rest of a version like 1.2.3")
         tok = self.expect("semver", "a version like 1.2.3")
-        try:
-            return Version.parse(tok.text)
-        except ValueError as e:  # pragma: no cover - the lexer's regex already checked
-            raise tok.span.error(f"invalid version `{tok.text}`") from e
+        core, _, pre = tok.text.partition("+")[0].partition("-")
+        # semver: numbers (and numeric pre-release parts) have no leading zero
+        names = ("major", "minor", "patch")
+        parts = list(zip(core.split("."), names, strict=True)) + [
+            (p, "pre-release") for p in pre.split(".") if p.isdigit()
+        ]
+        for part, which in parts:
+            if len(part) > 1 and part[0] == "0":
+                raise tok.span.error(f"invalid leading zero in {which} version number")
+        return Version.parse(tok.text)
 
     def package_member(self) -> ast.PackageMember:
         if self.at("use"):
@@ -139,6 +159,9 @@ class Parser:
             self.expect(";")
             return ast.TopUse(path, alias, span)
         docs, gates = self.gates()
+        if gates != ast.NO_GATES and self.tok.kind in ("package", "use"):
+            what = "a package" if self.at("package") else "a top-level `use`"
+            raise self.tok.span.error(f"`@since`, `@unstable` and `@deprecated` cannot gate {what}")
         if self.at("interface"):
             self.advance()
             name = self.ident("an interface name")
@@ -160,9 +183,15 @@ class Parser:
         since: Version | None = None
         unstable: str | None = None
         deprecated: Version | None = None
+        first: Span | None = None
+        seen: set[str] = set()
         while self.at("@"):
-            at = self.advance()
+            self.advance()
             name = self.expect("id", "`since`, `unstable`, `deprecated` or `external-id`")
+            first = first or name.span
+            if name.text in seen:
+                raise name.span.error(f"cannot specify @{name.text} twice")
+            seen.add(name.text)
             self.expect("(")
             if name.text == "external-id":
                 self.expect("string", "a string literal")
@@ -183,8 +212,10 @@ class Parser:
                 raise name.span.error(f"unknown annotation `@{name.text}`")
             self.expect(")")
             docs.extend(self.tok.docs)
-            if since and unstable:
-                raise at.span.error("an item cannot be both `@since` and `@unstable`")
+        if first is not None and since and unstable:
+            raise first.error("an item cannot be both `@since` and `@unstable`")
+        if first is not None and deprecated and not (since or unstable):
+            raise first.error("`@deprecated` needs `@since` or `@unstable` on the same item")
         return "\n".join(docs), ast.Gates(since, unstable, deprecated)
 
     def field_name(self, want: str) -> None:
@@ -198,7 +229,7 @@ class Parser:
     def use_path(self) -> ast.UsePath:
         first = self.ident("an interface name")
         if not self.at(":"):
-            return ast.UsePath(None, first.name, first.span)
+            return ast.UsePath(None, first.name, first.span, first.span)
         self.advance()
         pkg = self.ident("a package name")
         if self.at(":"):
@@ -209,7 +240,7 @@ class Parser:
             raise self.tok.span.error("nested packages are not supported")
         version = self.opt_version()
         ref = ast.PackageRef(first.name, pkg.name, version, first.span)
-        return ast.UsePath(ref, iface.name, first.span)
+        return ast.UsePath(ref, iface.name, first.span, iface.span)
 
     def use_item(self, gates: ast.Gates) -> ast.UseItem:
         span = self.expect("use").span
@@ -292,6 +323,8 @@ class Parser:
                 fields.append((fname, self.ty()))
                 if self.comma_list_end("}"):
                     break
+            if not fields:
+                raise name.span.error(f"record `{name.name}` must have at least one field")
             return ast.RecordItem(name, fields, gates)
         if kw == "variant":
             cases: list[tuple[ast.Named, ast.TypeExpr | None]] = []
@@ -312,9 +345,12 @@ class Parser:
             names.append(self.ident("a case name"))
             if self.comma_list_end("}"):
                 break
+        if not names:
+            what = "case" if kw == "enum" else "flag"
+            raise name.span.error(f"{kw} `{name.name}` must have at least one {what}")
+        if kw == "flags" and len(names) > 32:
+            raise names[32].span.error("a flags type has at most 32 flags")
         if kw == "enum":
-            if not names:
-                raise name.span.error(f"enum `{name.name}` must have at least one case")
             return ast.EnumItem(name, names, gates)
         return ast.FlagsItem(name, names, gates)
 
@@ -367,9 +403,8 @@ class Parser:
         if first.kind == "id" and colon.kind == ":":
             # `a:b/c` (an interface path) is one lexical unit; `a: ...` names an item
             glued = first.end == colon.start and colon.end == after.start
-            if after.kind == "id" and glued:
-                if self.peek(3).kind != "/":
-                    raise first.span.error(f"cannot {direction} a package; name an interface")
+            # (`import c:d;` names an item `c`, as wit-parser reads it)
+            if after.kind == "id" and glued and self.peek(3).kind == "/":
                 path = self.use_path()
                 self.expect(";")
                 return ast.ExternItem(direction, "path", None, path=path, gates=gates, span=span)
@@ -413,6 +448,15 @@ class Parser:
     # ------------------------------------------------------------ types
 
     def ty(self) -> ast.TypeExpr:
+        if self.depth >= MAX_TYPE_DEPTH:
+            raise self.tok.span.error(f"type nesting too deep (more than {MAX_TYPE_DEPTH} levels)")
+        self.depth += 1
+        try:
+            return self.ty_here()
+        finally:
+            self.depth -= 1
+
+    def ty_here(self) -> ast.TypeExpr:
         tok = self.advance()
         kind, span = tok.kind, tok.span
         if kind in PRIMITIVE_KEYWORDS:
@@ -421,6 +465,8 @@ class Parser:
             return ast.NamedT(tok.text, span)
         if kind == "tuple":
             self.expect("<")
+            if self.at(">"):
+                raise span.error("a tuple needs at least one type")
             types = [self.ty()]
             while not self.comma_list_end(">"):
                 types.append(self.ty())
@@ -429,11 +475,8 @@ class Parser:
             self.expect("<")
             element = self.ty()
             size = None
-            if self.eat(","):
-                size_tok = self.expect("int", "a list length")
-                size = int(size_tok.text)
-                if size == 0:
-                    raise size_tok.span.error("a fixed-size list needs a length of at least 1")
+            if self.eat(","):  # wit-parser takes a length of 0 too
+                size = int(self.expect("int", "a list length").text)
             self.expect(">", "`>`")
             return ast.ListT(element, size, span)
         if kind == "option":
@@ -442,16 +485,27 @@ class Parser:
             self.expect("<")
             name = self.ident("a resource name")
             self.expect(">")
-            return ast.HandleT(kind, name.name, span)
+            return ast.HandleT(kind, name.name, name.span)  # errors name the resource
         if kind == "result":
             return self.result_rest(span)
         if kind in ("future", "stream"):
             inner = self.angle_one() if self.at("<") else None
             return ast.FutureT(inner, span) if kind == "future" else ast.StreamT(inner, span)
         if kind == "map":
-            raise span.error("`map` types are not supported yet")
+            return self.map_rest(span)
         self.i -= 1
         raise self.unexpected("a type")
+
+    def map_rest(self, span: Span) -> ast.MapT:
+        self.expect("<")
+        key = self.ty()
+        if not (isinstance(key, ast.PrimT) and key.name in MAP_KEY_TYPES):
+            keys = ", ".join(sorted(MAP_KEY_TYPES))
+            raise span.error(f"invalid map key type: a map key is one of {keys}")
+        self.expect(",", "`,` and the value type")
+        value = self.ty()
+        self.expect(">", "`>`")
+        return ast.MapT(key, value, span)
 
     def angle_one(self) -> ast.TypeExpr:
         self.expect("<")

@@ -18,6 +18,12 @@ def esc(name: str) -> str:
     return f"%{name}" if name in KEYWORDS else name
 
 
+def package_name(p: m.PackageName) -> str:
+    """`ns:name@version` with `%` before keywords (`package test:%async;`)."""
+    base = f"{esc(p.namespace)}:{esc(p.name)}"
+    return f"{base}@{p.version}" if p.version else base
+
+
 def print_type(t: m.Type) -> str:
     if isinstance(t, m.Primitive):
         return t.name
@@ -42,6 +48,8 @@ def print_type(t: m.Type) -> str:
         return f"result<{ok}, {print_type(t.err)}>"
     if isinstance(t, m.TupleType):
         return f"tuple<{', '.join(print_type(x) for x in t.types)}>"
+    if isinstance(t, m.MapType):
+        return f"map<{print_type(t.key)}, {print_type(t.value)}>"
     word = "future" if isinstance(t, m.FutureType) else "stream"
     return word if t.inner is None else f"{word}<{print_type(t.inner)}>"
 
@@ -126,7 +134,7 @@ class Printer:
     ) -> None:
         self.emit(0, "")
         self.head(0, pkg.docs)
-        self.emit(0, f"package {pkg.name} {{")
+        self.emit(0, f"package {package_name(pkg.name)} {{")
         self.package_body(pkg, 1, ifaces, worlds)
         self.emit(0, "}")
 
@@ -284,7 +292,7 @@ def print_package(package: m.Package, *, docs: bool = True) -> str:
     """One package as WIT text (other packages are referred to by full name)."""
     p = Printer(docs)
     p.head(0, package.docs)
-    p.emit(0, f"package {package.name};")
+    p.emit(0, f"package {package_name(package.name)};")
     p.package_body(package, 0)
     return p.text()
 
@@ -294,7 +302,7 @@ def print_resolve(resolve: m.Resolve, *, docs: bool = True) -> str:
     p = Printer(docs)
     if resolve.root is not None:
         p.head(0, resolve.root.docs)
-        p.emit(0, f"package {resolve.root.name};")
+        p.emit(0, f"package {package_name(resolve.root.name)};")
         p.package_body(resolve.root, 0)
     for pkg in resolve.packages:
         if pkg is not resolve.root:
@@ -334,7 +342,7 @@ def print_world(world: m.World, *, docs: bool = True) -> str:
     p = Printer(docs)
     home = world.package
     p.head(0, home.docs)
-    p.emit(0, f"package {home.name};")
+    p.emit(0, f"package {package_name(home.name)};")
     p.package_body(home, 0, [i for i in home.interfaces.values() if i in needed], [world])
     for pkg in pkgs:
         p.nested(pkg, [i for i in pkg.interfaces.values() if i in needed], [])

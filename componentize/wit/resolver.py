@@ -16,6 +16,7 @@ from componentize.wit import model as m
 from componentize.wit.graph import topological_order
 from componentize.wit.lexer import Span
 from componentize.wit.loader import Key, SourcePackage, fingerprint
+from componentize.wit.rules import check_gates
 from componentize.wit.scope import Target, fill_interface, stability
 from componentize.wit.worlds import build_world
 
@@ -58,21 +59,15 @@ class PackageTable:
                 )
 
     def find(self, ref: ast.PackageRef) -> SourcePackage:
-        if ref.version is not None:
-            src = self.by_key.get(ref.key())
-            if src is None:
-                same = (ref.namespace, ref.name)
-                have = [str(k[2]) for k in self.by_key if k[:2] == same]
-                extra = f" (have {', '.join(have)})" if have else ""
-                raise ref.span.error(f"package `{ref}` not found{extra}")
-            return src
-        found = [s for k, s in self.by_key.items() if k[:2] == (ref.namespace, ref.name)]
-        if not found:
-            raise ref.span.error(f"package `{ref}` not found")
-        if len(found) > 1:
-            versions = ", ".join(str(s.name) for s in found)
-            raise ref.span.error(f"`{ref}` is ambiguous: several versions exist ({versions})")
-        return found[0]
+        """The package named exactly so: as in wit-parser, a reference without
+        a version never means a versioned package."""
+        src = self.by_key.get(ref.key())
+        if src is None:
+            same = (ref.namespace, ref.name)
+            have = [str(s.name) for k, s in self.by_key.items() if k[:2] == same]
+            extra = f" (there is {', '.join(have)})" if have else ""
+            raise ref.span.error(f"package `{ref}` not found{extra}")
+        return src
 
     def order(self) -> list[SourcePackage]:
         """Dependencies first; a cycle is an error."""
@@ -114,6 +109,7 @@ class PackageResolver:
         return self.target.keep(gates, self.gated)
 
     def resolve(self) -> m.Package:
+        check_gates(self.src, self.target)
         for block in self.src.blocks:
             scope = self.file_scope(block)
             for x in block.members:
@@ -167,12 +163,14 @@ class PackageResolver:
                 raise path.span.error(f"unknown {kind} `{path.name}`")
             return path.name
         src = self.table.find(path.package)
-        if src is self.src:
-            return self.lookup_path(ast.UsePath(None, path.name, path.span), {}, kind)
+        if src is self.src:  # wit-parser sees a package depending on itself
+            raise path.span.error(
+                f"package `{src.name}` names itself; refer to its own {kind}s by plain name"
+            )
         pkg = self.done[src.key]
         found = (pkg.interfaces if kind == "interface" else pkg.worlds).get(path.name)
         if found is None:
-            raise path.span.error(f"{kind} `{path.name}` not found in package `{src.name}`")
+            raise path.name_span.error(f"{kind} `{path.name}` not found in package `{src.name}`")
         return found
 
     def interface_lookup(self, scope: dict[str, ast.UsePath]):  # type: ignore[no-untyped-def]

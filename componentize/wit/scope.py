@@ -177,16 +177,24 @@ class Scope:
         return td
 
     def is_resource(self, td: m.TypeDef, span: Span) -> bool:
-        def resolve(d: m.TypeDef) -> None:  # a body of this scope may still be pending
-            if d.owner is self.owner and d.name in self.pending:
-                if d.name in self.in_progress:
-                    raise span.error(f"type `{d.name}` refers to itself")
-                self.resolve_body(d.name)
-
-        try:
-            return isinstance(m.underlying(td, resolve).body, m.Resource)
-        except m.AliasCycle as cycle:
-            raise span.error(f"type `{cycle.definition.name}` refers to itself") from None
+        """Whether `td` is (an alias of) a resource.  Pending bodies of this
+        scope are read from their syntax, not resolved first: resolving them
+        here would recurse once per link of a long chain of types."""
+        seen: set[int] = set()
+        while True:
+            if id(td) in seen:
+                raise span.error(f"type `{td.name}` refers to itself")
+            seen.add(id(td))
+            item = self.pending.get(td.name) if td.owner is self.owner else None
+            if item is None:
+                target = m.alias_of(td)
+                if target is None:
+                    return isinstance(td.body, m.Resource)
+                td = target
+            elif isinstance(item, ast.TypeAliasItem) and isinstance(item.type, ast.NamedT):
+                td = self.named(item.type.name, item.type.span)
+            else:
+                return isinstance(item, ast.ResourceItem)
 
     def resource(self, name: str, span: Span) -> m.TypeDef:
         td = self.named(name, span)
@@ -213,6 +221,8 @@ class Scope:
             return m.TupleType(tuple(self.ty(x) for x in t.types))
         if isinstance(t, ast.FutureT):
             return m.FutureType(self.opt(t.inner))
+        if isinstance(t, ast.MapT):
+            return m.MapType(self.ty(t.key), self.ty(t.value))
         return m.StreamType(self.opt(t.inner))
 
     def opt(self, t: ast.TypeExpr | None) -> m.Type | None:
@@ -238,6 +248,12 @@ class Scope:
         params = [(p.name.name, self.ty(p.type)) for p in sig.params]
         result = self.opt(sig.result)
         name = item.name.name
+        if result is not None and holds_borrow(result):
+            # a borrow lives only for the call: a result would outlive it
+            raise item.name.span.error(
+                f"function `{name}` returns a type holding a `borrow<T>`; "
+                "only parameters may hold borrows"
+            )
         if resource is None:
             key = name
         elif item.kind == "constructor":
@@ -304,7 +320,50 @@ def type_refs(t: m.Type | None) -> list[m.TypeDef]:
         return type_refs(t.ok) + type_refs(t.err)
     if isinstance(t, m.TupleType):
         return [d for x in t.types for d in type_refs(x)]
+    if isinstance(t, m.MapType):
+        return type_refs(t.key) + type_refs(t.value)
     return type_refs(t.inner)
+
+
+def _parts(t: m.Type) -> list[m.Type]:
+    """The types directly inside `t` (a named type: its body's)."""
+    if isinstance(t, m.TypeRef):
+        b = t.definition.body
+        if isinstance(b, m.Alias):
+            return [b.target]
+        if isinstance(b, m.Record):
+            return [f.type for f in b.fields]
+        if isinstance(b, m.Variant):
+            return [c.type for c in b.cases if c.type is not None]
+        return []
+    if isinstance(t, m.ListType):
+        return [t.element]
+    if isinstance(t, m.OptionType):
+        return [t.inner]
+    if isinstance(t, m.ResultType | m.TupleType):
+        types = t.types if isinstance(t, m.TupleType) else (t.ok, t.err)
+        return [x for x in types if x is not None]
+    if isinstance(t, m.MapType):
+        return [t.key, t.value]
+    if isinstance(t, m.FutureType | m.StreamType):
+        return [] if t.inner is None else [t.inner]
+    return []
+
+
+def holds_borrow(t: m.Type) -> bool:
+    """Whether a `borrow<T>` is anywhere inside `t`, through named types too
+    (iterative: chains of named types may be long)."""
+    stack, seen = [t], set()
+    while stack:
+        x = stack.pop()
+        if isinstance(x, m.Borrow):
+            return True
+        if isinstance(x, m.TypeRef):
+            if id(x.definition) in seen:
+                continue
+            seen.add(id(x.definition))
+        stack.extend(_parts(x))
+    return False
 
 
 def body_refs(td: m.TypeDef) -> list[m.TypeDef]:

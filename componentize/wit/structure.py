@@ -69,6 +69,8 @@ class _Describe:
             return ("result", self.ty(t.ok), self.ty(t.err))
         if isinstance(t, m.TupleType):
             return ("tuple", tuple(self.ty(x) for x in t.types))
+        if isinstance(t, m.MapType):
+            return ("map", self.ty(t.key), self.ty(t.value))
         if isinstance(t, m.FutureType):
             return ("future", self.ty(t.inner))
         return ("stream", self.ty(t.inner))

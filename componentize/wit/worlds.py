@@ -57,6 +57,7 @@ class WorldBuilder:
         self.scope = Scope(world, lookup, keep)
         self.spans: dict[tuple[str, str], Span] = {}  # (direction, lower key) -> where
         self.exported_ifaces: set[int] = set()
+        self.implicit: set[str] = set()  # imports added only as some item's dependency
 
     def build(self, members: list[ast.WorldMember]) -> None:
         kept = [x for x in members if self.keep(x.gates)]
@@ -86,6 +87,11 @@ class WorldBuilder:
     def add(self, direction: str, key: str, item: m.WorldItem, span: Span, dedupe: bool) -> None:
         table = self.world.imports if direction == "import" else self.world.exports
         low = (direction, key.lower())
+        if direction == "import" and key in self.implicit and not dedupe:
+            # written after an item that needed it: the diamond is one import
+            self.implicit.discard(key)
+            table[key] = item
+            return
         if low in self.spans or key in table:
             if dedupe:
                 return
@@ -100,7 +106,13 @@ class WorldBuilder:
             if for_export and id(dep) in self.exported_ifaces:
                 continue
             if dep.name is not None:
-                self.add("import", world_key(dep), m.WorldItem(world_key(dep), dep), span, True)
+                self.add_implicit(dep, span)
+
+    def add_implicit(self, iface: m.Interface, span: Span) -> None:
+        key = world_key(iface)
+        if key not in self.world.imports:
+            self.implicit.add(key)
+        self.add("import", key, m.WorldItem(key, iface), span, True)
 
     def extern(self, x: ast.ExternItem) -> None:
         span = x.span or (x.name.span if x.name else x.path.span if x.path else None)
@@ -137,9 +149,7 @@ class WorldBuilder:
                 if isinstance(src, m.Interface) and src.name is not None:
                     where = span or self.scope.type_spans[td.name]
                     self.import_deps(src, where, False)
-                    self.add(
-                        "import", world_key(src), m.WorldItem(world_key(src), src), where, True
-                    )
+                    self.add_implicit(src, where)
             where = self.scope.type_spans[td.name]
             self.add("import", td.name, m.WorldItem(td.name, td, td.stability), where, False)
         if isinstance(x, ast.ResourceItem) and x.name.name in self.scope.types:

@@ -219,20 +219,18 @@ def test_world_items() -> None:
     [
         ("package a:b;\ninterface x {\n  f: func(;\n}", 3, 11, "expected a parameter name"),
         ("package a:b;\ninterface x {\n  type t = ;\n}", 3, 12, "expected a type"),
-        ("package a:b;\nworld w {\n  import a:b;\n}", 3, 10, "cannot import a package"),
         ("package a:b;\ninterface x { enum e {} }", 2, 20, "at least one case"),
-        ("package a:b;\ninterface x { type t = map<u8, u8>; }", 2, 24, "`map` types"),
+        ("package a:b;\ninterface x { type t = map<f32, u8>; }", 2, 24, "map key"),
         (
             "package a:b;\n"
             "interface x { @since(version = 1.0.0) @unstable(feature = f) f: func(); }",
             2,
-            39,
+            16,
             "both",
         ),
         ("package a:b;\ninterface x { @frob(x = y) f: func(); }", 2, 16, "unknown annotation"),
         ("package a:b;\ninterface x {", 2, 14, "found end of file"),
         ("package a:b:c;", 1, 12, "nested namespaces"),
-        ("package a:b;\ninterface x { type t = list<u8, 0>; }", 2, 33, "at least 1"),
     ],
 )
 def test_syntax_errors_are_located(text: str, line: int, col: int, msg: str) -> None:

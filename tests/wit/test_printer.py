@@ -4,6 +4,7 @@ random type expressions."""
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 import pytest
@@ -61,7 +62,6 @@ TRICKY = [
         type res-alias = %type;
         flags perms { read, write, exec }
         enum color { red, green }
-        record empty {}
         take: func(a: borrow<res-alias>, b: res-alias, c: own-alias, d: stream<stream<f64>>);
     }
     """,
@@ -177,19 +177,25 @@ def result_text(pair: tuple[str | None, str | None]) -> str:
     return f"result<{ok or '_'}, {err}>"
 
 
-def type_exprs(names: list[str], resources: list[str]) -> st.SearchStrategy[str]:
-    return _type_exprs(tuple(names), tuple(resources))
+def type_exprs(
+    names: list[str], resources: list[str], borrows: bool = True
+) -> st.SearchStrategy[str]:
+    return _type_exprs(tuple(names), tuple(resources), borrows)
 
 
 @functools.cache
-def _type_exprs(names: tuple[str, ...], resources: tuple[str, ...]) -> st.SearchStrategy[str]:
-    leaves = [*PRIMS, *names, *resources, *(f"borrow<{r}>" for r in resources)]
+def _type_exprs(
+    names: tuple[str, ...], resources: tuple[str, ...], borrows: bool
+) -> st.SearchStrategy[str]:
+    handles = [f"borrow<{r}>" for r in resources] if borrows else []
+    leaves = [*PRIMS, *names, *resources, *handles]
     return st.recursive(
         st.sampled_from(leaves),
         lambda inner: st.one_of(
             inner.map(lambda t: f"list<{t}>"),
             st.tuples(inner, st.integers(1, 9)).map(lambda p: f"list<{p[0]}, {p[1]}>"),
             inner.map(lambda t: f"option<{t}>"),
+            inner.map(lambda t: f"map<string, {t}>"),
             st.lists(inner, min_size=1, max_size=3).map(lambda ts: f"tuple<{', '.join(ts)}>"),
             st.tuples(st.none() | inner, st.none() | inner).map(result_text),
             (st.none() | inner).map(lambda t: "future" if t is None else f"future<{t}>"),
@@ -203,6 +209,7 @@ def _type_exprs(names: tuple[str, ...], resources: tuple[str, ...]) -> st.Search
 def interfaces(draw: st.DrawFn) -> str:
     resources = ["res-a", "res-b"]
     names: list[str] = []
+    no_borrow: list[str] = []  # the types a result may use (a result holds no borrow)
     lines = [f"resource {r};" for r in resources]
     for i in range(draw(st.integers(0, 5))):
         kind = draw(st.sampled_from(["record", "variant", "alias", "enum", "flags"]))
@@ -221,10 +228,13 @@ def interfaces(draw: st.DrawFn) -> str:
             count = draw(st.integers(1, 4))
             lines.append(f"{kind} {name} {{ {', '.join(f'n{j}' for j in range(count))} }}")
         names.append(name)
+        refs = re.findall(r"\bt\d+\b", lines[-1].split(name, 1)[1])
+        if "borrow<" not in lines[-1] and all(r in no_borrow for r in refs):
+            no_borrow.append(name)
     for i in range(draw(st.integers(1, 3))):
         params = draw(st.lists(type_exprs(names, resources), max_size=3))
         ps = ", ".join(f"p{j}: {t}" for j, t in enumerate(params))
-        result = draw(st.none() | type_exprs(names, resources))
+        result = draw(st.none() | type_exprs(no_borrow, resources, borrows=False))
         is_async = "async " if draw(st.booleans()) else ""
         arrow = "" if result is None else f" -> {result}"
         lines.append(f"f{i}: {is_async}func({ps}){arrow};")
