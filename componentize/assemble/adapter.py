@@ -92,13 +92,15 @@ def adapt(
     refuse_threads(analysis, where)
     wanted = _wanted(module, adapters, where)
     main = guest.prepare(module, data, {key: key[1] for key in _func_imports(module)}, where)
-    world = adapter_world(adapters)
+    decoded = {name: _decode_adapter(name, adapters[name]) for name in sorted(adapters)}
+    world = adapter_world(decoded)
     main_exports = {e.name: e for e in module.exports}
     prepared = {
-        name: prepare_adapter(name, adapters[name], wanted[name], world, main_exports, module)
+        name: prepare_adapter(name, decoded[name], wanted[name], world, main_exports, module)
         for name in sorted(wanted)
     }
     _check_signatures(module, prepared, where)
+    _check_exports_once(prepared)
     parts = Parts(
         main=main,
         adapters=list(prepared.values()),
@@ -185,13 +187,12 @@ def run_warnings(kind: str, parts: Parts) -> list[str]:
 # ---------------------------------------------------------------- the adapter's WIT
 
 
-def adapter_world(adapters: Mapping[str, bytes]) -> World | None:
+def adapter_world(adapters: Mapping[str, wasm.Module]) -> World | None:
     """The world of the adapters' `component-type` sections, merged (None
     when none has one: the bundled WASI WIT is used instead)."""
     decoder = WorldDecoder()
     found = False
-    for name, data in sorted(adapters.items()):
-        module = _decode_adapter(name, data)
+    for _, module in sorted(adapters.items()):
         for custom in module.customs:
             if _is_world(custom.name):
                 decoder.add_section(bytes(custom.data), custom.name)
@@ -243,14 +244,14 @@ def _bundled_interface(module: str, version: Version) -> Interface | None:
 
 
 def _decode_adapter(name: str, data: bytes) -> wasm.Module:
-    where = f"--adapt {name}"
-    check_input(data, where)
+    """The adapter, valid by wasmtime's rules (a user error if not)."""
+    check_input(data, f"--adapt {name}")
     return wasm.decode_module(data)
 
 
 def prepare_adapter(
     name: str,
-    data: bytes,
+    module: wasm.Module,
     wanted: set[str],
     world: World | None,
     main_exports: Mapping[str, wasm.Export],
@@ -259,7 +260,6 @@ def prepare_adapter(
     """The adapter for NAME, checked, given a stack and gc'd to `wanted`
     (plus `cabi_import_realloc`, its world's exports and the init)."""
     where = f"--adapt {name}"
-    module = _decode_adapter(name, data)
     exports = wasm.export_map(module)
     missing = sorted(w for w in wanted if w not in exports or exports[w].kind != "func")
     if missing:
@@ -279,7 +279,7 @@ def prepare_adapter(
     module = replace(module, customs=[c for c in module.customs if not _is_world(c.name)])
     _check_main_imports(module, main_exports, main, where)
     by_name = wasm.export_map(module)
-    memory = next(((i.module, i.name) for i in module.imports if i.kind == "memory"), None)
+    memory = _memory_import(module, where)
     return AdapterParts(
         name=name,
         module=wasm.encode_module(module),
@@ -291,6 +291,19 @@ def prepare_adapter(
         init=init,
         import_realloc=IMPORT_REALLOC if IMPORT_REALLOC in by_name else None,
     )
+
+
+def _memory_import(module: wasm.Module, where: str) -> tuple[str, str]:
+    """An adapter works on the main module's memory, which it imports: its
+    pointers and the lowered WASI functions' are into that one memory."""
+    imported = [(i.module, i.name) for i in module.imports if i.kind == "memory"]
+    if len(imported) != 1 or module.memories:
+        raise UnsupportedModuleError(
+            f"the adapter imports {len(imported)} memories and defines {len(module.memories)}; "
+            "an adapter imports one, the module's (env.memory), and defines none",
+            where=where,
+        )
+    return imported[0]
 
 
 def _is_world(section: str) -> bool:
@@ -426,6 +439,21 @@ def _sig(ft: object) -> str:
     return f"({', '.join(map(str, ft.params))}) -> ({', '.join(map(str, ft.results))})"
 
 
+def _check_exports_once(adapters: Mapping[str, AdapterParts]) -> None:
+    """A component exports each interface once: one adapter may export it."""
+    owner: dict[str, str] = {}
+    for name, adapter in adapters.items():
+        for lift in adapter.lifts:
+            iface = lift.iface.qualified_name()
+            first = owner.setdefault(iface, name)
+            if first != name:
+                raise UnsupportedModuleError(
+                    f"the adapters for `{first}` and `{name}` both export {iface}",
+                    where=f"--adapt {name}",
+                    hint="give one of them an adapter that does not (e.g. the reactor adapter)",
+                )
+
+
 def _check_signatures(main: wasm.Module, adapters: Mapping[str, AdapterParts], where: str) -> None:
     """Each function the module imports must have the type its adapter exports."""
     types = wasm.type_space(main)
@@ -467,6 +495,12 @@ def _wasi_imports(module: wasm.Module, world: World | None, where: str) -> list[
     types = wasm.type_space(module)
     out = []
     for imp in module.imports:
+        if imp.kind not in ("func", "memory"):
+            raise UnsupportedModuleError(
+                f"the adapter imports {imp.kind} `{imp.module}.{imp.name}`; an adapter may "
+                "import a memory (the module's) and functions",
+                where=where,
+            )
         if imp.module == MAIN_MODULE or not isinstance(imp.desc, wasm.FuncDesc):
             continue
         iface = find_interface(world, imp.module)

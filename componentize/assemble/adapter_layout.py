@@ -72,7 +72,7 @@ class AdapterParts:
     name: str  # the module the main module imports it as
     module: bytes  # gc'd, with its stack init
     exports: dict[str, wasm.FuncType]  # the functions it serves the main module
-    memory: tuple[str, str] | None  # its memory import (the main module's memory)
+    memory: tuple[str, str]  # its memory import (the main module's memory)
     main_imports: list[str]  # functions it imports from the main module
     wasi: list[WasiImport]
     lifts: list[Lift] = field(default_factory=list)
@@ -313,9 +313,8 @@ def _adapter_args(
     realloc: CoreFuncIdx | None,
 ) -> dict[str, CoreInstanceIdx]:
     by_module: dict[str, dict[str, SortIdx]] = {}
-    if adapter.memory is not None:
-        module, name = adapter.memory
-        by_module[module] = {name: SortIdx(Sort.CORE_MEMORY, memory)}
+    module, name = adapter.memory
+    by_module[module] = {name: SortIdx(Sort.CORE_MEMORY, memory)}
     for name in adapter.main_imports:
         if name == ALLOCATOR_REALLOC and realloc is not None:
             func = realloc
