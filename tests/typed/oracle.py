@@ -11,6 +11,7 @@ typed values.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import os
 import subprocess
 import tempfile
@@ -149,8 +150,13 @@ def make_component(pipeline: str, module: bytes, kind: str) -> bytes:
     return official(module, kind) if pipeline == "official" else ours(module)
 
 
-def component_wit(component: bytes) -> str:
-    """`wasm-tools component wit` of a component."""
+def component_wit(component: bytes, *, cache: bool = False) -> str:
+    """`wasm-tools component wit` of a component (kept in the fixture cache if asked:
+    for the official pipeline's outputs, which do not change)."""
+    key = hashlib.sha256(component).hexdigest()[:32]
+    cached = cache_dir() / f"wit-{key}.wit"
+    if cache and cached.is_file():
+        return cached.read_text(encoding="utf-8")
     with tempfile.TemporaryDirectory(prefix="typed-wit-") as tmp:
         path = Path(tmp) / "c.wasm"
         path.write_bytes(component)
@@ -160,7 +166,11 @@ def component_wit(component: bytes) -> str:
             text=True,
             check=True,
         )
-        return done.stdout
+    if cache:
+        tmp_path = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp_path.write_text(done.stdout, encoding="utf-8")
+        tmp_path.replace(cached)
+    return done.stdout
 
 
 # ---------------------------------------------------------------- the host side
@@ -231,9 +241,19 @@ class Host:
 
 
 def compiled(component: bytes) -> wc.Component:
+    """The component compiled by wasmtime: once per process, and kept serialized in the
+    fixture cache across runs (keyed by the bytes and wasmtime's version)."""
     key = hashlib.sha256(component).hexdigest()
     if key not in _COMPILED:
-        _COMPILED[key] = wc.Component(engine(), component)
+        version = importlib.metadata.version("wasmtime")
+        path = cache_dir() / f"compiled-{key[:32]}-{version}.cwasm"
+        if path.is_file():
+            _COMPILED[key] = wc.Component.deserialize(engine(), path.read_bytes())
+        else:
+            _COMPILED[key] = wc.Component(engine(), component)
+            tmp_path = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp_path.write_bytes(bytes(_COMPILED[key].serialize()))
+            tmp_path.replace(path)
     return _COMPILED[key]
 
 
