@@ -57,7 +57,9 @@ class WorldBuilder:
         self.scope = Scope(world, lookup, keep)
         self.spans: dict[tuple[str, str], Span] = {}  # (direction, lower key) -> where
         self.exported_ifaces: set[int] = set()
-        self.implicit: set[str] = set()  # imports added only as some item's dependency
+        # (direction, key) of interfaces added only as a dependency or by an
+        # `include`: written again explicitly, they stay one item
+        self.implicit: set[tuple[str, str]] = set()
 
     def build(self, members: list[ast.WorldMember]) -> None:
         kept = [x for x in members if self.keep(x.gates)]
@@ -87,9 +89,8 @@ class WorldBuilder:
     def add(self, direction: str, key: str, item: m.WorldItem, span: Span, dedupe: bool) -> None:
         table = self.world.imports if direction == "import" else self.world.exports
         low = (direction, key.lower())
-        if direction == "import" and key in self.implicit and not dedupe:
-            # written after an item that needed it: the diamond is one import
-            self.implicit.discard(key)
+        if (direction, key) in self.implicit and not dedupe:
+            self.implicit.discard((direction, key))
             table[key] = item
             return
         if low in self.spans or key in table:
@@ -111,7 +112,7 @@ class WorldBuilder:
     def add_implicit(self, iface: m.Interface, span: Span) -> None:
         key = world_key(iface)
         if key not in self.world.imports:
-            self.implicit.add(key)
+            self.implicit.add(("import", key))
         self.add("import", key, m.WorldItem(key, iface), span, True)
 
     def extern(self, x: ast.ExternItem) -> None:
@@ -171,6 +172,9 @@ class WorldBuilder:
                     if key in renames:
                         old = renames[key][0]
                         raise old.span.error(f"`{key}` is an interface name and cannot be renamed")
+                    mine = self.world.imports if direction == "import" else self.world.exports
+                    if key not in mine:
+                        self.implicit.add((direction, key))
                     self.add(direction, key, item, x.path.span, True)
                     continue
                 new_key = key
