@@ -36,7 +36,13 @@ from componentize.assemble.adapter_layout import (
     build,
 )
 from componentize.assemble.analyze import analyze
-from componentize.assemble.plan import bundled_wit, refuse_entry_points, refuse_threads
+from componentize.assemble.plan import (
+    HIGHEST,
+    LOWEST,
+    bundled_wit,
+    refuse_entry_points,
+    refuse_threads,
+)
 from componentize.component.wit_from_types import WorldDecoder, split_interface_name
 from componentize.errors import InputError, UnsupportedModuleError
 from componentize.shim.gc import gc
@@ -93,10 +99,10 @@ def adapt(
     wanted = _wanted(module, adapters, where)
     main = guest.prepare(module, data, {key: key[1] for key in _func_imports(module)}, where)
     decoded = {name: _decode_adapter(name, adapters[name]) for name in sorted(adapters)}
-    world = adapter_world(decoded)
+    wit = adapters_wit(decoded)
     main_exports = {e.name: e for e in module.exports}
     prepared = {
-        name: prepare_adapter(name, decoded[name], wanted[name], world, main_exports, module)
+        name: prepare_adapter(name, decoded[name], wanted[name], wit, main_exports, module)
         for name in sorted(wanted)
     }
     _check_signatures(module, prepared, where)
@@ -202,17 +208,42 @@ def adapter_world(adapters: Mapping[str, wasm.Module]) -> World | None:
     return decoder.resolve()[1]
 
 
-def find_interface(world: World | None, module: str, *, exported: bool = False) -> Interface | None:
+@dataclass(frozen=True)
+class Wit:
+    """Where the adapters' interfaces come from: their world, or (for
+    adapters without a `component-type` section) the bundled WASI WIT at the
+    highest version they import, so that every interface of a package is
+    one version and resources are shared (preopens@0.2.6's descriptor must
+    be types@0.2.12's)."""
+
+    world: World | None
+    bundled: Version | None = None
+
+
+def adapters_wit(adapters: Mapping[str, wasm.Module]) -> Wit:
+    world = adapter_world(adapters)
+    if world is not None:
+        return Wit(world)
+    versions = [
+        split[0].version
+        for module in adapters.values()
+        for imp in module.imports
+        if imp.module.startswith("wasi:") and (split := split_interface_name(imp.module))
+    ]
+    return Wit(None, max((v for v in versions if v is not None), default=None))
+
+
+def find_interface(wit: Wit, module: str, *, exported: bool = False) -> Interface | None:
     """The interface a core import module (`ns:pkg/iface@V`) names: the world
     import with the same name at a semver-compatible version (the official
     adapter imports `wasi:filesystem/preopens@0.2.6` beside 0.2.12), else the
-    bundled WASI WIT at V."""
+    bundled WASI WIT's."""
     split = split_interface_name(module)
     if split is None:
         return None
     pkg, iface = split
-    if world is not None:
-        for item in (world.exports if exported else world.imports).values():
+    if wit.world is not None:
+        for item in (wit.world.exports if exported else wit.world.imports).values():
             candidate = item.item
             if not isinstance(candidate, Interface) or candidate.package is None:
                 continue
@@ -220,8 +251,11 @@ def find_interface(world: World | None, module: str, *, exported: bool = False) 
             same = (other.namespace, other.name, candidate.name) == (pkg.namespace, pkg.name, iface)
             if same and _compatible(other.version, pkg.version):
                 return candidate
-    if pkg.namespace == "wasi" and pkg.version is not None:
-        return _bundled_interface(module, pkg.version)
+        return None
+    bundled = wit.bundled is not None and LOWEST <= wit.bundled <= HIGHEST
+    if pkg.namespace == "wasi" and bundled and _compatible(pkg.version, wit.bundled):
+        assert wit.bundled is not None
+        return _bundled_interface(f"wasi:{pkg.name}/{iface}@{wit.bundled}", wit.bundled)
     return None
 
 
@@ -253,7 +287,7 @@ def prepare_adapter(
     name: str,
     module: wasm.Module,
     wanted: set[str],
-    world: World | None,
+    wit: Wit,
     main_exports: Mapping[str, wasm.Export],
     main: wasm.Module,
 ) -> AdapterParts:
@@ -269,7 +303,7 @@ def prepare_adapter(
             hint="use an adapter that implements every function the module imports",
         )
     module, init = add_stack_init(module)
-    lifts = _lifts(module, world, where)
+    lifts = _lifts(module, wit, where)
     keep = wanted | {lift.core for lift in lifts} | ({INIT_EXPORT} if init else set())
     if IMPORT_REALLOC in exports:
         keep.add(IMPORT_REALLOC)
@@ -286,7 +320,7 @@ def prepare_adapter(
         exports={w: wasm.func_type(module, by_name[w].index) for w in sorted(wanted)},
         memory=memory,
         main_imports=[i.name for i in module.imports if i.module == MAIN_MODULE],
-        wasi=_wasi_imports(module, world, where),
+        wasi=_wasi_imports(module, wit, where),
         lifts=lifts,
         init=init,
         import_realloc=IMPORT_REALLOC if IMPORT_REALLOC in by_name else None,
@@ -471,14 +505,14 @@ def _check_signatures(main: wasm.Module, adapters: Mapping[str, AdapterParts], w
             )
 
 
-def _lifts(module: wasm.Module, world: World | None, where: str) -> list[Lift]:
+def _lifts(module: wasm.Module, wit: Wit, where: str) -> list[Lift]:
     """The adapter's exports named `iface#function`: its world's exports."""
     lifts = []
     for export in module.exports:
         iface_name, sep, function = export.name.partition("#")
         if export.kind != "func" or not sep:
             continue
-        iface = find_interface(world, iface_name, exported=True)
+        iface = find_interface(wit, iface_name, exported=True)
         if iface is None or function not in iface.functions:
             raise UnsupportedModuleError(
                 f"the adapter exports `{export.name}`, which its world does not describe",
@@ -489,7 +523,7 @@ def _lifts(module: wasm.Module, world: World | None, where: str) -> list[Lift]:
     return lifts
 
 
-def _wasi_imports(module: wasm.Module, world: World | None, where: str) -> list[WasiImport]:
+def _wasi_imports(module: wasm.Module, wit: Wit, where: str) -> list[WasiImport]:
     """The adapter's interface imports, each resolved to its WIT function (or
     resource, for a `[resource-drop]`)."""
     types = wasm.type_space(module)
@@ -503,7 +537,7 @@ def _wasi_imports(module: wasm.Module, world: World | None, where: str) -> list[
             )
         if imp.module == MAIN_MODULE or not isinstance(imp.desc, wasm.FuncDesc):
             continue
-        iface = find_interface(world, imp.module)
+        iface = find_interface(wit, imp.module)
         resource = parse_resource_drop(imp.name)
         known = iface is not None and (
             resource in iface.types if resource is not None else imp.name in iface.functions

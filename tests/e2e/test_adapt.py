@@ -22,6 +22,7 @@ import pytest
 from click.testing import CliRunner
 from harness import Differential, Dir, FileTree, assert_same, differential
 
+from componentize import wasm
 from componentize.assemble import Options
 from componentize.assemble.adapter import adapt, parse_adapt
 from componentize.cli.new import new
@@ -394,4 +395,15 @@ def test_runs_under_jco(adapted: Adapted) -> None:
         stdin=run.stdin,
         component_runner=jco.run_component_jco,
     )
+    assert_same(d)
+
+
+def test_adapter_without_its_world_uses_the_bundled_wit(command_adapter: bytes) -> None:
+    """No component-type section: the bundled WASI WIT at the highest
+    version the adapter imports serves every import (preopens@0.2.6 too)."""
+    module = wasm.decode_module(command_adapter)
+    customs = [c for c in module.customs if not c.name.startswith("component-type")]
+    bare = wasm.encode_module(replace(module, customs=customs))
+    key = "clang19/stdio.wasm"
+    d = run_real(key, "stdin", adapt((REAL_DIR / key).read_bytes(), {NAME: bare}).component)
     assert_same(d)
