@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import os
+import re
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
@@ -312,6 +313,59 @@ def record(**fields: Any) -> wc.Record:
     for key, value in fields.items():
         setattr(out, key, value)
     return out
+
+
+def every_export(guest: Guest) -> None:
+    """Call every export once, resources included (for post-return checks)."""
+    guest.api("greet", "leak?")
+    guest.api("reverse", b"12345")
+    guest.api("checksum", b"xyz")
+    guest.api("join", ["a", "b"], "+")
+    guest.api("split", "a b c", " ")
+    guest.api("find", ["a", "b"], "b")
+    guest.api("make-person", "P", 1, ["t1", "t2"])
+    guest.api("describe", record(name="Q", age=2, tags=["u"]))
+    guest.api("swap", (1, "one"))
+    guest.api("grow", wc.Variant("square", 1.0))
+    guest.api("maybe-double", 4)
+    guest.api("parse", "17")
+    guest.api("parse", "nope")
+    guest.api("many", *[float(v) if v in (2, 3) else v for v in range(17)])
+    guest.api("move-point", 1, 1, 1.0)
+    guest.api("count-with-host", 1, 1)
+    guest.api("getenv", "TYPED_VAR")
+    guest.api("getenv", "NOT_SET")
+    guest.root("version")
+    acc = guest.call(guest.func("[constructor]accumulator"), 1)
+    acc2 = guest.call(guest.func("[static]accumulator.merge"), acc, acc)
+    acc.drop(guest.store)
+    guest.api("consume", acc2)
+
+
+def normalize_world(text: str) -> str:
+    """The world without its WASI imports and WASI packages, wasi:cli/run without its
+    version, the world's imports and exports sorted (the order of a component's
+    imports and exports carries no meaning)."""
+    out: list[str] = []
+    items: list[str] = []
+    skip = False
+    for line in text.splitlines():
+        if line.startswith("package wasi:"):
+            skip = True
+        elif line.startswith("package "):
+            skip = False
+        if skip or re.match(r"\s+import wasi:", line):
+            continue
+        line = re.sub(r"(wasi:cli/run)@0\.2\.\d+", r"\1", line)
+        if re.match(r"  (import|export) ", line):
+            items.append(line)
+            continue
+        if items and not line.strip():
+            continue
+        out += sorted(items)
+        items = []
+        out.append(line)
+    return "\n".join(out + sorted(items))
 
 
 @contextmanager

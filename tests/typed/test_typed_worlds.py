@@ -56,12 +56,6 @@ def component_for(pipeline: str, embedder: str, name: str) -> bytes:
     return _COMPONENTS[key]
 
 
-@pytest.fixture(scope="session")
-def jco_adapter(jco_available: None) -> None:
-    """The official pipeline needs the adapter from the jco npm package."""
-    oracle.adapter("reactor")
-
-
 @pytest.fixture(params=CASES, ids=_id)
 def case(request: pytest.FixtureRequest) -> tuple[str, str, str]:
     pipeline, _, _ = request.param
@@ -237,39 +231,13 @@ def test_imported_resource(guest: Guest) -> None:
 # ---------------------------------------------------------------- post-return, initialization
 
 
-def _every_export(guest: Guest) -> None:
-    guest.api("greet", "leak?")
-    guest.api("reverse", b"12345")
-    guest.api("checksum", b"xyz")
-    guest.api("join", ["a", "b"], "+")
-    guest.api("split", "a b c", " ")
-    guest.api("find", ["a", "b"], "b")
-    guest.api("make-person", "P", 1, ["t1", "t2"])
-    guest.api("describe", record(name="Q", age=2, tags=["u"]))
-    guest.api("swap", (1, "one"))
-    guest.api("grow", wc.Variant("square", 1.0))
-    guest.api("maybe-double", 4)
-    guest.api("parse", "17")
-    guest.api("parse", "nope")
-    guest.api("many", *_many_args(list(range(17))))
-    guest.api("move-point", 1, 1, 1.0)
-    guest.api("count-with-host", 1, 1)
-    guest.api("getenv", "TYPED_VAR")
-    guest.api("getenv", "NOT_SET")
-    guest.root("version")
-    acc = guest.call(guest.func("[constructor]accumulator"), 1)
-    acc2 = guest.call(guest.func("[static]accumulator.merge"), acc, acc)
-    acc.drop(guest.store)
-    guest.api("consume", acc2)
-
-
 def test_post_return_frees(guest: Guest) -> None:
     """Each export frees its arguments and each post-return what its export returned:
     the guest's count of live allocations is the same after 20 more rounds."""
-    _every_export(guest)
+    oracle.every_export(guest)
     live = guest.api("live-allocations")
     for _ in range(20):
-        _every_export(guest)
+        oracle.every_export(guest)
     assert guest.api("live-allocations") == live
 
 
@@ -312,33 +280,7 @@ def test_differential_world(name: str, embedder: str, jco_adapter: None) -> None
     and our shim need different interfaces, at different versions)."""
     official = oracle.component_wit(component_for("official", embedder, name), cache=True)
     ours = oracle.component_wit(component_for("ours", embedder, name))
-    assert _normalize(ours) == _normalize(official)
-
-
-def _normalize(text: str) -> str:
-    """The world without its WASI imports and WASI packages, wasi:cli/run without its
-    version, the world's imports and exports sorted (the order of a component's
-    imports and exports carries no meaning)."""
-    out: list[str] = []
-    items: list[str] = []
-    skip = False
-    for line in text.splitlines():
-        if line.startswith("package wasi:"):
-            skip = True
-        elif line.startswith("package "):
-            skip = False
-        if skip or re.match(r"\s+import wasi:", line):
-            continue
-        line = re.sub(r"(wasi:cli/run)@0\.2\.\d+", r"\1", line)
-        if re.match(r"  (import|export) ", line):
-            items.append(line)
-            continue
-        if items and not line.strip():
-            continue
-        out += sorted(items)
-        items = []
-        out.append(line)
-    return "\n".join(out + sorted(items))
+    assert oracle.normalize_world(ours) == oracle.normalize_world(official)
 
 
 @pytest.mark.parametrize("name", ["clang19-legacy-reactor", "rust-cm32p2-reactor"])
