@@ -20,6 +20,7 @@ from componentize.wit.model import (
     Flags,
     FutureType,
     ListType,
+    MapType,
     OptionType,
     Own,
     Primitive,
@@ -96,6 +97,9 @@ def despecialize(t: Type) -> Shape:
             if size is not None and size <= 0:
                 raise _invalid(f"fixed-size list of length {size}")
             return ListShape(element, size)
+        case MapType(key=key, value=value):
+            # CanonicalABI.md: despecialize(map<K, V>) = list<tuple<K, V>>
+            return ListShape(TupleType((key, value)), None)
         case TupleType(types=types):
             if not types:
                 raise _invalid("empty tuple")

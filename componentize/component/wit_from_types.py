@@ -298,7 +298,7 @@ class _Space:
         if isinstance(dt, t.StreamType):
             return wit.StreamType(self.opt(dt.element))
         if isinstance(dt, t.MapType):
-            raise self.error("map types have no WIT form we support yet")
+            return wit.MapType(self.valtype(dt.key), self.valtype(dt.value))
         return dt  # func, instance, component, resource types: kept raw
 
     def alias_outer(self, alias: AliasOuter) -> Entry:

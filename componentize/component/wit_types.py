@@ -49,6 +49,9 @@ def referenced_typedefs(ty: wit.Type | None) -> Iterator[wit.TypeDef]:
             yield from referenced_typedefs(item)
     elif isinstance(ty, wit.FutureType | wit.StreamType):
         yield from referenced_typedefs(ty.inner)
+    elif isinstance(ty, wit.MapType):
+        yield from referenced_typedefs(ty.key)
+        yield from referenced_typedefs(ty.value)
 
 
 def body_typedefs(td: wit.TypeDef) -> Iterator[wit.TypeDef]:
@@ -170,6 +173,8 @@ class _Scope:
             return self.define(t.FutureType(self.opt(ty.inner)))
         if isinstance(ty, wit.StreamType):
             return self.define(t.StreamType(self.opt(ty.inner)))
+        if isinstance(ty, wit.MapType):
+            return self.define(t.MapType(self.valtype(ty.key), self.valtype(ty.value)))
         raise InternalError(f"unknown WIT type {ty!r}")
 
     def opt(self, ty: wit.Type | None) -> t.ValType | None:
