@@ -6,6 +6,10 @@ the canonical ABI written out by hand, in both core name conventions: the
 wit-component names (`test:typed/api@0.1.0#f`, `cabi_post_...`, `$root`,
 `[export]...`) and the standard names of BuildTargets.md (`cm32p2|...`).
 
+`src/strings.c` implements the small world of `wit-strings/strings.wit` for
+each string encoding a module may ask for (utf8, utf16, latin1+utf16, set by
+`wasm-tools component embed --encoding`).
+
 `python -m toolchains.typed build` compiles every variant below with zig cc
 (PyPI ziglang), Debian clang 14 and 19 (wasi-libc sysroot /usr) and Debian
 rustc 1.63 (`/usr/bin/rustc`, not rustup's), into
@@ -102,6 +106,9 @@ class Variant:
     kind: str  # "reactor" or "command"
     argv: tuple[str, ...]  # {src} {srcdir} {out} {python}
     lang: str  # what api.greet and version name
+    wit: Path = WIT_PATH
+    world: str = WORLD
+    encoding: str = "utf8"  # the string encoding embedded (wasm-tools --encoding)
 
     @property
     def adapter(self) -> str:
@@ -135,6 +142,28 @@ def _rust(names: str, kind: str) -> Variant:
     return Variant(f"rust-{names}-{kind}", "rust", "typed.rs", names, kind, tuple(argv), "rust")
 
 
+STRINGS_WIT = TYPED_DIR / "wit-strings" / "strings.wit"
+
+
+def _strings(tc: str, encoding: str) -> Variant:
+    """strings.c for one string encoding (wit-component names: cm32p2 is utf8 only)."""
+    define = {"utf8": "ENC_UTF8", "utf16": "ENC_UTF16", "compact-utf16": "ENC_COMPACT"}[encoding]
+    base = ["clang-19", *_CLANG] if tc == "clang19" else _ZIG
+    argv = [*base, *_REACTOR, f"-D{define}", "-ffile-prefix-map={srcdir}=src", "{src}"]
+    return Variant(
+        f"{tc}-strings-{encoding}",
+        tc,
+        "strings.c",
+        "legacy",
+        "reactor",
+        (*argv, "-o", "{out}"),
+        "c",
+        STRINGS_WIT,
+        "strings",
+        encoding,
+    )
+
+
 VARIANTS: tuple[Variant, ...] = (
     _c("zig", "legacy", "reactor"),
     _c("zig", "cm32p2", "reactor"),
@@ -146,6 +175,11 @@ VARIANTS: tuple[Variant, ...] = (
     _c("clang14", "cm32p2", "reactor"),
     _rust("legacy", "reactor"),
     _rust("cm32p2", "reactor"),
+    _strings("zig", "utf8"),
+    _strings("zig", "utf16"),
+    _strings("zig", "compact-utf16"),
+    _strings("clang19", "utf16"),
+    _strings("clang19", "compact-utf16"),
 )
 
 
@@ -194,7 +228,14 @@ def _expand(argv: Sequence[str], values: dict[str, str]) -> list[str]:
     return out
 
 
-def embed(core: bytes, *, where: str = "typed") -> bytes:
+def embed(
+    core: bytes,
+    *,
+    where: str = "typed",
+    wit: Path = WIT_PATH,
+    world: str = WORLD,
+    encoding: str = "utf8",
+) -> bytes:
     """`core` with the world embedded by `wasm-tools component embed`."""
     with tempfile.TemporaryDirectory(prefix="typed-embed-") as tmp:
         src, out = Path(tmp) / "in.wasm", Path(tmp) / "out.wasm"
@@ -204,9 +245,11 @@ def embed(core: bytes, *, where: str = "typed") -> bytes:
                 wasm_tools(),
                 "component",
                 "embed",
-                str(WIT_PATH),
+                str(wit),
                 "--world",
-                WORLD,
+                world,
+                "--encoding",
+                encoding,
                 str(src),
                 "-o",
                 str(out),
@@ -230,7 +273,7 @@ def build_variant(v: Variant, out_dir: Path) -> dict[str, Any]:
         _run(_expand(v.argv, values), cwd=tmp, where=str(source))
         data = (tmp / "out.wasm").read_bytes()
     core, removed = strip_custom_sections(data, STRIP_SECTIONS)
-    embedded = embed(core, where=v.name)
+    embedded = embed(core, where=v.name, wit=v.wit, world=v.world, encoding=v.encoding)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / f"{v.name}.core.wasm").write_bytes(core)
     (out_dir / f"{v.name}.wasm").write_bytes(embedded)
@@ -245,7 +288,10 @@ def build_variant(v: Variant, out_dir: Path) -> dict[str, Any]:
         "stripped": removed,
         "core_sha256": hashlib.sha256(core).hexdigest(),
         "sha256": hashlib.sha256(embedded).hexdigest(),
-        "embedded_by": f"wasm-tools component embed wit/{WIT_PATH.name} --world {WORLD}",
+        "embedded_by": (
+            f"wasm-tools component embed {v.wit.relative_to(TYPED_DIR)} --world {v.world}"
+            f" --encoding {v.encoding}"
+        ),
     }
 
 

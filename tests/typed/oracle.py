@@ -62,8 +62,9 @@ def cache_dir() -> Path:
 # ---------------------------------------------------------------- the modules
 
 
-def variant_names() -> list[str]:
-    return [v.name for v in VARIANTS]
+def variant_names(world: str = WORLD) -> list[str]:
+    """The fixtures built for `world` (typed, or strings)."""
+    return [v.name for v in VARIANTS if v.world == world]
 
 
 def variant(name: str) -> Variant:
