@@ -46,6 +46,7 @@ from componentize.assemble.plan import (
 from componentize.component.wit_from_types import WorldDecoder, split_interface_name
 from componentize.errors import InputError, UnsupportedModuleError
 from componentize.shim.gc import gc
+from componentize.wasm.portable import js_host_problems
 from componentize.wit.model import Interface, Version, World
 
 REALLOC = "cabi_realloc"
@@ -120,7 +121,8 @@ def adapt(
     if options.validate:
         validate(component)
     sizes = {p.name: len(p.module) for p in prepared.values()}
-    return AdaptResult(component, analysis.kind, sizes, run_warnings(analysis.kind, parts))
+    warnings = run_warnings(analysis.kind, parts) + host_warnings(module)
+    return AdaptResult(component, analysis.kind, sizes, warnings)
 
 
 def _func_imports(module: wasm.Module) -> list[tuple[str, str]]:
@@ -177,6 +179,18 @@ def check_room(parts: Parts, where: str) -> None:
             hint="link the module with a growable memory (emscripten: -sALLOW_MEMORY_GROWTH), "
             "or leave --adapt out: the bundled shim keeps its state in a memory of its own",
         )
+
+
+def host_warnings(module: wasm.Module) -> list[str]:
+    """The main module is the user's: one JS hosts refuse is kept, with a
+    warning (every module we add has one memory, which they all take)."""
+    problems = js_host_problems(module)
+    if not problems:
+        return []
+    return [
+        f"the module uses several memories in a way JS hosts (jco, Node.js, browsers) do not "
+        f"accept: {problems[0]}; the component runs on wasmtime and other native hosts"
+    ]
 
 
 def run_warnings(kind: str, parts: Parts) -> list[str]:

@@ -297,7 +297,13 @@ def test_cli_errors_are_user_errors(tmp_path: Path, jco_available: None) -> None
     module = str(REAL_DIR / "clang19/stdio.wasm")
     out = str(tmp_path / "out.wasm")
     command, reactor = adapter_path("command"), adapter_path("reactor")
+    component = tmp_path / "component.wasm"
+    component.write_bytes(b"\0asm\x0d\0\x01\0")
+    broken = tmp_path / "broken.wasm"
+    broken.write_bytes(command.read_bytes()[:1000])
     cases = [
+        ([f"--adapt={NAME}={component}"], "is a component; an adapter is a core module"),
+        ([f"--adapt={NAME}={broken}"], "not a valid WebAssembly module"),
         ([f"--adapt={NAME}"], "is not NAME=FILE"),
         ([f"--adapt={NAME}={tmp_path / 'missing.wasm'}"], "no such file"),
         ([f"--adapt={NAME}={REAL_DIR / 'manifest.toml'}"], "not a WebAssembly binary"),
