@@ -29,10 +29,12 @@ from componentize.assemble import Options, check_input, guest, validate
 from componentize.assemble.adapter_layout import (
     INIT_EXPORT,
     MAIN_MODULE,
+    REALLOC,
     AdapterParts,
     Lift,
     Parts,
     WasiImport,
+    add_stack_init,
     build,
 )
 from componentize.assemble.analyze import analyze
@@ -49,12 +51,7 @@ from componentize.shim.gc import gc
 from componentize.wasm.portable import js_host_problems
 from componentize.wit.model import Interface, Version, World
 
-REALLOC = "cabi_realloc"
 IMPORT_REALLOC = "cabi_import_realloc"  # realloc for the adapter's lowered imports
-STACK_POINTER = "__stack_pointer"
-ALLOCATION_STATE = "allocation_state"  # 0: no stack yet, 1: allocating, 2: allocated
-STACK_SIZE = 65536
-GLOBAL_NAMES = 7  # the name section's subsection of global names
 ADAPTER_PAGES = 2  # what the official adapter allocates: a page of stack, a page of state
 
 
@@ -373,82 +370,6 @@ def _gc(module: wasm.Module, keep: set[str]) -> wasm.Module:
         log.get("componentize.adapt").info("adapter kept whole (not gc-able)")
         return module
     return gc(module, keep)
-
-
-def _global_names(module: wasm.Module) -> dict[str, int]:
-    """Global name -> index, from the name section (adapters are built with it)."""
-    section = wasm.find_custom(module, "name")
-    if section is None:
-        return {}
-    names: dict[str, int] = {}
-    for sub_id, payload in wasm.decode_name_section(section.data).others:
-        if sub_id != GLOBAL_NAMES:
-            continue
-        r = wasm.Reader(bytes(payload), 0, len(payload), "name")
-        for _ in range(r.count("name")):
-            index = r.u32()
-            names[r.name()] = index
-    return names
-
-
-def add_stack_init(module: wasm.Module) -> tuple[wasm.Module, bool]:
-    """Give the adapter an exported init that allocates its stack through
-    the main module's `cabi_realloc`, as the official tool's start function
-    does: an adapter's `__stack_pointer` starts at 0, and its stack must not
-    overlap the main module's data.  No change (False) for an adapter
-    without a `__stack_pointer` or a `cabi_realloc` import."""
-    names = _global_names(module)
-    sp = names.get(STACK_POINTER)
-    realloc = next(
-        (
-            i
-            for i, imp in enumerate(wasm.iter_imports(module, "func"))
-            if (imp.module, imp.name) == (MAIN_MODULE, REALLOC)
-        ),
-        None,
-    )
-    if sp is None or realloc is None or not all(isinstance(t, wasm.FuncType) for t in module.types):
-        return module, False
-    state = names.get(ALLOCATION_STATE)
-    body = _stack_body(sp, realloc, state)
-    index = wasm.imported_count(module, "func") + len(module.functions)
-    return replace(
-        module,
-        types=[*module.types, wasm.FuncType([], [])],
-        functions=[*module.functions, len(module.types)],
-        codes=[*module.codes, wasm.Code([], wasm.encode_expr(body))],
-        exports=[*module.exports, wasm.Export(INIT_EXPORT, "func", index)],
-    ), True
-
-
-def _ins(op: str, *imm: object) -> wasm.Instruction:
-    return wasm.Instruction(op, imm)
-
-
-def _stack_body(sp: int, realloc: int, state: int | None) -> list[wasm.Instruction]:
-    """sp = cabi_realloc(0, 0, 8, STACK_SIZE) + STACK_SIZE, within the
-    adapter's allocation-state protocol when it has one."""
-    allocate = [
-        *(_ins("i32.const", v) for v in (0, 0, 8, STACK_SIZE)),
-        _ins("call", realloc),
-        _ins("i32.const", STACK_SIZE),
-        _ins("i32.add"),
-        _ins("global.set", sp),
-    ]
-    if state is None:
-        return [*allocate, _ins("end")]
-    return [
-        _ins("global.get", state),
-        _ins("i32.eqz"),
-        _ins("if", None),
-        _ins("i32.const", 1),
-        _ins("global.set", state),
-        *allocate,
-        _ins("i32.const", 2),
-        _ins("global.set", state),
-        _ins("end"),
-        _ins("end"),
-    ]
 
 
 def _check_main_imports(

@@ -25,7 +25,7 @@ exists before any adapter does.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from componentize import abi, wasm
 from componentize.assemble import guest
@@ -42,9 +42,14 @@ from componentize.wit.model import Interface, TypeDef
 
 MAIN = "main"
 MAIN_MODULE = "__main_module__"  # what adapters import the main module's functions from
-ALLOCATOR_REALLOC = "cabi_realloc"
+REALLOC = "cabi_realloc"
+ALLOCATOR_REALLOC = REALLOC
 INIT_EXPORT = "componentize:adapter-init"  # the function added to an adapter: its stack
 PAGE = 65536
+STACK_POINTER = "__stack_pointer"
+ALLOCATION_STATE = "allocation_state"  # 0: no stack yet, 1: allocating, 2: allocated
+STACK_SIZE = 65536
+GLOBAL_NAMES = 7  # the name section's subsection of global names
 
 
 @dataclass(frozen=True)
@@ -380,3 +385,82 @@ def _lift(
     for iface, funcs in by_iface.items():
         instance = b.instance_from_exports(funcs)
         b.export(iface.qualified_name(), Sort.INSTANCE, instance)
+
+
+# ---------------------------------------------------------------- the adapter's stack
+
+
+def _global_names(module: wasm.Module) -> dict[str, int]:
+    """Global name -> index, from the name section (adapters are built with it)."""
+    section = wasm.find_custom(module, "name")
+    if section is None:
+        return {}
+    names: dict[str, int] = {}
+    for sub_id, payload in wasm.decode_name_section(section.data).others:
+        if sub_id != GLOBAL_NAMES:
+            continue
+        r = wasm.Reader(bytes(payload), 0, len(payload), "name")
+        for _ in range(r.count("name")):
+            index = r.u32()
+            names[r.name()] = index
+    return names
+
+
+def add_stack_init(module: wasm.Module) -> tuple[wasm.Module, bool]:
+    """Give the adapter an exported init that allocates its stack through
+    the main module's `cabi_realloc`, as the official tool's start function
+    does: an adapter's `__stack_pointer` starts at 0, and its stack must not
+    overlap the main module's data.  No change (False) for an adapter
+    without a `__stack_pointer` or a `cabi_realloc` import."""
+    names = _global_names(module)
+    sp = names.get(STACK_POINTER)
+    realloc = next(
+        (
+            i
+            for i, imp in enumerate(wasm.iter_imports(module, "func"))
+            if (imp.module, imp.name) == (MAIN_MODULE, REALLOC)
+        ),
+        None,
+    )
+    if sp is None or realloc is None or not all(isinstance(t, wasm.FuncType) for t in module.types):
+        return module, False
+    state = names.get(ALLOCATION_STATE)
+    body = _stack_body(sp, realloc, state)
+    index = wasm.imported_count(module, "func") + len(module.functions)
+    return replace(
+        module,
+        types=[*module.types, wasm.FuncType([], [])],
+        functions=[*module.functions, len(module.types)],
+        codes=[*module.codes, wasm.Code([], wasm.encode_expr(body))],
+        exports=[*module.exports, wasm.Export(INIT_EXPORT, "func", index)],
+    ), True
+
+
+def _ins(op: str, *imm: object) -> wasm.Instruction:
+    return wasm.Instruction(op, imm)
+
+
+def _stack_body(sp: int, realloc: int, state: int | None) -> list[wasm.Instruction]:
+    """sp = cabi_realloc(0, 0, 8, STACK_SIZE) + STACK_SIZE, within the
+    adapter's allocation-state protocol when it has one."""
+    allocate = [
+        *(_ins("i32.const", v) for v in (0, 0, 8, STACK_SIZE)),
+        _ins("call", realloc),
+        _ins("i32.const", STACK_SIZE),
+        _ins("i32.add"),
+        _ins("global.set", sp),
+    ]
+    if state is None:
+        return [*allocate, _ins("end")]
+    return [
+        _ins("global.get", state),
+        _ins("i32.eqz"),
+        _ins("if", None),
+        _ins("i32.const", 1),
+        _ins("global.set", state),
+        *allocate,
+        _ins("i32.const", 2),
+        _ins("global.set", state),
+        _ins("end"),
+        _ins("end"),
+    ]
