@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
 from componentize.assemble import Options, componentize
+from componentize.assemble.adapter import adapt
 from componentize.errors import ComponentizeError, InputError, InternalError
 from componentize.files import read_input, wasm_kind, write_atomic
 
@@ -34,6 +35,8 @@ GLOB_CHARS = frozenset("*?[")
 class Job:
     source: Path
     output: Path
+    options: Options | None = None  # None: the batch's
+    adapters: tuple[tuple[str, str], ...] = ()  # (--adapt NAME, FILE)
 
 
 @dataclass(frozen=True)
@@ -82,17 +85,50 @@ def convert(job: Job, options: Options) -> Outcome:
     """One job, in this process; never raises for a bad module."""
     where = str(job.source)
     try:
-        data = read_input(where)
-        if wasm_kind(data, where=where) == "component":
-            raise InputError("is already a component", where=where)
-        result = componentize(data, _for(options, where))
+        component, warnings = build(
+            read_input(where), _for(job.options or options, where), dict(job.adapters)
+        )
         job.output.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(job.output, result.component)
+        write_atomic(job.output, component)
     except (ComponentizeError, InternalError) as error:
         return Outcome(job, False, _located(where, str(error).splitlines()[0]))
     except OSError as error:
         return Outcome(job, False, _located(where, str(error.strerror or error)))
-    return Outcome(job, True, size=len(result.component), warnings=tuple(result.warnings))
+    return Outcome(job, True, size=len(component), warnings=tuple(warnings))
+
+
+def build(
+    data: bytes, options: Options, adapters: Mapping[str, str] = {}
+) -> tuple[bytes, list[str]]:
+    """The component of one module and its warnings: through the bundled
+    shim, or through the adapter modules `adapters` names (NAME -> FILE)."""
+    if wasm_kind(data, where=options.source) == "component":
+        raise InputError(
+            "is already a component",
+            where=options.source,
+            hint="give the core module it was built from",
+        )
+    if adapters:
+        adapted = adapt(data, read_adapters(adapters), options)
+        return adapted.component, adapted.warnings
+    result = componentize(data, options)
+    return result.component, result.warnings
+
+
+def read_adapters(adapters: Mapping[str, str]) -> dict[str, bytes]:
+    """NAME -> FILE (binary or text) as `--adapt NAME=FILE` gives them ->
+    NAME -> the adapter's bytes."""
+    found: dict[str, bytes] = {}
+    for name, path in adapters.items():
+        data = read_input(path)
+        if wasm_kind(data, where=path) == "component":
+            raise InputError(
+                "is a component; an adapter is a core module",
+                where=path,
+                hint="give the adapter module (e.g. wasi_snapshot_preview1.command.wasm)",
+            )
+        found[name] = data
+    return found
 
 
 def _located(where: str, message: str) -> str:

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import io
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from componentize import log
-from componentize.assemble import Options, componentize
-from componentize.assemble.adapter import adapt, parse_adapt
-from componentize.batch import Outcome, convert_many, default_workers, plan_jobs
+from componentize.assemble.adapter import parse_adapt
+from componentize.batch import Outcome, build, convert_many, default_workers, plan_jobs
 from componentize.cli.funnel import EXIT_USAGE, Command
 from componentize.cli.options import logging_options
+from componentize.config import Config, Settings
+from componentize.config import load as load_config
 from componentize.errors import InputError
-from componentize.files import read_input, wasm_kind, write_output
+from componentize.files import read_input, write_output
 
 WASI_VERSION_HELP = (
     "WASI 0.2.N to target (0.2.0 to 0.2.12); auto picks the lowest that keeps behaviour."
@@ -44,10 +46,11 @@ WASI_VERSION_HELP = (
     default=None,
     help="Worker processes for --out-dir (default: the number of cores).",
 )
-@click.option("--wasi-version", default="auto", show_default=True, help=WASI_VERSION_HELP)
+@click.option("--wasi-version", default=None, help=WASI_VERSION_HELP)
 @click.option(
     "--skip-validation",
     is_flag=True,
+    default=None,
     help="Do not compile the output with wasmtime to check it (as wasm-tools' option).",
 )
 @click.option(
@@ -66,32 +69,41 @@ WASI_VERSION_HELP = (
     "world embedded in its component-type sections).",
 )
 @click.option("--world", "world_name", help="The world of --wit (default: its only one).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=str),
+    help="Options from this file ([tool.componentize] of a pyproject.toml, or that table "
+    "alone); default: the nearest pyproject.toml with one, upward from here.",
+)
 @logging_options
 def new(
     inputs: tuple[str, ...],
     output: str | None,
     out_dir: Path | None,
     jobs: int | None,
-    wasi_version: str,
-    skip_validation: bool,
+    wasi_version: str | None,
+    skip_validation: bool | None,
     adapt_specs: tuple[str, ...],
     wit_path: str | None,
     world_name: str | None,
+    config_path: str | None,
 ) -> None:
     """Wrap the core module IN.wasm (binary or text; `-`: standard input) in a
     WASI 0.2 component; with --out-dir, every module given."""
-    options = Options(
+    command_line = Settings(
         wasi_version=wasi_version,
-        source=inputs[0],
-        validate=not skip_validation,
         wit=wit_path,
         world=world_name,
+        skip_validation=skip_validation,
+        jobs=jobs,
+        adapt=_adapt_options(adapt_specs),
     )
+    config = load_config(config_path)
     if out_dir is not None:
-        if output is not None or adapt_specs:
-            bad = "-o" if output is not None else "--adapt"
-            raise InputError(f"{bad} cannot be combined with --out-dir", where=bad)
-        convert_batch(inputs, out_dir, options, jobs)
+        if output is not None:
+            raise InputError("-o cannot be combined with --out-dir", where="-o")
+        convert_batch(inputs, out_dir, config, command_line)
         return
     if output is None or len(inputs) != 1:
         raise InputError(
@@ -99,33 +111,37 @@ def new(
             where="-o" if output is None else inputs[1],
         )
     input_file = inputs[0]
-    logger = log.get("componentize.new")
-    data = read_input(input_file)
-    if wasm_kind(data, where=input_file) == "component":
-        raise InputError(
-            "is already a component",
-            where=input_file,
-            hint="give the core module it was built from",
-        )
-    if adapt_specs:
-        adapted = adapt(data, read_adapters(adapt_specs), options)
-        component, warnings = adapted.component, adapted.warnings
-    else:
-        result = componentize(data, options)
-        component, warnings = result.component, result.warnings
+    settings = config.for_input(input_file).merged(command_line)
+    component, warnings = build(
+        read_input(input_file), settings.options(input_file), settings.adapt
+    )
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     write_output(output, component)
-    logger.info("written", path=output, bytes=len(component))
+    log.get("componentize.new").info("written", path=output, bytes=len(component))
+
+
+def _adapt_options(specs: tuple[str, ...]) -> dict[str, str]:
+    adapters: dict[str, str] = {}
+    for spec in specs:
+        name, path = parse_adapt(spec)
+        if name in adapters:
+            raise InputError(f"`{name}` is adapted twice", where=f"--adapt {spec}")
+        adapters[name] = path
+    return adapters
 
 
 def convert_batch(
-    inputs: tuple[str, ...], out_dir: Path, options: Options, workers: int | None
+    inputs: tuple[str, ...], out_dir: Path, config: Config, command_line: Settings
 ) -> None:
     """Convert every input into `out_dir`: a progress bar on a terminal, a
     summary at the end; exit status 2 when any failed (the rest are written)."""
-    jobs = plan_jobs(inputs, out_dir)
-    workers = workers or default_workers()
+    jobs = []
+    for job in plan_jobs(inputs, out_dir):
+        settings = config.for_input(str(job.source)).merged(command_line)
+        adapters = tuple(sorted(settings.adapt.items()))
+        jobs.append(replace(job, options=settings.options(str(job.source)), adapters=adapters))
+    workers = command_line.jobs or config.defaults.jobs or default_workers()
     logger = log.get("componentize.new")
     logger.info("batch", modules=len(jobs), workers=workers, out_dir=str(out_dir))
     show = sys.stderr.isatty()
@@ -141,7 +157,7 @@ def convert_batch(
                 **({"bytes": outcome.size} if outcome.ok else {"error": outcome.error}),
             )
 
-        outcomes = convert_many(jobs, options, workers=workers, done=done)
+        outcomes = convert_many(jobs, workers=workers, done=done)
     failed = [o for o in outcomes if not o.ok]
     for outcome in outcomes:
         for warning in outcome.warnings:
@@ -155,21 +171,3 @@ def convert_batch(
         click.echo(f"  {outcome.error}", err=True)
     if failed:
         raise click.exceptions.Exit(EXIT_USAGE)
-
-
-def read_adapters(specs: tuple[str, ...]) -> dict[str, bytes]:
-    """`--adapt NAME=FILE`s -> {NAME: the adapter's bytes}; FILE may be text."""
-    adapters: dict[str, bytes] = {}
-    for spec in specs:
-        name, path = parse_adapt(spec)
-        if name in adapters:
-            raise InputError(f"`{name}` is adapted twice", where=f"--adapt {spec}")
-        data = read_input(path)
-        if wasm_kind(data, where=path) == "component":
-            raise InputError(
-                "is a component; an adapter is a core module",
-                where=path,
-                hint="give the adapter module (e.g. wasi_snapshot_preview1.command.wasm)",
-            )
-        adapters[name] = data
-    return adapters
