@@ -115,7 +115,7 @@ class Variant:
         return self.kind
 
 
-def _c(tc: str, names: str, kind: str) -> Variant:
+def _c(tc: str, names: str, kind: str, *, imported_memory: bool = False) -> Variant:
     base = ["clang-19" if tc == "clang19" else "clang-14", *_CLANG] if tc != "zig" else _ZIG
     flags: list[str] = []
     if (
@@ -128,8 +128,12 @@ def _c(tc: str, names: str, kind: str) -> Variant:
         flags += _REACTOR
     if kind == "command":
         flags.append("-DCOMMAND")
+    name = f"{tc}-{names}-{kind}"
+    if imported_memory:  # imports env.memory instead of defining it
+        flags.append("-Wl,--import-memory")
+        name += "-imported-memory"
     argv = [*base, *flags, "-ffile-prefix-map={srcdir}=src", "{src}", "-o", "{out}"]
-    return Variant(f"{tc}-{names}-{kind}", tc, "typed.c", names, kind, tuple(argv), "c")
+    return Variant(name, tc, "typed.c", names, kind, tuple(argv), "c")
 
 
 def _rust(names: str, kind: str) -> Variant:
@@ -173,6 +177,7 @@ VARIANTS: tuple[Variant, ...] = (
     _c("clang19", "legacy", "command"),
     _c("clang14", "legacy", "reactor"),
     _c("clang14", "cm32p2", "reactor"),
+    _c("clang19", "legacy", "reactor", imported_memory=True),
     _rust("legacy", "reactor"),
     _rust("cm32p2", "reactor"),
     _strings("zig", "utf8"),
