@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from componentize import log, wasm
 from componentize.abi import INITIALIZE
 from componentize.abi.names import parse_resource_drop
-from componentize.assemble import Options, check_input, guest, validate
+from componentize.assemble import Options, check_input, guest, typed, validate
 from componentize.assemble.adapter_layout import (
     INIT_EXPORT,
     MAIN_MODULE,
@@ -37,7 +37,7 @@ from componentize.assemble.adapter_layout import (
     add_stack_init,
     build,
 )
-from componentize.assemble.analyze import analyze
+from componentize.assemble.analyze import Analysis, analyze
 from componentize.assemble.plan import (
     HIGHEST,
     LOWEST,
@@ -45,11 +45,12 @@ from componentize.assemble.plan import (
     refuse_entry_points,
     refuse_threads,
 )
+from componentize.assemble.world import world_of
 from componentize.component.wit_from_types import WorldDecoder, split_interface_name
 from componentize.errors import InputError, UnsupportedModuleError
 from componentize.shim.gc import gc
 from componentize.wasm.portable import js_host_problems
-from componentize.wit.model import Interface, Version, World
+from componentize.wit.model import Interface, Resolve, Version, World
 
 IMPORT_REALLOC = "cabi_import_realloc"  # realloc for the adapter's lowered imports
 ADAPTER_PAGES = 2  # what the official adapter allocates: a page of stack, a page of state
@@ -94,10 +95,17 @@ def adapt(
     analysis = analyze(module)
     refuse_entry_points(analysis, where)
     refuse_threads(analysis, where)
-    wanted = _wanted(module, adapters, where)
-    main = guest.prepare(module, data, {key: key[1] for key in _func_imports(module)}, where)
+    binding = _bind(module, data, options)
+    bound = binding.bound_imports() if binding is not None else set()
+    wanted = _wanted(module, adapters, bound, where)
+    served = {key: key[1] for key in _func_imports(module) if key[0] in adapters}
+    main = guest.prepare(module, data, served, where)
     decoded = {name: _decode_adapter(name, adapters[name]) for name in sorted(adapters)}
     wit = adapters_wit(decoded)
+    if binding is not None and wit.resolve is not None:
+        # The module's own WASI imports and the adapters' share one import
+        # of each interface (and so its resource types).
+        typed.share_wasi(binding, wit.resolve, where)
     main_exports = {e.name: e for e in module.exports}
     prepared = {
         name: prepare_adapter(name, decoded[name], wanted[name], wit, main_exports, module)
@@ -109,8 +117,8 @@ def adapt(
         main=main,
         adapters=list(prepared.values()),
         main_realloc=REALLOC if REALLOC in main_exports else None,
-        initialize=analysis.kind == "reactor"
-        and any(e.name == INITIALIZE and e.kind == "func" for e in analysis.exports),
+        initialize=_initialize(analysis, binding),
+        binding=binding,
     )
     check_room(parts, where)
     component = build(parts)
@@ -122,13 +130,37 @@ def adapt(
     return AdaptResult(component, analysis.kind, sizes, warnings)
 
 
+def _bind(module: wasm.Module, data: bytes, options: Options) -> typed.Binding | None:
+    """The module's own WIT world (embedded, or --wit/--world), bound to its
+    imports and exports: lifted and lowered beside the adapters."""
+    found = world_of(data, options.wit, options.world, options.source)
+    if found is None:
+        return None
+    binding = typed.bind(module, found.resolve, found.world, options.source)
+    binding.string_encoding = found.string_encoding
+    return binding
+
+
+def _initialize(analysis: Analysis, binding: typed.Binding | None) -> str | None:
+    """What to call once before anything else: what the world's build target
+    names, or a reactor's `_initialize`."""
+    if binding is not None and binding.initialize is not None:
+        return binding.initialize
+    reactor = analysis.kind == "reactor"
+    if reactor and any(e.name == INITIALIZE and e.kind == "func" for e in analysis.exports):
+        return INITIALIZE
+    return None
+
+
 def _func_imports(module: wasm.Module) -> list[tuple[str, str]]:
     return [(i.module, i.name) for i in module.imports if i.kind == "func"]
 
 
-def _wanted(module: wasm.Module, adapters: Mapping[str, bytes], where: str) -> dict[str, set[str]]:
+def _wanted(
+    module: wasm.Module, adapters: Mapping[str, bytes], bound: set[tuple[str, str]], where: str
+) -> dict[str, set[str]]:
     """NAME -> the functions the module imports from it; every import must
-    be adapted (or be the module's memory)."""
+    be adapted, bound by its world (`bound`) or be the module's memory."""
     imported = sorted({i.module for i in module.imports if i.kind == "func"})
     for name in sorted(adapters):
         if name not in imported:
@@ -140,7 +172,7 @@ def _wanted(module: wasm.Module, adapters: Mapping[str, bytes], where: str) -> d
             )
     wanted: dict[str, set[str]] = {name: set() for name in adapters}
     for imp in module.imports:
-        if imp.kind == "memory":
+        if imp.kind == "memory" or (imp.module, imp.name) in bound:
             continue
         if imp.module not in adapters:
             raise UnsupportedModuleError(
@@ -204,7 +236,7 @@ def run_warnings(kind: str, parts: Parts) -> list[str]:
 # ---------------------------------------------------------------- the adapter's WIT
 
 
-def adapter_world(adapters: Mapping[str, wasm.Module]) -> World | None:
+def adapter_world(adapters: Mapping[str, wasm.Module]) -> tuple[Resolve, World] | None:
     """The world of the adapters' `component-type` sections, merged (None
     when none has one: the bundled WASI WIT is used instead)."""
     decoder = WorldDecoder()
@@ -216,7 +248,7 @@ def adapter_world(adapters: Mapping[str, wasm.Module]) -> World | None:
                 found = True
     if not found:
         return None
-    return decoder.resolve()[1]
+    return decoder.resolve()
 
 
 @dataclass(frozen=True)
@@ -229,19 +261,23 @@ class Wit:
 
     world: World | None
     bundled: Version | None = None
+    resolve: Resolve | None = None  # the world's packages, or the bundled WIT
 
 
 def adapters_wit(adapters: Mapping[str, wasm.Module]) -> Wit:
-    world = adapter_world(adapters)
-    if world is not None:
-        return Wit(world)
+    found = adapter_world(adapters)
+    if found is not None:
+        return Wit(found[1], resolve=found[0])
     versions = [
         split[0].version
         for module in adapters.values()
         for imp in module.imports
         if imp.module.startswith("wasi:") and (split := split_interface_name(imp.module))
     ]
-    return Wit(None, max((v for v in versions if v is not None), default=None))
+    version = max((v for v in versions if v is not None), default=None)
+    if version is None or not LOWEST <= version <= HIGHEST:
+        return Wit(None)
+    return Wit(None, version, bundled_wit(version))
 
 
 def find_interface(wit: Wit, module: str, *, exported: bool = False) -> Interface | None:
@@ -263,9 +299,7 @@ def find_interface(wit: Wit, module: str, *, exported: bool = False) -> Interfac
             if same and _compatible(other.version, pkg.version):
                 return candidate
         return None
-    bundled = wit.bundled is not None and LOWEST <= wit.bundled <= HIGHEST
-    if pkg.namespace == "wasi" and bundled and _compatible(pkg.version, wit.bundled):
-        assert wit.bundled is not None
+    if pkg.namespace == "wasi" and wit.bundled and _compatible(pkg.version, wit.bundled):
         return _bundled_interface(f"wasi:{pkg.name}/{iface}@{wit.bundled}", wit.bundled)
     return None
 

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field, replace
 
 from componentize import abi, wasm
 from componentize.assemble import guest
+from componentize.assemble.typed import Binding
+from componentize.assemble.typed_layout import Typed
 from componentize.component import ComponentBuilder, Sort, SortIdx, WitEncoder, plan_imports
 from componentize.component.builder import (
     CoreFuncIdx,
@@ -90,7 +92,8 @@ class Parts:
     main: guest.Main
     adapters: list[AdapterParts]
     main_realloc: str | None  # the main module's `cabi_realloc` export, if any
-    initialize: bool = False  # a reactor exporting `_initialize`
+    initialize: str | None = None  # what to call once first (a reactor's `_initialize`)
+    binding: Binding | None = None  # the module's own WIT world, bound (assemble/typed.py)
 
 
 def _needs(w: WasiImport) -> abi.CanonNeeds | None:
@@ -119,14 +122,20 @@ def _deferred(parts: Parts) -> list[tuple[AdapterParts, WasiImport]]:
 def build(parts: Parts) -> bytes:
     b = ComponentBuilder()
     encoder = WitEncoder(b)
-    instances = _import_interfaces(encoder, parts)
+    typed = Typed(parts.binding, encoder) if parts.binding is not None else None
+    _import_interfaces(encoder, parts, typed)
     slots = [(a, e) for a in parts.adapters for e in sorted(a.exports)]
     deferred = _deferred(parts)
     types = [a.exports[e] for a, e in slots] + [w.core_type for _, w in deferred]
+    if typed is not None:
+        typed.offset = len(types)
+        types += typed.stub_types()
     stubs = _instantiate(b, guest.stub_module(types), "stubs") if types else None
+    if typed is not None:
+        typed.define_resources(stubs)
 
     memory_item = _guest_memory(b, parts)
-    main_args = _main_args(b, parts, stubs, slots, memory_item)
+    main_args = _main_args(b, parts, stubs, slots, memory_item, typed)
     main = b.core_instantiate(_module(b, parts.main.data, MAIN), main_args)
     b.name(Sort.CORE_INSTANCE, main, MAIN)
     owner, export = memory_item if memory_item is not None else (main, parts.main.memory.export)
@@ -142,7 +151,7 @@ def build(parts: Parts) -> bytes:
         lowered = {
             (w.module, w.name): _stub_func(b, stubs, late[w.module, w.name])
             if (w.module, w.name) in late
-            else _lower(b, encoder, instances, w, memory, None)
+            else _lower(b, encoder, w, memory, None)
             for w in adapter.wasi
         }
         args = _adapter_args(b, adapter, lowered, main, memory, realloc)
@@ -155,12 +164,38 @@ def build(parts: Parts) -> bytes:
         for a, w in deferred:
             assert a.import_realloc is not None
             own = b.alias_core_func(adapters[a.name], a.import_realloc)
-            funcs.append(_lower(b, encoder, instances, w, memory, own))
+            funcs.append(_lower(b, encoder, w, memory, own))
+        if typed is not None:
+            funcs += [_core_func(b, item) for item in typed.lower_slotted(main, memory)]
         _fill(b, stubs, funcs, types)
     _initialize(b, parts, adapters, main)
+    exported = _world_exports(parts.binding)
     for adapter in parts.adapters:
-        _lift(b, encoder, adapter, adapters[adapter.name])
+        _lift(b, encoder, adapter, adapters[adapter.name], exported)
+    if typed is not None:
+        typed.export(main, memory)
     return b.finish()
+
+
+def _core_func(
+    b: ComponentBuilder, item: tuple[CoreInstanceIdx | None, str | CoreFuncIdx]
+) -> CoreFuncIdx:
+    """A slot function as Typed gives it: a core func, or an instance's export."""
+    owner, func = item
+    if owner is None:
+        assert not isinstance(func, str)
+        return func
+    assert isinstance(func, str)
+    return b.alias_core_func(owner, func)
+
+
+def _world_exports(binding: Binding | None) -> set[str]:
+    """The interfaces (unversioned) the module's own world exports: an
+    adapter's export of the same (a command adapter's `wasi:cli/run` for a
+    wasip2-style command) gives way to the module's."""
+    if binding is None:
+        return set()
+    return {key.partition("@")[0] for key in binding.world.exports}
 
 
 def _module(b: ComponentBuilder, data: bytes, name: str) -> CoreModuleIdx:
@@ -190,8 +225,10 @@ def _main_args(
     stubs: CoreInstanceIdx | None,
     slots: list[tuple[AdapterParts, str]],
     memory_item: tuple[CoreInstanceIdx, str] | None,
+    typed: Typed | None,
 ) -> dict[str, CoreInstanceIdx]:
-    """The main module's imports: stub `i` for the function in slot `i`, its memory."""
+    """The main module's imports: stub `i` for the function in slot `i`, its
+    memory, and what its own world binds (Typed)."""
     by_module: dict[str, dict[str, SortIdx]] = {}
     memory = parts.main.memory
     if memory_item is not None and memory.import_name:
@@ -200,10 +237,12 @@ def _main_args(
         by_module[memory.import_module] = {memory.import_name: SortIdx(Sort.CORE_MEMORY, index)}
     slot_of = {(a.name, e): i for i, (a, e) in enumerate(slots)}
     for (module, name), export in parts.main.imports.items():
-        if stubs is None:
-            raise InternalError("a module importing functions got no stubs")
-        func = _stub_func(b, stubs, slot_of[module, export])
-        by_module.setdefault(module, {})[name] = SortIdx(Sort.CORE_FUNC, func)
+        stub = _stub_func(b, stubs, slot_of[module, export])
+        by_module.setdefault(module, {})[name] = SortIdx(Sort.CORE_FUNC, stub)
+    for module, items in (typed.main_args(stubs) if typed else {}).items():
+        for name, item in items.items():
+            func: int = b.alias_core_export(*item) if isinstance(item, tuple) else item
+            by_module.setdefault(module, {})[name] = SortIdx(Sort.CORE_FUNC, func)
     return {m: b.core_instance_from_exports(items) for m, items in sorted(by_module.items())}
 
 
@@ -269,31 +308,37 @@ def allocator_module() -> bytes:
     return wasm.encode_module(module)
 
 
-def _import_interfaces(encoder: WitEncoder, parts: Parts) -> dict[Interface, int]:
-    """One component import per interface the adapters call, with the
-    functions they call and the resources they drop."""
+def _import_interfaces(encoder: WitEncoder, parts: Parts, typed: Typed | None) -> None:
+    """One component import per interface the adapters call (with the
+    functions they call and the resources they drop) or the module's own
+    world imports: an interface both use is imported once."""
     wanted: dict[Interface, list[str]] = {}
-    dropped: dict[Interface, list[TypeDef]] = {}
+    extra: dict[Interface, list[TypeDef]] = {}
     for adapter in parts.adapters:
         for w in adapter.wasi:
-            fns = wanted.setdefault(w.iface, [])
             if w.resource is not None:
-                td = w.iface.types[w.resource]
-                if td not in dropped.setdefault(w.iface, []):
-                    dropped[w.iface].append(td)
-            elif w.name not in fns:
-                fns.append(w.name)
-    instances: dict[Interface, int] = {}
-    for iface, (fns, extra) in plan_imports(wanted).items():
-        extra += [td for td in dropped.get(iface, []) if td not in extra]
-        instances[iface] = encoder.import_interface(iface, fns, extra)
-    return instances
+                extra.setdefault(w.iface, []).append(w.iface.types[w.resource])
+            else:
+                wanted.setdefault(w.iface, []).append(w.name)
+    if typed is not None:
+        world_fns, world_types = typed.wanted()
+        for iface, names in world_fns.items():
+            wanted.setdefault(iface, []).extend(names)
+        for iface, tds in world_types.items():
+            extra.setdefault(iface, []).extend(tds)
+    for iface in extra:
+        wanted.setdefault(iface, [])
+    unique = {iface: list(dict.fromkeys(names)) for iface, names in wanted.items()}
+    for iface, (fns, more) in plan_imports(unique).items():
+        more += [td for td in dict.fromkeys(extra.get(iface, [])) if td not in more]
+        encoder.import_interface(iface, fns, more)
+    if typed is not None:
+        typed.import_world_functions()
 
 
 def _lower(
     b: ComponentBuilder,
     encoder: WitEncoder,
-    instances: Mapping[Interface, int],
     w: WasiImport,
     memory: CoreMemoryIdx,
     realloc: CoreFuncIdx | None,
@@ -303,7 +348,7 @@ def _lower(
     needs = _needs(w)
     assert needs is not None
     return b.canon_lower(
-        b.alias_func(instances[w.iface], w.name),  # type: ignore[arg-type]
+        b.alias_func(encoder.instances[w.iface], w.name),
         memory=memory if needs.memory else None,
         realloc=realloc if needs.realloc else None,
     )
@@ -356,8 +401,8 @@ def _initialize(
     calls = [b.alias_core_func(adapters[a.name], INIT_EXPORT) for a in parts.adapters if a.init]
     if parts.main.start:
         calls.append(b.alias_core_func(main, guest.MAIN_START_EXPORT))
-    if parts.initialize:
-        calls.append(b.alias_core_func(main, "_initialize"))
+    if parts.initialize is not None:
+        calls.append(b.alias_core_func(main, parts.initialize))
     if not calls:
         return
     glue = b.core_instance_from_exports(
@@ -367,11 +412,18 @@ def _initialize(
 
 
 def _lift(
-    b: ComponentBuilder, encoder: WitEncoder, adapter: AdapterParts, inst: CoreInstanceIdx
+    b: ComponentBuilder,
+    encoder: WitEncoder,
+    adapter: AdapterParts,
+    inst: CoreInstanceIdx,
+    skip: set[str],
 ) -> None:
-    """Export each interface of the adapter's world it implements."""
+    """Export each interface of the adapter's world it implements (but those
+    in `skip`, which the module exports itself)."""
     by_iface: dict[Interface, dict[str, SortIdx]] = {}
     for lift in adapter.lifts:
+        if lift.iface.qualified_name().partition("@")[0] in skip:
+            continue
         fn = lift.iface.functions[lift.function]
         needs = abi.canon_needs(fn, "lift")
         if needs.memory or needs.realloc:

@@ -413,3 +413,66 @@ def test_adapter_without_its_world_uses_the_bundled_wit(command_adapter: bytes) 
     key = "clang19/stdio.wasm"
     d = run_real(key, "stdin", adapt((REAL_DIR / key).read_bytes(), {NAME: bare}).component)
     assert_same(d)
+
+
+# ---------------------------------------------------------------- a module with its own world
+
+TYPED_WIT = """package test:adapt;
+
+world doubler {
+  import wasi:cli/environment@0.2.3;
+  export double: func(x: u32) -> u32;
+}
+"""
+
+
+def test_module_world_beside_the_adapter(tmp_path: Path, jco_available: None) -> None:
+    """The module's own world (--wit/--world) is lifted and lowered beside the
+    adapter: `double` is exported with its WIT type and writes through
+    preview1 (the adapter); the module's direct WASI 0.2 import
+    (environment.get-arguments, at its own version) is lowered into its
+    memory with its own cabi_realloc, which also gave the adapter its stack."""
+    import wasmtime
+    from wasmtime import component as wc
+
+    from componentize.engine import engine
+
+    wit_dir = tmp_path / "wit"
+    (wit_dir / "deps" / "cli").mkdir(parents=True)
+    (wit_dir / "world.wit").write_text(TYPED_WIT)
+    (wit_dir / "deps" / "cli" / "env.wit").write_text(
+        "package wasi:cli@0.2.3;\n"
+        "interface environment { get-arguments: func() -> list<string>; }\n"
+    )
+    module = wat_module(f"""(module
+      (import "{NAME}" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+      (import "wasi:cli/environment@0.2.3" "get-arguments" (func $args (param i32)))
+      (memory (export "memory") 4)
+      (global $next (mut i32) (i32.const 4096))
+      (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
+        (global.get $next)
+        (global.set $next (i32.add (global.get $next) (i32.and (i32.add (local.get 3)
+          (i32.const 7)) (i32.const -8)))))
+      {HELLO_DATA}
+      (func (export "double") (param i32) (result i32)
+        (call $args (i32.const 64))
+        {HELLO_CALL}
+        (i32.add (i32.mul (local.get 0) (i32.const 2)) (i32.load (i32.const 68)))))""")
+    reactor = adapter_path("reactor").read_bytes()
+    options = Options(wit=str(wit_dir), world="doubler")
+    component = adapt(module, {NAME: reactor}, options).component
+    store = wasmtime.Store(engine())
+    wasi = wasmtime.WasiConfig()
+    wasi.argv = ["prog", "a", "b"]
+    wasi.stdout_file = str(tmp_path / "stdout")
+    store.set_wasi(wasi)
+    linker = wc.Linker(engine())
+    linker.add_wasip2()
+    instance = linker.instantiate(store, wc.Component(engine(), component))
+    index = instance.get_export_index(store, "double")
+    assert index is not None
+    func = instance.get_func(store, index)
+    assert func is not None
+    assert func(store, 20) == 43  # 2 * 20 + the number of arguments
+    func.post_return(store)
+    assert (tmp_path / "stdout").read_bytes() == b"hi\n"
