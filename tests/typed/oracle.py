@@ -268,6 +268,7 @@ class Guest:
         *,
         env: dict[str, str] | None = None,
         stdout: Path | None = None,
+        other_imports_trap: bool = False,
     ) -> None:
         self.host = Host()
         self.store = wasmtime.Store(engine())
@@ -280,6 +281,8 @@ class Guest:
         linker.add_wasip2()
         self.host.define(linker)
         self.component = compiled(component)
+        if other_imports_trap:  # a world other than typed: its imports trap if called
+            linker.define_unknown_imports_as_traps(self.component)
         self.instance = linker.instantiate(self.store, self.component)
 
     def exports(self) -> list[str]:

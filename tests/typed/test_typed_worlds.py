@@ -327,6 +327,13 @@ GOOD = """
   (func (export "test:small/api@0.1.0#name") (result i32) i32.const 0))
 """
 
+# the same with the standard names of BuildTargets.md
+GOOD_CM32P2 = (
+    GOOD.replace('"$root"', '"cm32p2"')
+    .replace("test:small/api@0.1.0#", "cm32p2|test:small/api@0.1|")
+    .replace('"cabi_realloc"', '"cm32p2_realloc"')
+)
+
 REFUSALS = {
     # echo's core signature is (i32) -> i32; here it takes an i64
     "signature": (
@@ -349,6 +356,36 @@ REFUSALS = {
         ),
         "frobnicate",
     ),
+    # the world's log takes a string, (i32 i32); here one i32
+    "import-signature": (
+        GOOD.replace(
+            '(import "$root" "log" (func (param i32 i32)))',
+            '(import "$root" "log" (func (param i32)))',
+        ),
+        "log",
+    ),
+    # the standard names: echo with the wrong type
+    "cm32p2-signature": (
+        GOOD_CM32P2.replace(
+            '|echo") (param i32) (result i32)', '|echo") (param i32) (result i64)'
+        ).replace("local.get 0)", "local.get 0 i64.extend_i32_u)"),
+        "echo",
+    ),
+    # a post-return taking what the export does not return
+    "post-return-signature": (
+        GOOD.replace(
+            '(func (export "test:small/api@0.1.0#name") (result i32) i32.const 0)',
+            '(func (export "test:small/api@0.1.0#name") (result i32) i32.const 0)\n'
+            '  (func (export "cabi_post_test:small/api@0.1.0#name") (param i64))',
+        ),
+        "name",
+    ),
+}
+
+# the refusals whose message shows the core signature found and the one expected
+SIGNATURES = {
+    "signature": ("(i64) -> (i32)", "(i32) -> (i32)"),
+    "cm32p2-signature": ("(i32) -> (i64)", "(i32) -> (i32)"),
 }
 
 
@@ -368,22 +405,28 @@ def _small_module(wat: str) -> bytes:
         return out.read_bytes()
 
 
-def test_small_world_is_accepted() -> None:
-    """The refusal tests' base module is fine for both pipelines."""
-    module = _small_module(GOOD)
-    for pipeline in PIPELINES:
-        oracle.make_component(pipeline, module, "reactor")
+@pytest.mark.parametrize("pipeline", PIPELINES)
+@pytest.mark.parametrize("names", ["legacy", "cm32p2"])
+def test_small_world_is_accepted(names: str, pipeline: str, jco_adapter: None) -> None:
+    """The refusal tests' base modules are fine, and echo works."""
+    module = _small_module(GOOD if names == "legacy" else GOOD_CM32P2)
+    guest = Guest(oracle.make_component(pipeline, module, "reactor"), other_imports_trap=True)
+    assert guest.call(guest.func("echo", "test:small/api@0.1.0"), 7) == 7
 
 
 @pytest.mark.parametrize("pipeline", PIPELINES)
 @pytest.mark.parametrize("problem", sorted(REFUSALS))
 def test_refused(problem: str, pipeline: str, jco_adapter: None) -> None:
-    """A module that does not match its world is refused, naming the function."""
+    """A module that does not match its world is refused, naming the function (and,
+    for a wrong core type, the type found and the type the world flattens to:
+    compared without spaces)."""
     wat, name = REFUSALS[problem]
     module = _small_module(wat)
     if pipeline == "official":
         with pytest.raises(oracle.OfficialError, match=re.escape(name)):
             oracle.official(module)
     else:
-        with pytest.raises(ComponentizeError, match=re.escape(name)):
+        with pytest.raises(ComponentizeError, match=re.escape(name)) as refused:
             oracle.ours(module)
+        for signature in SIGNATURES.get(problem, ()):
+            assert signature.replace(" ", "") in str(refused.value).replace(" ", "")
