@@ -18,9 +18,13 @@ from componentize.abi import INITIALIZE
 from componentize.assemble import guest, layout, plan, typed
 from componentize.assemble.analyze import Analysis, analyze
 from componentize.assemble.world import world_of
+from componentize.component import decode_component
+from componentize.component.encode import encode_component
+from componentize.component.model import CoreModuleSection
 from componentize.engine import cause_of, engine
 from componentize.errors import InputError, InternalError
 from componentize.wasm.portable import js_host_problems
+from componentize.wasm.skeleton import skeleton
 
 
 @dataclass(frozen=True)
@@ -133,8 +137,22 @@ def check_input(data: bytes, where: str) -> None:
 
 
 def validate(component: bytes) -> None:
-    """wasmtime must compile what we made; if it does not, that is our bug."""
+    """wasmtime must take what we made; if it does not, that is our bug.
+
+    Cheaply: each core module is validated on its own (no compilation),
+    then the component is compiled with every module replaced by its
+    skeleton (same imports, exports and definitions, trapping bodies), so
+    every component-level rule is checked without compiling the module's
+    code: 0.7 s instead of 8.9 s for the 2.7 MB Go fixture."""
+    model = decode_component(component)
+    for section in model.sections:
+        if isinstance(section, CoreModuleSection):
+            try:
+                wasmtime.Module.validate(engine(), section.module)
+            except wasmtime.WasmtimeError as error:
+                raise InternalError(f"wasmtime rejects a core module we built: {error}") from None
+            section.module = wasm.encode_module(skeleton(wasm.decode_module(section.module)))
     try:
-        wc.Component(engine(), component)
+        wc.Component(engine(), encode_component(model))
     except wasmtime.WasmtimeError as error:
         raise InternalError(f"wasmtime rejects the component we built: {error}") from None
