@@ -95,6 +95,27 @@ def adapt(
     analysis = analyze(module)
     refuse_entry_points(analysis, where)
     refuse_threads(analysis, where)
+    parts = make_parts(module, data, adapters, analysis, options)
+    check_room(parts, where)
+    component = build(parts)
+    logger.info("assembled", bytes=len(component), adapters=[a.name for a in parts.adapters])
+    if options.validate:
+        validate(component)
+    sizes = {a.name: len(a.module) for a in parts.adapters}
+    warnings = run_warnings(analysis.kind, parts) + host_warnings(module)
+    return AdaptResult(component, analysis.kind, sizes, warnings)
+
+
+def make_parts(
+    module: wasm.Module,
+    data: bytes,
+    adapters: Mapping[str, bytes],
+    analysis: Analysis,
+    options: Options,
+) -> Parts:
+    """Everything the layout needs: the main module prepared, its world
+    bound, each adapter checked against it, given a stack and gc'd."""
+    where = options.source
     binding = _bind(module, data, options)
     bound = binding.bound_imports() if binding is not None else set()
     wanted = _wanted(module, adapters, bound, where)
@@ -113,21 +134,13 @@ def adapt(
     }
     _check_signatures(module, prepared, where)
     _check_exports_once(prepared)
-    parts = Parts(
+    return Parts(
         main=main,
         adapters=list(prepared.values()),
         main_realloc=REALLOC if REALLOC in main_exports else None,
         initialize=_initialize(analysis, binding),
         binding=binding,
     )
-    check_room(parts, where)
-    component = build(parts)
-    logger.info("assembled", bytes=len(component), adapters=sorted(prepared))
-    if options.validate:
-        validate(component)
-    sizes = {p.name: len(p.module) for p in prepared.values()}
-    warnings = run_warnings(analysis.kind, parts) + host_warnings(module)
-    return AdaptResult(component, analysis.kind, sizes, warnings)
 
 
 def _bind(module: wasm.Module, data: bytes, options: Options) -> typed.Binding | None:

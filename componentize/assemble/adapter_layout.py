@@ -142,23 +142,7 @@ def build(parts: Parts) -> bytes:
     assert export is not None
     memory = b.alias_core_memory(owner, export)
 
-    realloc = _main_realloc(b, parts, main, memory)
-    adapters = {}
-    for adapter in parts.adapters:
-        late = {
-            (w.module, w.name): len(slots) + n for n, (a, w) in enumerate(deferred) if a is adapter
-        }
-        lowered = {
-            (w.module, w.name): _stub_func(b, stubs, late[w.module, w.name])
-            if (w.module, w.name) in late
-            else _lower(b, encoder, w, memory, None)
-            for w in adapter.wasi
-        }
-        args = _adapter_args(b, adapter, lowered, main, memory, realloc)
-        inst = b.core_instantiate(_module(b, adapter.module, f"adapter:{adapter.name}"), args)
-        b.name(Sort.CORE_INSTANCE, inst, adapter.name)
-        adapters[adapter.name] = inst
-
+    adapters = _instantiate_adapters(b, encoder, parts, stubs, len(slots), deferred, main, memory)
     if stubs is not None:
         funcs = [b.alias_core_func(adapters[a.name], e) for a, e in slots]
         for a, w in deferred:
@@ -175,6 +159,38 @@ def build(parts: Parts) -> bytes:
     if typed is not None:
         typed.export(main, memory)
     return b.finish()
+
+
+def _instantiate_adapters(
+    b: ComponentBuilder,
+    encoder: WitEncoder,
+    parts: Parts,
+    stubs: CoreInstanceIdx | None,
+    first_late: int,
+    deferred: list[tuple[AdapterParts, WasiImport]],
+    main: CoreInstanceIdx,
+    memory: CoreMemoryIdx,
+) -> dict[str, CoreInstanceIdx]:
+    """Each adapter on the main module's memory, with its WASI imports
+    lowered now, or (those needing its own realloc) as stubs whose slots,
+    from `first_late` on, are filled once it exists."""
+    realloc = _main_realloc(b, parts, main, memory)
+    adapters = {}
+    for adapter in parts.adapters:
+        late = {
+            (w.module, w.name): first_late + n for n, (a, w) in enumerate(deferred) if a is adapter
+        }
+        lowered = {
+            (w.module, w.name): _stub_func(b, stubs, late[w.module, w.name])
+            if (w.module, w.name) in late
+            else _lower(b, encoder, w, memory, None)
+            for w in adapter.wasi
+        }
+        args = _adapter_args(b, adapter, lowered, main, memory, realloc)
+        inst = b.core_instantiate(_module(b, adapter.module, f"adapter:{adapter.name}"), args)
+        b.name(Sort.CORE_INSTANCE, inst, adapter.name)
+        adapters[adapter.name] = inst
+    return adapters
 
 
 def _core_func(
