@@ -1,7 +1,8 @@
 """The one wasmtime engine of a process, with the settings every use shares.
 
-Validation (`assemble.validate`) and running (`run`) use the same engine, so
-a component that validates is one that `componentize run` can run.
+Validation (`assemble.validate`) and running (`run`) use the same engine
+settings, so a component that validates is one that `componentize run` can
+run; running may add a compile cache and limits, which change no rule.
 Engines are costly to make and safe to share.
 """
 
@@ -13,10 +14,18 @@ import wasmtime
 
 
 @cache
-def engine() -> wasmtime.Engine:
+def engine(*, cached: bool = False, limits: bool = False) -> wasmtime.Engine:
+    """The engine; `cached` keeps compiled code in wasmtime's on-disk cache
+    (so running a component again compiles nothing), `limits` adds fuel and
+    epoch interruption (time limits), which cost some speed."""
     config = wasmtime.Config()
     # The shim keeps its state in a memory of its own, next to the guest's.
     config.wasm_multi_memory = True
+    if cached:
+        config.cache = True
+    if limits:
+        config.consume_fuel = True
+        config.epoch_interruption = True
     return wasmtime.Engine(config)
 
 

@@ -23,7 +23,8 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -181,10 +182,12 @@ def wasi_store(
     dirs: DirsInput,
     stdin: bytes | None,
     capture: bool,
+    on: wasmtime.Engine | None = None,
 ) -> tuple[wasmtime.Store, Stdio]:
-    """A store with WASI configured for one run; captured stdio goes to files in `tmp`."""
+    """A store with WASI configured for one run (in the engine `on`, default
+    the shared one); captured stdio goes to files in `tmp`."""
     stdio = _stdio(tmp, stdin, capture)
-    store = wasmtime.Store(engine())
+    store = wasmtime.Store(on or engine())
     store.set_wasi(_wasi_config(argv, env, dirs, stdio, capture))
     return store, stdio
 
@@ -207,6 +210,23 @@ def flush_python_stdio() -> None:
 # ---------------------------------------------------------------- running
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What a run may use: wall-clock seconds and fuel (about one unit per
+    wasm instruction); None is no limit."""
+
+    seconds: float | None = None
+    fuel: int | None = None
+
+    @property
+    def any(self) -> bool:
+        return self.seconds is not None or self.fuel is not None
+
+
+NO_LIMITS = Limits()
+UNLIMITED_FUEL = 2**63 - 1
+
+
 def run_component(
     wasm: WasmInput,
     *,
@@ -216,6 +236,8 @@ def run_component(
     stdin: bytes | None = None,
     capture: bool = True,
     program_name: str | None = None,
+    limits: Limits = NO_LIMITS,
+    compile_cache: bool = False,
 ) -> RunResult:
     """Run a command component's `wasi:cli/run@0.2.N#run` with wasmtime's WASI 0.2.
 
@@ -224,7 +246,8 @@ def run_component(
     With `capture`, stdout and stderr are collected and stdin is `stdin` or
     empty; without it, all three are inherited (unless `stdin` is given).
     `run` returning `ok` gives 0 and `err` gives 1; `exit` and
-    `exit-with-code` give their code.
+    `exit-with-code` give their code.  A run past its `limits` traps (134)
+    and says which limit; `compile_cache` uses wasmtime's on-disk cache.
     """
     data, where = load_wasm(wasm)
     if wasm_kind(data, where=where) != "component":
@@ -233,11 +256,12 @@ def run_component(
             where=where,
             hint="run `componentize new` on it first",
         )
+    on = engine(cached=compile_cache, limits=limits.any)
     try:
-        component = wc.Component(engine(), data)
+        component = wc.Component(on, data)
     except wasmtime.WasmtimeError as e:
         raise compile_error("component", where, e) from None
-    run_name = find_run_export(component)
+    run_name = find_run_export(component, on)
     if run_name is None:
         raise InputError(
             "the component exports no `wasi:cli/run` instance: it is not a command",
@@ -245,15 +269,56 @@ def run_component(
         )
     argv = program_argv(wasm, program_name, args)
     with tempfile.TemporaryDirectory(prefix="componentize-run-") as tmp:
-        store, stdio = wasi_store(tmp, argv, env=env, dirs=dirs, stdin=stdin, capture=capture)
-        linker = wc.Linker(engine())
+        store, stdio = wasi_store(
+            tmp, argv, env=env, dirs=dirs, stdin=stdin, capture=capture, on=on
+        )
+        linker = wc.Linker(on)
         linker.add_wasip2()
-        return finish(store, stdio, _call_run(linker, store, component, run_name))
+        with _limited(on, store, limits):
+            ended = _call_run(linker, store, component, run_name)
+        return finish(store, stdio, _explained(ended, limits))
 
 
-def find_run_export(component: wc.Component) -> str | None:
+@contextlib.contextmanager
+def _limited(on: wasmtime.Engine, store: wasmtime.Store, limits: Limits) -> Iterator[None]:
+    """Fuel and an epoch deadline for the run; a timer ends the epoch."""
+    if not limits.any:
+        yield
+        return
+    store.set_fuel(limits.fuel if limits.fuel is not None else UNLIMITED_FUEL)
+    store.set_epoch_deadline(1)
+    timer = None
+    if limits.seconds is not None:
+        timer = threading.Timer(limits.seconds, on.increment_epoch)
+        timer.daemon = True
+        timer.start()
+    try:
+        yield
+    finally:
+        if timer is not None:
+            timer.cancel()
+
+
+def _explained(ended: tuple[Outcome, int, str], limits: Limits) -> tuple[Outcome, int, str]:
+    """A trap for running out of time or fuel, said in those words."""
+    outcome, code, message = ended
+    if outcome == "trap" and "interrupt" in message and limits.seconds is not None:
+        return outcome, code, f"time limit of {limits.seconds:g} s exceeded"
+    if outcome == "trap" and "fuel" in message and limits.fuel is not None:
+        return outcome, code, f"fuel limit of {limits.fuel} exhausted"
+    if outcome == "error" and "matching implementation was not found" in message:
+        return (
+            outcome,
+            code,
+            f"{message} (this wasmtime lacks that WASI version: "
+            + ("rebuild with an older --wasi-version)"),
+        )
+    return ended
+
+
+def find_run_export(component: wc.Component, on: wasmtime.Engine | None = None) -> str | None:
     """The name of the component's `wasi:cli/run@...` export, if any."""
-    for name in component.type.exports(engine()):
+    for name in component.type.exports(on or engine()):
         if name == "wasi:cli/run" or name.startswith("wasi:cli/run@"):
             return name
     return None

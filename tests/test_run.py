@@ -16,11 +16,13 @@ import wasmtime
 from click.testing import CliRunner
 from harness import Dir, Node, Symlink, assert_same, build_tree, differential, snapshot_tree
 
+from componentize.assemble import componentize
 from componentize.cli.run import run as run_command
 from componentize.errors import InputError, UnsupportedModuleError
 from componentize.run import (
     ERROR_EXIT_CODE,
     TRAP_EXIT_CODE,
+    Limits,
     cause_of,
     run_component,
     wasm_kind,
@@ -426,14 +428,11 @@ def test_cli_missing_file_one_line(tmp_path: Path) -> None:
     assert output.strip().splitlines() == [f"error: {tmp_path / 'missing.wasm'}: no such file"]
 
 
-def test_cli_core_module_says_new_first(tmp_path: Path) -> None:
+def test_cli_core_module_is_componentized_in_memory(tmp_path: Path) -> None:
     path = tmp_path / "m.wasm"
-    path.write_bytes(module(""))
-    code, output = _cli([str(path)])
-    assert code == 2
-    assert "componentize new" in output
-    assert len(output.strip().splitlines()) <= 2
-    assert "Traceback" not in output
+    path.write_bytes(module("(call $hello)"))
+    done = _cli_subprocess([str(path)])
+    assert (done.returncode, done.stdout, done.stderr) == (0, b"hello\n", b"")
 
 
 @pytest.mark.parametrize("content", [b"", b"not wasm at all", b"\0asm\x0d\0\x01\0\x01\xff"])
@@ -450,10 +449,12 @@ def test_cli_directory_and_bad_options(tmp_path: Path) -> None:
     assert _cli([str(tmp_path)])[0] == 2
     path = tmp_path / "c.wasm"
     path.write_bytes(component("(i32.const 0)"))
-    code, output = _cli([str(path), "--dir", str(tmp_path / "nope")])
+    code, output = _cli(["--dir", str(tmp_path / "nope"), str(path)])
     assert (code, output.count("\n") <= 2) == (2, True)
-    assert _cli([str(path), "--env", "=x"])[0] == 2
-    assert _cli([str(path), "--dir", f"{tmp_path}::"])[0] == 2
+    assert _cli(["--env", "=x", str(path)])[0] == 2
+    assert _cli(["--dir", f"{tmp_path}::", str(path)])[0] == 2
+    assert _cli(["--timeout", "0", str(path)])[0] == 2
+    assert _cli(["--fuel", "-1", str(path)])[0] == 2
 
 
 def _cli_subprocess(args: list[str]) -> subprocess.CompletedProcess[bytes]:
@@ -470,9 +471,42 @@ def test_cli_runs_component_with_inherited_stdio_and_exit_code(tmp_path: Path) -
     body = "(call $hello) (call $exit_with_code (i32.const 3)) (i32.const 0)"
     path.write_bytes(component(body))
     done = _cli_subprocess(
-        [str(path), "--dir", f"{tmp_path}::/sandbox", "--env", "K=V", "--", "x", "--y"]
+        ["--dir", f"{tmp_path}::/sandbox", "--env", "K=V", str(path), "--", "x", "--y"]
     )
     assert (done.returncode, done.stdout, done.stderr) == (3, b"hello\n", b"")
+
+
+def test_cli_everything_after_the_file_goes_to_the_program(tmp_path: Path) -> None:
+    path = tmp_path / "c.wasm"
+    path.write_bytes(componentize((REPO / "examples" / "hello.wasm").read_bytes()).component)
+    done = _cli_subprocess(["--argv0", "prog", str(path), "--dir", "x", "-v"])
+    assert done.returncode == 0
+    assert b"3 arguments" in done.stdout and b"argv[1] = --dir" in done.stdout
+    assert b"argv[3] = -v" in done.stdout
+
+
+LOOP = "(loop $l (br $l)) (i32.const 0)"
+
+
+def test_cli_time_limit(tmp_path: Path) -> None:
+    path = tmp_path / "c.wasm"
+    path.write_bytes(component(LOOP))
+    done = _cli_subprocess(["--timeout", "0.5", str(path)])
+    assert done.returncode == TRAP_EXIT_CODE
+    assert done.stderr.decode().strip() == "error: time limit of 0.5 s exceeded"
+
+
+def test_fuel_limit_and_enough_fuel() -> None:
+    result = run_component(component(LOOP), limits=Limits(fuel=100_000))
+    assert (result.exit_code, result.message) == (TRAP_EXIT_CODE, "fuel limit of 100000 exhausted")
+    enough = run_component(component("(call $hello) (i32.const 0)"), limits=Limits(fuel=10**9))
+    assert (enough.exit_code, enough.stdout) == (0, b"hello\n")
+
+
+def test_compile_cache_runs_the_same() -> None:
+    for _ in range(2):
+        result = run_component(component("(call $hello) (i32.const 0)"), compile_cache=True)
+        assert (result.exit_code, result.stdout) == (0, b"hello\n")
 
 
 def test_cli_trap_exits_134_with_message(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""`componentize run COMPONENT.wasm [--dir HOST[::GUEST]]... [--env K=V]... [-- ARGS...]`."""
+"""`componentize run [OPTIONS] COMPONENT.wasm [ARGS...]`: run a command component
+(or a core module, componentized in memory) under wasmtime's WASI 0.2 host."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from pathlib import Path
 
 import click
 
+from componentize.assemble import Options, componentize
 from componentize.cli.funnel import Command
 from componentize.errors import InputError
 from componentize.files import wasm_kind
-from componentize.run import load_wasm, run_component
+from componentize.run import Limits, load_wasm, run_component
 
 
 def parse_dir(spec: str) -> tuple[str, str]:
@@ -35,7 +37,11 @@ def parse_env(spec: str) -> tuple[str, str]:
     return key, os.environ[key]
 
 
-@click.command("run", cls=Command, context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(
+    "run",
+    cls=Command,
+    context_settings={"help_option_names": ["-h", "--help"], "allow_interspersed_args": False},
+)
 @click.argument("component", type=click.Path(path_type=Path, dir_okay=True))
 @click.option(
     "--dir",
@@ -44,7 +50,31 @@ def parse_env(spec: str) -> tuple[str, str]:
     metavar="HOST[::GUEST]",
     help="Preopen a host directory, under GUEST (default: HOST) in the component.",
 )
-@click.option("--env", "envs", multiple=True, metavar="K=V", help="Set an environment variable.")
+@click.option(
+    "--env",
+    "envs",
+    multiple=True,
+    metavar="K=V",
+    help="Set an environment variable (`--env K` alone passes the host's K).",
+)
+@click.option("--argv0", help="argv[0] of the program (default: the file name).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Stop the program (a trap, exit 134) after this much wall-clock time.",
+)
+@click.option(
+    "--fuel",
+    type=click.IntRange(min=1),
+    help="Stop the program (a trap, exit 134) after about this many wasm instructions.",
+)
+@click.option(
+    "--wasi-version",
+    default="auto",
+    show_default=True,
+    help="For a core module: the WASI 0.2.N of the component made from it.",
+)
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 @click.pass_context
 def run(
@@ -52,28 +82,39 @@ def run(
     component: Path,
     dirs: tuple[str, ...],
     envs: tuple[str, ...],
+    argv0: str | None,
+    timeout: float | None,
+    fuel: int | None,
+    wasi_version: str,
     args: tuple[str, ...],
 ) -> None:
-    """Run a command component with wasmtime's WASI 0.2 host.
+    """Run a command component (or a core module, componentized in memory)
+    with wasmtime's WASI 0.2 host.
 
-    Stdio is inherited; the exit status is the component's.  Arguments
-    after `--` are passed to the component (argv[0] is the file name).
+    Options go before the file; everything after it is the program's
+    arguments (a leading `--` is dropped).  Stdio is inherited; the exit
+    status is the program's.  Compiled code is kept in wasmtime's cache, so
+    running the same component again compiles nothing.
     """
     data, where = load_wasm(component)
     if wasm_kind(data, where=where) == "module":
-        raise InputError(
-            "this is a core module, not a component",
-            where=where,
-            hint=f"run `componentize new {component} -o OUT.wasm` first, then run OUT.wasm",
-        )
-    result = run_component(
-        component,
+        options = Options(wasi_version=wasi_version, source=where, validate=False)
+        result = componentize(data, options)
+        for warning in result.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        data = result.component
+    if args[:1] == ("--",):
+        args = args[1:]
+    ran = run_component(
+        data,
         args=args,
         env=[parse_env(spec) for spec in envs],
         dirs=[parse_dir(spec) for spec in dirs],
         capture=False,
-        program_name=component.name,
+        program_name=argv0 or component.name,
+        limits=Limits(timeout, fuel),
+        compile_cache=True,
     )
-    if result.message:
-        click.echo(f"error: {result.message}", err=True)
-    ctx.exit(result.exit_code)
+    if ran.message:
+        click.echo(f"error: {ran.message}", err=True)
+    ctx.exit(ran.exit_code)
