@@ -50,7 +50,7 @@ from componentize.component.wit_from_types import WorldDecoder, split_interface_
 from componentize.errors import InputError, UnsupportedModuleError
 from componentize.shim.gc import gc
 from componentize.wasm.portable import js_host_problems
-from componentize.wit.model import Interface, Resolve, Version, World
+from componentize.wit.model import Interface, Package, PackageName, Resolve, Version, World
 
 IMPORT_REALLOC = "cabi_import_realloc"  # realloc for the adapter's lowered imports
 ADAPTER_PAGES = 2  # what the official adapter allocates: a page of stack, a page of state
@@ -123,10 +123,10 @@ def make_parts(
     main = guest.prepare(module, data, served, where)
     decoded = {name: _decode_adapter(name, adapters[name]) for name in sorted(adapters)}
     wit = adapters_wit(decoded)
-    if binding is not None and wit.resolve is not None:
+    if binding is not None:
         # The module's own WASI imports and the adapters' share one import
         # of each interface (and so its resource types).
-        typed.share_wasi(binding, wit.resolve, where)
+        typed.share_wasi(binding, sharing_resolve(binding, wit), where)
     main_exports = {e.name: e for e in module.exports}
     prepared = {
         name: prepare_adapter(name, decoded[name], wanted[name], wit, main_exports, module)
@@ -315,6 +315,26 @@ def find_interface(wit: Wit, module: str, *, exported: bool = False) -> Interfac
     if pkg.namespace == "wasi" and wit.bundled and _compatible(pkg.version, wit.bundled):
         return _bundled_interface(f"wasi:{pkg.name}/{iface}@{wit.bundled}", wit.bundled)
     return None
+
+
+def sharing_resolve(binding: typed.Binding, wit: Wit) -> Resolve:
+    """For each interface the module's world imports, the adapters' copy of
+    it at the same or a newer compatible version (as wit-component merges
+    0.2.3 into 0.2.12), filed under the module's name for it: what
+    `typed.share_wasi` looks its imports up in."""
+    packages: dict[PackageName, Package] = {}
+    for item in binding.world.imports.values():
+        iface = item.item
+        if not isinstance(iface, Interface) or iface.package is None or iface.name is None:
+            continue
+        ours = find_interface(wit, iface.qualified_name())
+        mine, theirs = iface.package.name.version, ours and ours.package and ours.package.name
+        if ours is None or mine is None or not theirs or not theirs.version:
+            continue
+        if theirs.version >= mine:
+            name = iface.package.name
+            packages.setdefault(name, Package(name)).interfaces[iface.name] = ours
+    return Resolve(list(packages.values()))
 
 
 def _compatible(a: Version | None, b: Version | None) -> bool:

@@ -26,7 +26,7 @@ from componentize import wasm
 from componentize.assemble import Options
 from componentize.assemble.adapter import adapt, parse_adapt
 from componentize.cli.new import new
-from componentize.component import core_modules, decode_component
+from componentize.component import component_imports, core_modules, decode_component
 from componentize.errors import InputError, UnsupportedModuleError
 from componentize.run import RunResult, run_component
 from toolchains import jco
@@ -430,8 +430,10 @@ def test_module_world_beside_the_adapter(tmp_path: Path, jco_available: None) ->
     """The module's own world (--wit/--world) is lifted and lowered beside the
     adapter: `double` is exported with its WIT type and writes through
     preview1 (the adapter); the module's direct WASI 0.2 import
-    (environment.get-arguments, at its own version) is lowered into its
-    memory with its own cabi_realloc, which also gave the adapter its stack."""
+    (environment.get-arguments, named at 0.2.3) is served by the adapters'
+    0.2.12 interface (one import per interface, as wit-component merges
+    them), lowered into its memory with its own cabi_realloc, which also
+    gave the adapter its stack."""
     import wasmtime
     from wasmtime import component as wc
 
@@ -461,6 +463,9 @@ def test_module_world_beside_the_adapter(tmp_path: Path, jco_available: None) ->
     reactor = adapter_path("reactor").read_bytes()
     options = Options(wit=str(wit_dir), world="doubler")
     component = adapt(module, {NAME: reactor}, options).component
+    imports = [name for name, _ in component_imports(decode_component(component))]
+    assert "wasi:cli/environment@0.2.12" in imports
+    assert not [name for name in imports if name.endswith("@0.2.3")]
     store = wasmtime.Store(engine())
     wasi = wasmtime.WasiConfig()
     wasi.argv = ["prog", "a", "b"]
