@@ -69,6 +69,10 @@ export function createHost() {
     },
     // what the test changes between calls, as it does on oracle.Host
     set(name, value) { state[name] = value; },
+    // its argument as the driver decoded it: checks the driver's JSON encoding
+    echo(value) { return value; },
+    // the JavaScript type of its argument (bigint, number, undefined...)
+    typeOf(value) { return value instanceof Uint8Array ? "Uint8Array" : typeof value; },
     records() {
       const { hostname, now, counters, ...received } = state;
       return { ...received, counters: [...counters.entries()] };
