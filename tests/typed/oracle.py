@@ -143,9 +143,35 @@ def official(module: bytes, kind: str = "reactor") -> bytes:
     return data
 
 
+_PACKAGE_DIGEST: list[str] = []
+
+
+def package_digest() -> str:
+    """A digest of every file of the componentize package (code, shim, WIT): a cached
+    output of ours is reused only while the code that made it is unchanged."""
+    if not _PACKAGE_DIGEST:
+        h = hashlib.sha256()
+        package = REPO_ROOT / "componentize"
+        for path in sorted(package.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                h.update(path.relative_to(package).as_posix().encode() + b"\0")
+                h.update(path.read_bytes())
+        _PACKAGE_DIGEST.append(h.hexdigest())
+    return _PACKAGE_DIGEST[0]
+
+
 def ours(module: bytes) -> bytes:
-    """`componentize new MODULE`: the world comes from the module's component-type section."""
-    return componentize(module, Options(source="typed")).component
+    """`componentize new MODULE`: the world comes from the module's component-type
+    section.  Kept in the fixture cache under the module and the package's digest."""
+    key = hashlib.sha256(module + package_digest().encode()).hexdigest()[:32]
+    cached = cache_dir() / f"ours-{key}.wasm"
+    if cached.is_file():
+        return cached.read_bytes()
+    data = componentize(module, Options(source="typed")).component
+    tmp_path = cached.with_suffix(f".{os.getpid()}.tmp")
+    tmp_path.write_bytes(data)
+    tmp_path.replace(cached)
+    return data
 
 
 def make_component(pipeline: str, module: bytes, kind: str) -> bytes:

@@ -18,7 +18,7 @@ from toolchains.typed import embed as wasm_tools_embed
 from . import oracle
 from .oracle import EMBEDDERS, PIPELINES, Guest
 
-NAMES = ["clang19-legacy-reactor", "rust-cm32p2-reactor", "zig-legacy-command"]
+NAMES = ["rust-cm32p2-reactor", "zig-legacy-command"]
 CASES = [(p, e, n) for p in PIPELINES for e in EMBEDDERS for n in NAMES]
 
 
