@@ -289,30 +289,27 @@ def allocator_module() -> bytes:
     first new page (page-aligned, so any `align` holds); traps on a
     reallocation or when the memory cannot grow."""
 
-    def ins(op: str, *imm: object) -> wasm.Instruction:
-        return wasm.Instruction(op, imm)
-
     body = [
-        ins("local.get", 0),
-        ins("if", None),
-        ins("unreachable"),
-        ins("end"),
-        ins("local.get", 3),
-        ins("i32.const", PAGE - 1),
-        ins("i32.add"),
-        ins("i32.const", 16),
-        ins("i32.shr_u"),
-        ins("memory.grow", 0),
-        ins("local.tee", 4),
-        ins("i32.const", -1),
-        ins("i32.eq"),
-        ins("if", None),
-        ins("unreachable"),
-        ins("end"),
-        ins("local.get", 4),
-        ins("i32.const", 16),
-        ins("i32.shl"),
-        ins("end"),
+        _ins("local.get", 0),
+        _ins("if", None),
+        _ins("unreachable"),
+        _ins("end"),
+        _ins("local.get", 3),
+        _ins("i32.const", PAGE - 1),
+        _ins("i32.add"),
+        _ins("i32.const", 16),
+        _ins("i32.shr_u"),
+        _ins("memory.grow", 0),
+        _ins("local.tee", 4),
+        _ins("i32.const", -1),
+        _ins("i32.eq"),
+        _ins("if", None),
+        _ins("unreachable"),
+        _ins("end"),
+        _ins("local.get", 4),
+        _ins("i32.const", 16),
+        _ins("i32.shl"),
+        _ins("end"),
     ]
     module = wasm.Module(
         types=[REALLOC_TYPE],
