@@ -14,6 +14,9 @@ input's path (relative to the file's directory) wins over the defaults:
     skip-validation = false
     jobs = 4
     adapt = { wasi_snapshot_preview1 = "adapters/preview1.wasm" }
+    deny = ["wasi:filesystem", "wasi:sockets"]
+    import-rules = { "env.abort" = "trap" }
+    builtin-rules = true
 
     [tool.componentize.inputs."legacy/*.wasm"]
     wasi-version = "0.2.12"
@@ -33,6 +36,7 @@ from typing import Any
 
 from componentize.assemble import Options
 from componentize.errors import InputError
+from componentize.shim.deny import expand as expand_deny
 
 TABLE = ("tool", "componentize")
 PYPROJECT = "pyproject.toml"
@@ -45,6 +49,9 @@ OPTIONS: dict[str, tuple[type, bool]] = {
     "skip-validation": (bool, False),
     "jobs": (int, False),
     "adapt": (dict, True),
+    "deny": (list, False),
+    "import-rules": (dict, False),
+    "builtin-rules": (bool, False),
 }
 SECTIONS = {"inputs"}
 
@@ -59,6 +66,9 @@ class Settings:
     skip_validation: bool | None = None
     jobs: int | None = None
     adapt: dict[str, str] = field(default_factory=dict)
+    deny: tuple[str, ...] = ()  # WASI interfaces/packages (`--deny`); file and command line add up
+    import_rules: dict[str, str] = field(default_factory=dict)  # MODULE.NAME -> ACTION
+    builtin_rules: bool | None = None
 
     def options(self, source: str) -> Options:
         """The pipeline's options for one input, defaults filled in."""
@@ -68,17 +78,26 @@ class Settings:
             validate=not self.skip_validation,
             wit=self.wit,
             world=self.world,
+            deny=frozenset(self.deny),
+            import_rules=tuple(
+                f"{target}={action}" for target, action in self.import_rules.items()
+            ),
+            builtin_rules=self.builtin_rules is not False,
         )
 
     def merged(self, over: Settings) -> Settings:
         """These settings with every option `over` gives replacing ours."""
         changes = {
             name: getattr(over, name)
-            for name in ("wasi_version", "wit", "world", "skip_validation", "jobs")
+            for name in ("wasi_version", "wit", "world", "skip_validation", "jobs", "builtin_rules")
             if getattr(over, name) is not None
         }
         if over.adapt:
             changes["adapt"] = {**self.adapt, **over.adapt}
+        if over.deny:  # denying is least authority: a later source cannot grant back
+            changes["deny"] = tuple(dict.fromkeys((*self.deny, *over.deny)))
+        if over.import_rules:
+            changes["import_rules"] = {**self.import_rules, **over.import_rules}
         return replace(self, **changes)
 
 
@@ -179,11 +198,22 @@ def _settings(values: dict[str, Any], file: Path, where: str) -> Settings:
             )
         if key == "adapt":
             given["adapt"] = _adapters(value, file, where)
+        elif key == "deny":
+            given["deny"] = _deny_names(value, where)
+        elif key == "import-rules":
+            given["import_rules"] = _strings(value, key, where)
         elif is_path:
             given[key.replace("-", "_")] = str(file.parent / str(value))
         else:
             given[key.replace("-", "_")] = value
     return Settings(**given)
+
+
+def _strings(value: Any, key: str, where: str) -> dict[str, str]:
+    for name, item in value.items():
+        if not isinstance(item, str):
+            raise InputError(f"`{key}.{name}` must be a string", where=where)
+    return dict(value)
 
 
 def _adapters(value: Any, file: Path, where: str) -> dict[str, str]:
@@ -193,3 +223,13 @@ def _adapters(value: Any, file: Path, where: str) -> dict[str, str]:
             raise InputError(f"`adapt.{name}` must be a path (a string)", where=where)
         adapters[name] = str(file.parent / path)
     return adapters
+
+
+def _deny_names(value: list[Any], where: str) -> tuple[str, ...]:
+    if not all(isinstance(name, str) for name in value):
+        raise InputError("`deny` must be a list of WASI interface or package names", where=where)
+    try:
+        expand_deny(value)
+    except InputError as error:
+        raise InputError(error.what, where=f"{where}: deny", hint=error.hint) from None
+    return tuple(value)

@@ -15,7 +15,7 @@ from wasmtime import component as wc
 
 from componentize import log, shim, wasm
 from componentize.abi import INITIALIZE
-from componentize.assemble import guest, layout, plan, typed
+from componentize.assemble import guest, layout, plan, rules, typed
 from componentize.assemble.analyze import Analysis, analyze
 from componentize.assemble.world import world_of
 from componentize.component import decode_component
@@ -34,6 +34,9 @@ class Options:
     validate: bool = True  # compile the output with wasmtime (our bug if it fails)
     wit: str | None = None  # a WIT directory or file: the world to build for
     world: str | None = None  # which world of `wit`
+    deny: frozenset[str] = frozenset()  # `--deny` names: WASI interfaces/packages (shim/deny.py)
+    import_rules: tuple[str, ...] = ()  # `MODULE.NAME=ACTION` (assemble/rules.py)
+    builtin_rules: bool = True  # the built-in rules of the detected toolchain
 
 
 @dataclass
@@ -51,18 +54,26 @@ def componentize(data: bytes, options: Options = Options()) -> Result:
     analysis = analyze(module)
     logger.info("analyzed", kind=analysis.kind, wasi_imports=len(analysis.wasi_imports))
     binding = _bind(module, data, options)
+    denied = shim.deny.expand(options.deny)
+    chosen = rules.choose(
+        analysis, options.import_rules, builtins=options.builtin_rules, where=options.source
+    )
+    elsewhere = {(r.module, r.name) for r in chosen}
+    elsewhere |= binding.bound_imports() if binding else set()
 
     the_plan = plan.make_plan(
         analysis,
         options.wasi_version,
         where=options.source,
-        world_imports=binding.bound_imports() if binding else frozenset(),
+        world_imports=elsewhere,
         typed=binding is not None,
         floor=(binding and typed.wasi_floor(binding)) or plan.LOWEST,
+        denied=denied,
+        also=rules.preview1_needs(chosen),
     )
     if binding is not None:
         typed.share_wasi(binding, plan.bundled_wit(the_plan.version), options.source)
-    small_shim = shim.prepare(the_plan.shim_exports, the_plan.version)
+    small_shim = shim.prepare(the_plan.shim_exports, the_plan.version, denied)
     shim_imports = shim.wasi_imports(small_shim)
     logger.info(
         "planned",
@@ -80,8 +91,11 @@ def componentize(data: bytes, options: Options = Options()) -> Result:
         resolve=plan.bundled_wit(the_plan.version),
         initialize=_initialize(analysis, binding),
         binding=binding,
+        rules=chosen,
+        rule_imports=the_plan.extra_imports,
     )
     warnings = [*the_plan.warnings, *_host_warnings(module)]
+    warnings += [f"{r.describe()}" for r in chosen if r.builtin]
     component = layout.build(parts)
     logger.info("assembled", bytes=len(component), shim_bytes=len(parts.shim))
     if options.validate:

@@ -21,11 +21,12 @@ memories: only the shim has two, and it is built for that
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from componentize import abi, wasm
 from componentize.abi.names import parse_resource_drop
 from componentize.assemble import guest
+from componentize.assemble.rules import MEMORY_IMPORT, Rule, needs_memory, rule_types, rules_module
 from componentize.assemble.typed import Binding
 from componentize.assemble.typed_layout import Typed
 from componentize.component import ComponentBuilder, Sort, SortIdx, WitEncoder, plan_imports
@@ -61,6 +62,7 @@ from componentize.wit.model import Interface, Resolve, TypeDef
 Item = tuple[CoreInstanceIdx, str, Sort]  # (instance, export name, sort)
 MainArgs = dict[str, dict[str, Item | SortIdx]]  # main module imports: module -> name -> item
 MAIN = "main"  # the name of the main module and its instance
+CORE_FUNC = Sort.CORE_FUNC
 RUN_INTERFACE = "wasi:cli/run"
 
 
@@ -75,6 +77,9 @@ class Parts:
     resolve: Resolve  # WIT at the target version
     initialize: str | None = None  # a reactor's `_initialize` (or `cm32p2_initialize`)
     binding: Binding | None = None  # the module's WIT world, bound (assemble/typed.py)
+    rules: Sequence[Rule] = ()  # imports served by import rules (assemble/rules.py)
+    rule_imports: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    # (preview1 module, name) the rules module imports -> the shim export serving it
 
 
 def build(parts: Parts) -> bytes:
@@ -90,9 +95,11 @@ def build(parts: Parts) -> bytes:
     )
     guest_memory, main_args = _guest_memory(b, parts)
 
-    exports = sorted(set(parts.main.imports.values()))
+    exports = sorted(set(parts.main.imports.values()) | set(parts.rule_imports.values()))
     shim_types = _shim_types(parts.shim, exports)
-    stub_types = shim_types + (typed.stub_types() if typed else [])
+    typed_types = typed.stub_types() if typed else []
+    rules_at = len(exports) + len(typed_types)  # the rules' first stub slot
+    stub_types = shim_types + typed_types + rule_types(parts.rules)
     stubs = (
         b.core_instantiate(_module(b, guest.stub_module(stub_types), "stubs"))
         if stub_types
@@ -105,6 +112,9 @@ def build(parts: Parts) -> bytes:
             target = main_args.setdefault(module, {})
             for name, item in items.items():
                 target[name] = item if isinstance(item, tuple) else SortIdx(Sort.CORE_FUNC, item)
+    for i, rule in enumerate(parts.rules):
+        assert stubs is not None
+        main_args.setdefault(rule.module, {})[rule.name] = (stubs, str(rules_at + i), CORE_FUNC)
     main = b.core_instantiate(
         _module(b, parts.main.data, MAIN), _main_args(b, parts, stubs, exports, main_args)
     )
@@ -117,7 +127,10 @@ def build(parts: Parts) -> bytes:
         slots = typed.lower_slotted(main, main_memory)
         if slots:
             assert stubs is not None
-            _fill(b, (stubs, guest.TABLE), slots, stub_types[len(exports) :], "world", len(exports))
+            _fill(b, (stubs, guest.TABLE), slots, typed_types, "world", len(exports))
+    if parts.rules:
+        assert stubs is not None
+        _serve_rules(b, parts, stubs, exports, guest_memory, rules_at)
 
     shim = None
     if provider is not None:
@@ -134,6 +147,31 @@ def build(parts: Parts) -> bytes:
     if typed is not None:
         typed.export(main, main_memory)
     return b.finish()
+
+
+def _serve_rules(
+    b: ComponentBuilder,
+    parts: Parts,
+    stubs: CoreInstanceIdx,
+    exports: list[str],
+    guest_memory: Item,
+    first_slot: int,
+) -> None:
+    """Instantiate the rules module (on the module's memory, with preview1
+    through the stubs when it needs them) and put its functions into the
+    main module's rule slots."""
+    args: dict[str, dict[str, Item]] = {}
+    for (module_name, name), export in parts.rule_imports.items():
+        args.setdefault(module_name, {})[name] = (stubs, str(exports.index(export)), CORE_FUNC)
+    if needs_memory(parts.rules):
+        args.setdefault(MEMORY_IMPORT[0], {})[MEMORY_IMPORT[1]] = guest_memory
+    rules = _module(b, rules_module(parts.rules), "rules")
+    instance = b.core_instantiate(
+        rules, {name: _core_exports(b, items) for name, items in sorted(args.items())}
+    )
+    funcs = [(instance, str(i)) for i in range(len(parts.rules))]
+    types = rule_types(parts.rules)
+    _fill(b, (stubs, guest.TABLE), funcs, types, "rules", first_slot)
 
 
 def _world_runs(parts: Parts) -> bool:

@@ -8,7 +8,7 @@ step; it reads only the bundled shim and WIT (package data, cached).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Set
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -43,6 +43,9 @@ class Plan:
     guest_imports: dict[tuple[str, str], str]
     shim_exports: frozenset[str]  # what the shim is gc'd to: those, plus `run` for a command
     warnings: list[str] = field(default_factory=list)
+    # preview1 functions the component needs besides the module's own imports
+    # (the import rules' module calls them) -> the shim export serving each
+    extra_imports: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def make_plan(
@@ -53,16 +56,21 @@ def make_plan(
     world_imports: Set[tuple[str, str]] = frozenset(),
     typed: bool = False,
     floor: Version = LOWEST,
+    denied: frozenset[str] = frozenset(),
+    also: Sequence[tuple[str, str]] = (),
 ) -> Plan:
     """Decide everything about the component to build for `analysis`:
     `wasi_version` is `auto` or `0.2.N` (as `--wasi-version` takes it),
     `where` names the input in messages, `world_imports` are the imports its
     WIT world serves (assemble/typed.py), `typed` says it has a world,
     `floor` is the WASI version the world imports (auto picks no lower, so
-    the world and the shim share one import of each interface).
+    the world and the shim share one import of each interface), `also` are
+    preview1 functions needed besides the module's imports (import rules).
+    `denied`: the interfaces `--deny` trims from the shim (shim.deny.expand).
     Raises UnsupportedModuleError for a module no WASI 0.2 host could run,
     or a version too old for it."""
     refuse_entry_points(analysis, where)
+    refuse_denied(world_imports, denied, where)
     asked = parse_version(wasi_version)
     exit_with_code = asked is None or has_exit_with_code(asked)
     served = serve_imports(
@@ -72,15 +80,20 @@ def make_plan(
         where=where,
         world_imports=world_imports,
     )
-    kept = frozenset(served.values()) | ({RUN_EXPORT} if analysis.kind == "command" else set())
-    need, why = required_version(shim.wasi_calls(kept))
+    extra = {
+        (module, name): catalog.shim_export(module, name, exit_with_code=exit_with_code)
+        for module, name in also
+    }
+    kept = frozenset(served.values()) | frozenset(extra.values())
+    kept |= {RUN_EXPORT} if analysis.kind == "command" else set()
+    need, why = required_version(shim.wasi_calls(kept, denied))
     if asked is not None:
         check_version(asked, need, why, "--wasi-version")
     version = asked or max(need, min(floor, HIGHEST))
     warnings = [] if exit_with_code else exit_code_warning(analysis, version)
     if analysis.kind == "reactor" and not typed:
         warnings.append(REACTOR_WARNING)
-    return Plan(analysis.kind, version, exit_with_code, served, kept, warnings)
+    return Plan(analysis.kind, version, exit_with_code, served, kept, warnings, extra)
 
 
 ENTRY_SIGNATURE = "() -> ()"
@@ -232,3 +245,14 @@ def exit_code_warning(analysis: Analysis, version: Version) -> list[str]:
         f"success for 0 and failure for any other n; the exact code is lost "
         f"(use --wasi-version {HIGHEST} or auto to keep it)"
     ]
+
+
+def refuse_denied(world_imports: Set[tuple[str, str]], denied: frozenset[str], where: str) -> None:
+    """A world that imports a denied interface itself cannot be trimmed."""
+    for module, name in sorted(world_imports):
+        if module.partition("@")[0] in denied:
+            raise UnsupportedModuleError(
+                f"the module's WIT world imports `{module}`, which --deny denies",
+                where=f"{where}: import {module}.{name}",
+                hint="drop that --deny, or build the module for a world without it",
+            )

@@ -19,6 +19,7 @@ from componentize.config import Config, Settings
 from componentize.config import load as load_config
 from componentize.errors import InputError
 from componentize.files import read_input, write_output
+from componentize.shim.deny import expand as expand_deny
 
 WASI_VERSION_HELP = (
     "WASI 0.2.N to target (0.2.0 to 0.2.12); auto picks the lowest that keeps behaviour."
@@ -70,6 +71,30 @@ WASI_VERSION_HELP = (
 )
 @click.option("--world", "world_name", help="The world of --wit (default: its only one).")
 @click.option(
+    "--deny",
+    "deny",
+    multiple=True,
+    metavar="NAME",
+    help="Do not import this WASI interface (wasi:clocks/wall-clock) or package "
+    "(wasi:filesystem); the preview1 calls needing it fail as natively without it; "
+    "repeatable.",
+)
+@click.option(
+    "--import-rule",
+    "import_rules",
+    multiple=True,
+    metavar="MODULE.NAME=ACTION",
+    help="Serve an import no WASI host provides: trap, unreachable, zero or noop; repeatable.",
+)
+@click.option(
+    "--no-builtin-rules",
+    "no_builtin_rules",
+    is_flag=True,
+    default=None,
+    help="Do not serve toolchain runtime imports (AssemblyScript's env.abort, Emscripten's "
+    "memory-growth hook) with the built-in rules; refuse them.",
+)
+@click.option(
     "--config",
     "config_path",
     type=click.Path(path_type=str),
@@ -87,6 +112,9 @@ def new(
     adapt_specs: tuple[str, ...],
     wit_path: str | None,
     world_name: str | None,
+    deny: tuple[str, ...],
+    import_rules: tuple[str, ...],
+    no_builtin_rules: bool | None,
     config_path: str | None,
 ) -> None:
     """Wrap the core module IN.wasm (binary or text; `-`: standard input) in a
@@ -98,6 +126,9 @@ def new(
         skip_validation=skip_validation,
         jobs=jobs,
         adapt=_adapt_options(adapt_specs),
+        deny=tuple(expand_deny(deny) and deny),
+        import_rules=dict(_rule_option(spec) for spec in import_rules),
+        builtin_rules=None if no_builtin_rules is None else not no_builtin_rules,
     )
     config = load_config(config_path)
     if out_dir is not None:
@@ -119,6 +150,17 @@ def new(
         click.echo(f"warning: {warning}", err=True)
     write_output(output, component)
     log.get("componentize.new").info("written", path=output, bytes=len(component))
+
+
+def _rule_option(spec: str) -> tuple[str, str]:
+    target, sep, action = spec.rpartition("=")
+    if not sep or not target:
+        raise InputError(
+            f"`{spec}` is not MODULE.NAME=ACTION",
+            where="--import-rule",
+            hint="e.g. --import-rule env.abort=trap",
+        )
+    return target, action
 
 
 def _adapt_options(specs: tuple[str, ...]) -> dict[str, str]:

@@ -10,7 +10,7 @@ import pytest
 import wasmtime
 from harness import assert_same, differential
 
-from componentize.assemble import componentize
+from componentize.assemble import Options, componentize
 from componentize.errors import UnsupportedModuleError
 from componentize.run import run_component
 
@@ -106,9 +106,10 @@ def test_two_imported_memories_are_refused() -> None:
     ],
 )
 def test_runtime_imports_name_their_toolchain(imports: str, toolchain: str, hint: str) -> None:
+    # (without the built-in import rules, which serve the first two)
     module = _wat(f'(module {imports} (memory (export "memory") 1) (func (export "_start")))')
     with pytest.raises(UnsupportedModuleError) as refused:
-        componentize(module)
+        componentize(module, Options(builtin_rules=False))
     message = str(refused.value)
     assert f"({toolchain}'s runtime)" in message and hint in message
 
@@ -138,8 +139,9 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
     ],
 )
 def test_real_modules_with_runtime_imports_are_refused_with_the_fix(path: str, hint: str) -> None:
+    # (with --no-builtin-rules; tests/e2e/test_import_rules.py runs them served)
     with pytest.raises(UnsupportedModuleError) as refused:
-        componentize((FIXTURES / path).read_bytes())
+        componentize((FIXTURES / path).read_bytes(), Options(builtin_rules=False))
     assert hint in str(refused.value)
 
 
