@@ -27,8 +27,11 @@ from componentize.assemble import Options
 from componentize.assemble.adapter import adapt, parse_adapt
 from componentize.cli.new import new
 from componentize.component import component_imports, core_modules, decode_component
+from componentize.component.world_of import component_world
 from componentize.errors import InputError, UnsupportedModuleError
 from componentize.run import RunResult, run_component
+from componentize.wit import model as wit_model
+from componentize.wit.printer import print_type
 from toolchains import jco
 from toolchains.real import REAL_DIR, Run, load_manifest, read_program
 
@@ -164,6 +167,34 @@ def test_real_program_matches_official_cli(
     theirs = run_real(key, name, official(str(REAL_DIR / key)))
     assert ours.component == theirs.component
     assert ours.component_tree == theirs.component_tree
+
+
+def world_summary(component: bytes) -> dict[str, object]:
+    """Each import and export of the component's world: its functions (names,
+    parameter and result types) and its type names; order-free."""
+    _, world = component_world(decode_component(component))
+    out: dict[str, object] = {}
+    for direction, items in (("import", world.imports), ("export", world.exports)):
+        for key, item in items.items():
+            iface = item.item
+            assert isinstance(iface, wit_model.Interface)
+            functions = {
+                name: (
+                    [(p, print_type(t)) for p, t in fn.params],
+                    fn.result and print_type(fn.result),
+                )
+                for name, fn in iface.functions.items()
+            }
+            out[f"{direction} {key}"] = (functions, sorted(iface.types))
+    return out
+
+
+@pytest.mark.parametrize("key", ["clang19/stdio.wasm", "rust/files.wasm", "as-stub/files.wasm"])
+def test_same_world_as_official_cli(key: str, adapted: Adapted, official: Adapted) -> None:
+    """The same imports (only what the gc'd adapter calls) and exports, with
+    the same types, as the official CLI's component."""
+    path = str(REAL_DIR / key)
+    assert world_summary(adapted(path)) == world_summary(official(path))
 
 
 def test_adapter_is_gc_d_and_output_no_bigger_than_official(
