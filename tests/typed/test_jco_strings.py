@@ -92,7 +92,9 @@ def _param(case: tuple[str, str]) -> Any:  # pytest's ParameterSet
 
 
 @pytest.mark.parametrize("case", [_param(c) for c in CASES])
-def test_strings_under_jco(case: tuple[str, str], request: pytest.FixtureRequest) -> None:
+def test_strings_under_jco(
+    case: tuple[str, str], request: pytest.FixtureRequest, jco_available: None
+) -> None:
     report = request.getfixturevalue("reports")[case] if case in RUNNABLE else _compact(case)
     assert report.instantiation is None, report.instantiation
     outcomes = report.outcomes
