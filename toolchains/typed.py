@@ -8,7 +8,9 @@ wit-component names (`test:typed/api@0.1.0#f`, `cabi_post_...`, `$root`,
 
 `src/strings.c` implements the small world of `wit-strings/strings.wit` for
 each string encoding a module may ask for (utf8, utf16, latin1+utf16, set by
-`wasm-tools component embed --encoding`).
+`wasm-tools component embed --encoding`).  `src/direct.c` imports
+`wasi:random/random@0.2.0` directly, beside wasi-libc's preview1 imports
+(`wit-direct/`).
 
 `python -m toolchains.typed build` compiles every variant below with zig cc
 (PyPI ziglang), Debian clang 14 and 19 (wasi-libc sysroot /usr) and Debian
@@ -168,6 +170,27 @@ def _strings(tc: str, encoding: str) -> Variant:
     )
 
 
+DIRECT_WIT = TYPED_DIR / "wit-direct"
+
+
+def _direct(tc: str, names: str) -> Variant:
+    """direct.c: wasi:random imported directly, beside wasi-libc's preview1 imports."""
+    base = ["clang-19", *_CLANG] if tc == "clang19" else _ZIG
+    flags = [*_REACTOR, *(["-DCM32P2"] if names == "cm32p2" else [])]
+    argv = [*base, *flags, "-ffile-prefix-map={srcdir}=src", "{src}", "-o", "{out}"]
+    return Variant(
+        f"{tc}-direct-{names}",
+        tc,
+        "direct.c",
+        names,
+        "reactor",
+        tuple(argv),
+        "c",
+        DIRECT_WIT,
+        "direct",
+    )
+
+
 VARIANTS: tuple[Variant, ...] = (
     _c("zig", "legacy", "reactor"),
     _c("zig", "cm32p2", "reactor"),
@@ -185,6 +208,8 @@ VARIANTS: tuple[Variant, ...] = (
     _strings("zig", "compact-utf16"),
     _strings("clang19", "utf16"),
     _strings("clang19", "compact-utf16"),
+    _direct("zig", "legacy"),
+    _direct("clang19", "cm32p2"),
 )
 
 
@@ -294,7 +319,8 @@ def build_variant(v: Variant, out_dir: Path) -> dict[str, Any]:
         "core_sha256": hashlib.sha256(core).hexdigest(),
         "sha256": hashlib.sha256(embedded).hexdigest(),
         "embedded_by": (
-            f"wasm-tools component embed {v.wit.relative_to(TYPED_DIR)} --world {v.world}"
+            f"wasm-tools component embed {v.wit.relative_to(TYPED_DIR).as_posix()}"
+            f" --world {v.world}"
             f" --encoding {v.encoding}"
         ),
     }
