@@ -4,12 +4,15 @@ Every fixture of `tests/fixtures/typed/` (its world embedded by wasm-tools),
 componentized by ours and by the official pipeline, is transpiled by jco and
 instantiated under Node with the world's imports written in JavaScript
 (`jco_host.mjs`, the counterpart of `oracle.Host`).  Each script below is the
-calls of one test of `test_typed_worlds.py`, with its arguments; it runs on a
-fresh instance under jco (`toolchains.jco.call_many`: every script of every
-component in one Node process) and on a fresh `oracle.Guest` under wasmtime,
-and the two must agree step by step (the value returned, or the err a result
-threw), as must what the host imports received (logs, checksum inputs,
-scaled points, counters made and dropped, clock reads).
+calls of one test of `test_typed_worlds.py`, with its arguments.  A
+component's scripts run one after the other on one instance under jco
+(`toolchains.jco.call_many`: every component in one Node process) and on one
+`oracle.Guest` under wasmtime, each script followed by what the host imports
+received so far (logs, checksum inputs, scaled points, counters made and
+dropped, clock reads); the two hosts must agree step by step (the value
+returned, or the err a result threw).  One test per script and component
+compares its part; a trap would show in the first script that has one, and
+in those after it (the instance is then dead on both hosts).
 """
 
 from __future__ import annotations
