@@ -27,11 +27,12 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import wasmtime
 from wasmtime import component as wc
 
+from componentize import wave
 from componentize.engine import cause_of, engine
 from componentize.errors import InputError
 from componentize.files import read_bytes, wasm_kind
@@ -249,18 +250,7 @@ def run_component(
     `exit-with-code` give their code.  A run past its `limits` traps (134)
     and says which limit; `compile_cache` uses wasmtime's on-disk cache.
     """
-    data, where = load_wasm(wasm)
-    if wasm_kind(data, where=where) != "component":
-        raise InputError(
-            "this is a core module, not a component",
-            where=where,
-            hint="run `componentize new` on it first",
-        )
-    on = engine(cached=compile_cache, limits=limits.any)
-    try:
-        component = wc.Component(on, data)
-    except wasmtime.WasmtimeError as e:
-        raise compile_error("component", where, e) from None
+    on, component, where = _compiled(wasm, limits, compile_cache)
     run_name = find_run_export(component, on)
     if run_name is None:
         raise InputError(
@@ -277,6 +267,138 @@ def run_component(
         with _limited(on, store, limits):
             ended = _call_run(linker, store, component, run_name)
         return finish(store, stdio, _explained(ended, limits))
+
+
+def _compiled(
+    wasm: WasmInput, limits: Limits, compile_cache: bool
+) -> tuple[wasmtime.Engine, wc.Component, str]:
+    data, where = load_wasm(wasm)
+    if wasm_kind(data, where=where) != "component":
+        raise InputError(
+            "this is a core module, not a component",
+            where=where,
+            hint="run `componentize new` on it first",
+        )
+    on = engine(cached=compile_cache, limits=limits.any)
+    try:
+        return on, wc.Component(on, data), where
+    except wasmtime.WasmtimeError as e:
+        raise compile_error("component", where, e) from None
+
+
+def invoke_component(
+    wasm: WasmInput,
+    call: str,
+    *,
+    args: Sequence[str] = (),
+    env: EnvInput = (),
+    dirs: DirsInput = (),
+    stdin: bytes | None = None,
+    capture: bool = True,
+    program_name: str | None = None,
+    limits: Limits = NO_LIMITS,
+    compile_cache: bool = False,
+) -> tuple[RunResult, str | None]:
+    """Call one export of a component, `NAME(ARGS)` in WAVE (as `wasmtime
+    run --invoke`): the run, and the result in WAVE when it returned.
+
+    NAME is a world-level function, `INTERFACE#NAME` (INTERFACE may be
+    the interface's short name), or a function only one exported interface
+    has.  Imports the WASI host does not provide trap when called."""
+    on, component, where = _compiled(wasm, limits, compile_cache)
+    name, nodes = wave.parse_call(call)
+    path, functype = _find_function(component, on, name, where)
+    values = _arguments(nodes, functype, name)
+    argv = program_argv(wasm, program_name, args)
+    with tempfile.TemporaryDirectory(prefix="componentize-run-") as tmp:
+        store, stdio = wasi_store(
+            tmp, argv, env=env, dirs=dirs, stdin=stdin, capture=capture, on=on
+        )
+        linker = wc.Linker(on)
+        linker.add_wasip2()
+        linker.define_unknown_imports_as_traps(component)
+        printed: list[str] = []
+        with _limited(on, store, limits):
+            ended = _call(linker, store, component, path, values, functype, printed)
+        result = finish(store, stdio, _explained(ended, limits))
+        return result, printed[0] if printed else None
+
+
+def _find_function(
+    component: wc.Component, on: wasmtime.Engine, name: str, where: str
+) -> tuple[list[str], Any]:
+    """The export path of function `name` and its type."""
+    exports = component.type.exports(on)
+    iface, sep, func = name.rpartition("#")
+    found: list[tuple[list[str], Any]] = []
+    for export, item in exports.items():
+        ty = item.ty
+        if isinstance(ty, wc.FuncType) and not sep and export == name:
+            found.append(([export], ty))
+        elif isinstance(ty, wc.ComponentInstanceType):
+            short = export.partition("/")[2].partition("@")[0]
+            if sep and iface not in (export, short, export.partition("@")[0]):
+                continue
+            inner = ty.exports(on).get(func if sep else name)
+            if inner is not None and isinstance(inner.ty, wc.FuncType):
+                found.append(([export, func if sep else name], inner.ty))
+    if len(found) != 1:
+        funcs = sorted(_function_names(exports, on))
+        problem = "no exported function" if not found else "more than one exported function"
+        raise InputError(
+            f"{problem} `{name}`",
+            where=f"{where}: --invoke",
+            hint=f"exported: {', '.join(funcs) or 'none'}",
+        )
+    return found[0]
+
+
+def _function_names(exports: Mapping[str, Any], on: wasmtime.Engine) -> Iterator[str]:
+    for export, item in exports.items():
+        if isinstance(item.ty, wc.FuncType):
+            yield export
+        elif isinstance(item.ty, wc.ComponentInstanceType):
+            for inner, sub in item.ty.exports(on).items():
+                if isinstance(sub.ty, wc.FuncType):
+                    yield f"{export}#{inner}"
+
+
+def _arguments(nodes: Sequence[wave.Node], functype: Any, name: str) -> list[Any]:
+    if len(nodes) != len(functype.params):
+        params = ", ".join(p for p, _ in functype.params)
+        raise InputError(
+            f"`{name}` takes {len(functype.params)} arguments ({params}), not {len(nodes)}",
+            where="--invoke",
+        )
+    return [wave.to_python(node, ty) for node, (_, ty) in zip(nodes, functype.params, strict=True)]
+
+
+def _call(
+    linker: wc.Linker,
+    store: wasmtime.Store,
+    component: wc.Component,
+    path: list[str],
+    values: list[Any],
+    functype: Any,
+    printed: list[str],
+) -> tuple[Outcome, int, str]:
+    flush_python_stdio()
+    try:
+        instance = linker.instantiate(store, component)
+        parent = None
+        for step in path[:-1]:
+            parent = instance.get_export_index(store, step, parent)
+        index = instance.get_export_index(store, path[-1], parent)
+        func = instance.get_func(store, index) if index else None
+        if func is None:
+            return "error", ERROR_EXIT_CODE, f"no function `{path[-1]}`"
+        result = func(store, *values)
+        if functype.result is not None:
+            printed.append(wave.to_wave(result, functype.result))
+        func.post_return(store)
+    except (wasmtime.WasmtimeError, wasmtime.Trap) as e:
+        return classify(e)
+    return "returned", 0, ""
 
 
 @contextlib.contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -12,7 +13,7 @@ from componentize.assemble import Options, componentize
 from componentize.cli.funnel import Command
 from componentize.errors import InputError
 from componentize.files import wasm_kind
-from componentize.run import Limits, load_wasm, run_component
+from componentize.run import Limits, invoke_component, load_wasm, run_component
 
 
 def parse_dir(spec: str) -> tuple[str, str]:
@@ -70,6 +71,13 @@ def parse_env(spec: str) -> tuple[str, str]:
     help="Stop the program (a trap, exit 134) after about this many wasm instructions.",
 )
 @click.option(
+    "--invoke",
+    "call",
+    metavar="'NAME(ARGS)'",
+    help="Call this export instead of wasi:cli/run, arguments in WAVE (as wasmtime run "
+    "--invoke), e.g. 'greet(\"you\")' or 'api#greet(\"you\")'; prints the result.",
+)
+@click.option(
     "--wasi-version",
     default="auto",
     show_default=True,
@@ -85,6 +93,7 @@ def run(
     argv0: str | None,
     timeout: float | None,
     fuel: int | None,
+    call: str | None,
     wasi_version: str,
     args: tuple[str, ...],
 ) -> None:
@@ -97,24 +106,30 @@ def run(
     running the same component again compiles nothing.
     """
     data, where = load_wasm(component)
+    target: bytes | Path = component  # by path, so messages name the file
     if wasm_kind(data, where=where) == "module":
         options = Options(wasi_version=wasi_version, source=where, validate=False)
         result = componentize(data, options)
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
-        data = result.component
+        target = result.component
     if args[:1] == ("--",):
         args = args[1:]
-    ran = run_component(
-        data,
-        args=args,
-        env=[parse_env(spec) for spec in envs],
-        dirs=[parse_dir(spec) for spec in dirs],
-        capture=False,
-        program_name=argv0 or component.name,
-        limits=Limits(timeout, fuel),
-        compile_cache=True,
-    )
+    common: dict[str, Any] = {
+        "args": args,
+        "env": [parse_env(spec) for spec in envs],
+        "dirs": [parse_dir(spec) for spec in dirs],
+        "capture": False,
+        "program_name": argv0 or component.name,
+        "limits": Limits(timeout, fuel),
+        "compile_cache": True,
+    }
+    if call is not None:
+        ran, printed = invoke_component(target, call, **common)
+        if printed is not None:
+            click.echo(printed)
+    else:
+        ran = run_component(target, **common)
     if ran.message:
         click.echo(f"error: {ran.message}", err=True)
     ctx.exit(ran.exit_code)
