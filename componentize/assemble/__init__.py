@@ -14,10 +14,9 @@ import wasmtime
 from wasmtime import component as wc
 
 from componentize import log, shim, wasm
-from componentize.abi import INITIALIZE
 from componentize.assemble import guest, layout, plan, rules, typed
 from componentize.assemble.analyze import Analysis, analyze
-from componentize.assemble.world import world_of
+from componentize.assemble.world import bind_world, initialize_export
 from componentize.component import decode_component
 from componentize.component.encode import encode_component
 from componentize.component.model import CoreModuleSection
@@ -53,7 +52,7 @@ def componentize(data: bytes, options: Options = Options()) -> Result:
     check_input(data, options.source)
     analysis = analyze(module)
     logger.info("analyzed", kind=analysis.kind, wasi_imports=len(analysis.wasi_imports))
-    binding = _bind(module, data, options)
+    binding = bind_world(module, data, wit=options.wit, world=options.world, where=options.source)
     denied = shim.deny.expand(options.deny)
     chosen = rules.choose(
         analysis, options.import_rules, builtins=options.builtin_rules, where=options.source
@@ -89,39 +88,19 @@ def componentize(data: bytes, options: Options = Options()) -> Result:
         shim_imports=shim_imports,
         kind=the_plan.kind,
         resolve=plan.bundled_wit(the_plan.version),
-        initialize=_initialize(analysis, binding),
+        initialize=initialize_export(analysis, binding),
         binding=binding,
         rules=chosen,
         rule_imports=the_plan.extra_imports,
     )
     warnings = [*the_plan.warnings, *_host_warnings(module)]
+    warnings += shim.deny.implied_warnings(options.deny)
     warnings += [f"{r.describe()}" for r in chosen if r.builtin]
     component = layout.build(parts)
     logger.info("assembled", bytes=len(component), shim_bytes=len(parts.shim))
     if options.validate:
         validate(component)
     return Result(component, the_plan, analysis, warnings)
-
-
-def _bind(module: wasm.Module, data: bytes, options: Options) -> typed.Binding | None:
-    found = world_of(data, options.wit, options.world, options.source)
-    if found is None:
-        return None
-    binding = typed.bind(module, found.resolve, found.world, options.source)
-    binding.string_encoding = found.string_encoding
-    return binding
-
-
-def _initialize(analysis: Analysis, binding: typed.Binding | None) -> str | None:
-    """The export to call once before any other: a reactor's `_initialize`,
-    or what the world's build target names."""
-    if binding is not None and binding.initialize is not None:
-        return binding.initialize
-    if analysis.kind == "reactor" and any(
-        e.name == INITIALIZE and e.kind == "func" for e in analysis.exports
-    ):
-        return INITIALIZE
-    return None
 
 
 def _host_warnings(module: wasm.Module) -> list[str]:

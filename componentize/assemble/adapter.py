@@ -23,7 +23,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from componentize import log, wasm
-from componentize.abi import INITIALIZE
 from componentize.abi.names import parse_resource_drop
 from componentize.assemble import Options, check_input, guest, typed, validate
 from componentize.assemble.adapter_layout import (
@@ -45,7 +44,7 @@ from componentize.assemble.plan import (
     refuse_entry_points,
     refuse_threads,
 )
-from componentize.assemble.world import world_of
+from componentize.assemble.world import bind_world, initialize_export
 from componentize.component.wit_from_types import WorldDecoder, split_interface_name
 from componentize.errors import InputError, UnsupportedModuleError
 from componentize.shim.gc import gc
@@ -116,7 +115,7 @@ def make_parts(
     """Everything the layout needs: the main module prepared, its world
     bound, each adapter checked against it, given a stack and gc'd."""
     where = options.source
-    binding = _bind(module, data, options)
+    binding = bind_world(module, data, wit=options.wit, world=options.world, where=options.source)
     bound = binding.bound_imports() if binding is not None else set()
     wanted = _wanted(module, adapters, bound, where)
     served = {key: key[1] for key in _func_imports(module) if key[0] in adapters}
@@ -138,31 +137,9 @@ def make_parts(
         main=main,
         adapters=list(prepared.values()),
         main_realloc=REALLOC if REALLOC in main_exports else None,
-        initialize=_initialize(analysis, binding),
+        initialize=initialize_export(analysis, binding),
         binding=binding,
     )
-
-
-def _bind(module: wasm.Module, data: bytes, options: Options) -> typed.Binding | None:
-    """The module's own WIT world (embedded, or --wit/--world), bound to its
-    imports and exports: lifted and lowered beside the adapters."""
-    found = world_of(data, options.wit, options.world, options.source)
-    if found is None:
-        return None
-    binding = typed.bind(module, found.resolve, found.world, options.source)
-    binding.string_encoding = found.string_encoding
-    return binding
-
-
-def _initialize(analysis: Analysis, binding: typed.Binding | None) -> str | None:
-    """What to call once before anything else: what the world's build target
-    names, or a reactor's `_initialize`."""
-    if binding is not None and binding.initialize is not None:
-        return binding.initialize
-    reactor = analysis.kind == "reactor"
-    if reactor and any(e.name == INITIALIZE and e.kind == "func" for e in analysis.exports):
-        return INITIALIZE
-    return None
 
 
 def _func_imports(module: wasm.Module) -> list[tuple[str, str]]:

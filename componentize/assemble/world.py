@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from componentize.abi import INITIALIZE
+from componentize.assemble.analyze import Analysis
 from componentize.assemble.guest import WORLD_SECTION_PREFIX
+from componentize.assemble.typed import Binding, bind
 from componentize.component.wit_from_types import WorldDecoder
 from componentize.errors import InputError
-from componentize.wasm import decode_module
+from componentize.wasm import Module, decode_module
 from componentize.wit import find_world, resolve_dir
 from componentize.wit import model as wit
 
@@ -31,8 +34,8 @@ def embedded_world(data: bytes, where: str = "<module>") -> tuple[wit.Resolve, w
     return None if found is None else (found.resolve, found.world)
 
 
-def _embedded(data: bytes, where: str) -> ModuleWorld | None:
-    module = decode_module(data)
+def _embedded(data: bytes, where: str, module: Module | None = None) -> ModuleWorld | None:
+    module = module if module is not None else decode_module(data)
     sections = [c for c in module.customs if c.name.startswith(WORLD_SECTION_PREFIX)]
     if not sections:
         return None
@@ -75,7 +78,11 @@ def pick_world(resolve: wit.Resolve, name: str | None, where: str) -> wit.World:
 
 
 def world_of(
-    data: bytes, wit_path: str | None, world_name: str | None, where: str
+    data: bytes,
+    wit_path: str | None,
+    world_name: str | None,
+    where: str,
+    module: Module | None = None,
 ) -> ModuleWorld | None:
     """The world to build for: from WIT on the command line when given
     (it replaces what the module embeds), else the embedded one."""
@@ -86,4 +93,29 @@ def world_of(
         raise InputError(
             "--world needs --wit", where="--world", hint="pass the WIT directory or file with --wit"
         )
-    return _embedded(data, where)
+    return _embedded(data, where, module)
+
+
+def bind_world(
+    module: Module, data: bytes, *, wit: str | None, world: str | None, where: str
+) -> Binding | None:
+    """The module's WIT world (embedded, or `--wit`/`--world`) bound to its
+    imports and exports, with its string encoding; None without one."""
+    found = world_of(data, wit, world, where, module)
+    if found is None:
+        return None
+    binding = bind(module, found.resolve, found.world, where)
+    binding.string_encoding = found.string_encoding
+    return binding
+
+
+def initialize_export(analysis: Analysis, binding: Binding | None) -> str | None:
+    """The export to call once before any other: what the world's build
+    target names, or a reactor's `_initialize`."""
+    if binding is not None and binding.initialize is not None:
+        return binding.initialize
+    if analysis.kind == "reactor" and any(
+        e.name == INITIALIZE and e.kind == "func" for e in analysis.exports
+    ):
+        return INITIALIZE
+    return None
