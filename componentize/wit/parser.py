@@ -401,10 +401,9 @@ class Parser:
         direction, span = direction_tok.kind, direction_tok.span
         first, colon, after = self.tok, self.peek(1), self.peek(2)
         if first.kind == "id" and colon.kind == ":":
-            # `a:b/c` (an interface path) is one lexical unit; `a: ...` names an item
-            glued = first.end == colon.start and colon.end == after.start
-            # (`import c:d;` names an item `c`, as wit-parser reads it)
-            if after.kind == "id" and glued and self.peek(3).kind == "/":
+            # `a:b/c` (spaces allowed) is an interface path; else `a: ...` names
+            # an item (`import c:d;` names an item `c`, as wit-parser reads it)
+            if after.kind == "id" and self.peek(3).kind == "/":
                 path = self.use_path()
                 self.expect(";")
                 return ast.ExternItem(direction, "path", None, path=path, gates=gates, span=span)

@@ -52,11 +52,14 @@ class PackageTable:
             prev = self.by_key.get(src.key)
             if prev is None:
                 self.by_key[src.key] = src
-            elif fingerprint(prev.blocks) != fingerprint(src.blocks):
-                raise src.name.span.error(
-                    f"package `{src.name}` is defined twice with different contents "
-                    f"(also at {prev.name.span.file}:{prev.name.span.line})"
-                )
+                continue
+            same = fingerprint(prev.blocks) == fingerprint(src.blocks)
+            where = f"{prev.name.span.file}:{prev.name.span.line}:{prev.name.span.col}"
+            raise src.name.span.error(
+                f"package `{src.name}` is defined twice"
+                + ("" if same else " with different contents")
+                + f" (also at {where})"
+            )
 
     def find(self, ref: ast.PackageRef) -> SourcePackage:
         """The package named exactly so: as in wit-parser, a reference without
@@ -104,9 +107,13 @@ class PackageResolver:
         self.ifaces: dict[str, tuple[ast.InterfaceItem, dict[str, ast.UsePath]]] = {}
         self.worlds: dict[str, tuple[ast.WorldItemAst, dict[str, ast.UsePath]]] = {}
         self.names: dict[str, Span] = {}
+        self.feature_excluded = False  # whether some item was left out for its feature
 
     def keep(self, gates: ast.Gates) -> bool:
-        return self.target.keep(gates, self.gated)
+        kept = self.target.keep(gates, self.gated)
+        if not kept and gates.unstable is not None:
+            self.feature_excluded = True
+        return kept
 
     def resolve(self) -> m.Package:
         check_gates(self.src, self.target)
@@ -264,14 +271,36 @@ class PackageResolver:
 
 
 def resolve_sources(
-    root: SourcePackage | None, sources: list[SourcePackage], target: Target
+    root: SourcePackage | None,
+    sources: list[SourcePackage],
+    target: Target,
+    *,
+    check_excluded: bool = True,
+) -> m.Resolve:
+    """The packages resolved for `target`.  Items left out for a feature are
+    still checked, as wit-parser does (names resolved, no duplicates): by a
+    second resolution with every feature on, when something was left out
+    (`check_excluded=False` skips it, for WIT known to be valid)."""
+    resolvers: list[PackageResolver] = []
+    result = _resolve(root, sources, target, resolvers)
+    if check_excluded and any(r.feature_excluded for r in resolvers):
+        _resolve(root, sources, Target(all_features=True), [])
+    return result
+
+
+def _resolve(
+    root: SourcePackage | None,
+    sources: list[SourcePackage],
+    target: Target,
+    resolvers: list[PackageResolver],
 ) -> m.Resolve:
     table = PackageTable(sources)
     done: dict[Key, m.Package] = {}
     result = m.Resolve()
     names: dict[str, Span] = {}
     for src in table.order():
-        pkg = PackageResolver(src, table, done, target).resolve()
+        resolvers.append(PackageResolver(src, table, done, target))
+        pkg = resolvers[-1].resolve()
         prev = names.get(str(pkg.name))
         if prev is not None:
             raise src.name.span.error(f"package `{pkg.name}` also comes from {prev.file}")

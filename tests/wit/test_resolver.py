@@ -178,14 +178,17 @@ def test_directory_with_deps(tmp_path: Path) -> None:
     assert list(r.root.worlds["w"].imports) == ["x:lib/t", "my:app/other"]
 
 
-def test_identical_duplicate_packages_are_merged(tmp_path: Path) -> None:
+def test_identical_duplicate_packages_are_refused(tmp_path: Path) -> None:
+    """As wit-parser: a package defined in two places is an error, even the same."""
     (tmp_path / "deps").mkdir()
     (tmp_path / "a.wit").write_text("package my:app;\ninterface i { use x:y/t.{n}; }\n")
     dup = "package x:y { interface t { type n = u8; } }\n"
     (tmp_path / "deps" / "one.wit").write_text("package x:one;\n" + dup)
     (tmp_path / "deps" / "two.wit").write_text("package x:two;\n\n" + dup)
-    r = resolve_dir(tmp_path)
-    assert sorted(str(p.name) for p in r.packages) == ["my:app", "x:one", "x:two", "x:y"]
+    with pytest.raises(WitError) as info:
+        resolve_dir(tmp_path)
+    assert info.value.file.endswith("two.wit") and (info.value.line, info.value.col) == (3, 9)
+    assert "defined twice" in info.value.what
 
 
 def err(text: str) -> tuple[int, int, str]:
