@@ -8,14 +8,44 @@ componentize itself is wrong, and says so.
 
 from __future__ import annotations
 
+MAX_PART = 300
+"""Longest `what`, `where` or `hint` shown; longer ones keep both ends."""
+
+
+def printable(text: str, limit: int = MAX_PART) -> str:
+    """`text` safe to print on one line: control and other non-printable
+    characters escaped (`\\n`, `\\x1b`, `\\u{200b}`), and at most `limit`
+    characters (the middle elided), so that a name taken from the input
+    cannot break a message or the terminal."""
+    out = []
+    for char in text:
+        if char.isprintable():
+            out.append(char)
+        elif char in "\n\t\r":
+            out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r"}[char])
+        elif ord(char) < 0x100:
+            out.append(f"\\x{ord(char):02x}")
+        else:
+            out.append(f"\\u{{{ord(char):x}}}")
+    shown = "".join(out)
+    if len(shown) <= limit:
+        return shown
+    keep = (limit - 5) // 2
+    return f"{shown[:keep]} ... {shown[-keep:]}"
+
 
 class ComponentizeError(Exception):
-    """Base of all user-facing errors."""
+    """Base of all user-facing errors.  What is shown of `what`, `where` and
+    `hint` is `printable`: names from the input are escaped and shortened
+    to `max_part` characters (None: not shortened)."""
+
+    max_part: int | None = MAX_PART
 
     def __init__(self, what: str, *, where: str = "", hint: str = "") -> None:
-        self.what = what
-        self.where = where
-        self.hint = hint
+        limit = self.max_part if self.max_part is not None else len(what + where + hint) * 4
+        self.what = printable(what, limit)
+        self.where = printable(where, limit)
+        self.hint = printable(hint, limit)
         super().__init__(self._render())
 
     def _render(self) -> str:

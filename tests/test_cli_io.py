@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import wasmtime
+from click.testing import CliRunner
+
+from componentize.cli.new import new
 from componentize.run import run_component
 
 WAT = """(module (import "wasi_snapshot_preview1" "proc_exit" (func $e (param i32)))
@@ -49,3 +53,16 @@ def test_invalid_module_is_a_user_error_not_an_internal_one(tmp_path: Path) -> N
     assert b"not a valid WebAssembly module" in done.stderr and b"offset" in done.stderr
     assert b"internal error" not in done.stderr
     assert not (tmp_path / "x.wasm").exists()
+
+
+def test_names_from_the_input_are_escaped_and_shortened_in_messages(tmp_path: Path) -> None:
+    # an import name with a newline, an ANSI escape and 5,000 more characters
+    name = "bad\\0aname\\1b[31m" + "y" * 5000
+    wat = f'(module (import "env" "{name}" (func)) (func (export "_start")))'
+    src = tmp_path / "in.wasm"
+    src.write_bytes(bytes(wasmtime.wat2wasm(wat)))
+    result = CliRunner().invoke(new, [str(src), "-o", str(tmp_path / "out.wasm")])
+    assert result.exit_code == 2
+    lines = result.output.rstrip("\n").splitlines()
+    assert len(lines) <= 2 and all(len(line) < 700 for line in lines), lines
+    assert "\x1b" not in result.output and "bad\\nname\\x1b[31m" in result.output
