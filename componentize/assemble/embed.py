@@ -19,9 +19,12 @@ def custom_section(name: str, payload: bytes) -> bytes:
     return b"\x00" + bytes(encode_uleb(len(body))) + body
 
 
-def embed_world(data: bytes, world: wit.World, where: str = "<module>") -> bytes:
+def embed_world(
+    data: bytes, world: wit.World, where: str = "<module>", string_encoding: str = "utf8"
+) -> bytes:
     """`data` (a core module) with `world` appended as a `component-type`
-    section; the module is decoded first, so malformed input is refused."""
+    section (saying the module's strings are `string_encoding`); the module
+    is decoded first, so malformed input is refused."""
     if data[4:8] != CORE_VERSION:
         raise InputError(
             "not a core module (a component, or another version)",
@@ -29,4 +32,5 @@ def embed_world(data: bytes, world: wit.World, where: str = "<module>") -> bytes
             hint="embed a world into the core module the component is made from",
         )
     decode_module(data)
-    return data + custom_section(SECTION_NAME, encode_world(world, where))
+    payload = encode_world(world, where, string_encoding)
+    return data + custom_section(SECTION_NAME, payload)

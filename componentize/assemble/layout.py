@@ -240,7 +240,8 @@ def _import_all(encoder: WitEncoder, parts: Parts, typed: Typed | None) -> None:
         wanted.setdefault(iface, [])
     for iface, (fns, more) in plan_imports(wanted).items():
         more += [td for td in extra.get(iface, []) if td not in more]
-        encoder.import_interface(iface, fns, more)
+        inline_key = typed.import_name(iface) if typed is not None else None
+        encoder.import_interface(iface, fns, more, inline_key)
     if typed is not None:
         typed.import_world_functions()
 

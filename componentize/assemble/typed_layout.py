@@ -118,6 +118,16 @@ class Typed:
             r.owner is owner for r in self.binding.resources
         )
 
+    def import_name(self, iface: wit.Interface) -> str | None:
+        """The component import name of an inline interface (its world key);
+        None for a named one (its qualified name)."""
+        if iface.name is not None:
+            return None
+        for key, item in self.binding.world.imports.items():
+            if item.item is iface:
+                return key
+        raise InternalError("an inline interface that the world does not import")
+
     def stub_types(self) -> list[wasm.FuncType]:
         """Types of our stub slots: lowered imports that need memory, then destructors."""
         types = []

@@ -14,6 +14,9 @@ from componentize.errors import InputError
 from componentize.files import read_input, wasm_kind, write_output
 from componentize.wit import resolve_dir
 
+# wasm-tools' names for the canonical ABI's string encodings
+ENCODINGS = {"utf8": "utf8", "utf16": "utf16", "compact-utf16": "latin1+utf16"}
+
 
 @click.command("embed", cls=Command)
 @click.argument("wit_dir", metavar="WIT", type=click.Path(path_type=str))
@@ -22,7 +25,16 @@ from componentize.wit import resolve_dir
 @click.option(
     "-o", "--output", required=True, type=click.Path(path_type=str), help="Output module."
 )
-def embed(wit_dir: str, input_file: str, world_name: str | None, output: str) -> None:
+@click.option(
+    "--encoding",
+    type=click.Choice(sorted(ENCODINGS)),
+    default="utf8",
+    show_default=True,
+    help="The string encoding of the module's canonical ABI code (as wasm-tools' option).",
+)
+def embed(
+    wit_dir: str, input_file: str, world_name: str | None, output: str, encoding: str
+) -> None:
     """Embed a world of the WIT directory or file WIT in the core module
     IN.wasm (binary or text; `-`: standard input) as a `component-type`
     custom section."""
@@ -34,6 +46,6 @@ def embed(wit_dir: str, input_file: str, world_name: str | None, output: str) ->
             where=input_file,
             hint="embed the world in the core module it is made from",
         )
-    result = embed_world(data, world, where=input_file)
+    result = embed_world(data, world, where=input_file, string_encoding=ENCODINGS[encoding])
     write_output(output, result)
     log.get("componentize.embed").info("written", path=output, bytes=len(result))

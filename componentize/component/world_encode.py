@@ -20,13 +20,14 @@ from typing import cast
 
 from componentize.component import typedefs as t
 from componentize.component.builder import DESC_SORTS, ComponentBuilder, InstanceTypeBuilder
+from componentize.component.model import STRING_ENCODINGS
 from componentize.component.sorts import ExternName, Sort, extern_name
 from componentize.component.wit_from_types import ENCODING_SECTION
 from componentize.component.wit_types import _Scope
 from componentize.errors import InputError
 from componentize.wit import model as wit
 
-ENCODING_PAYLOAD = b"\x04\x00"  # encoding format version 4, string encoding UTF-8
+ENCODING_VERSION = 4  # the `wit-component-encoding` format: version, then the string encoding
 
 
 class _WorldTypeBuilder(InstanceTypeBuilder):
@@ -145,14 +146,16 @@ def world_qualified_name(world: wit.World) -> str:
     return f"{name.namespace}:{name.name}/{world.name}{version}"
 
 
-def encode_world(world: wit.World, where: str = "<wit>") -> bytes:
-    """The `component-type` section payload describing `world`."""
+def encode_world(world: wit.World, where: str = "<wit>", string_encoding: str = "utf8") -> bytes:
+    """The `component-type` section payload describing `world`, for code
+    using `string_encoding` (utf8, utf16 or latin1+utf16)."""
     inner = WorldEncoder(world, where).encode()
     outer = InstanceTypeBuilder()
     index = outer.type(inner)
     outer.export(world_qualified_name(world), t.ComponentExtern(index))
     builder = ComponentBuilder()
-    builder.custom(ENCODING_SECTION, ENCODING_PAYLOAD)
+    code = STRING_ENCODINGS.index(string_encoding)
+    builder.custom(ENCODING_SECTION, bytes([ENCODING_VERSION, code]))
     type_idx = builder.type(t.ComponentType(tuple(outer.decls)))
     builder.export(world.name, Sort.TYPE, type_idx)
     return builder.finish()

@@ -20,7 +20,7 @@ from test_component_type import (
 )
 
 from componentize.assemble.embed import embed_world
-from componentize.assemble.world import embedded_world
+from componentize.assemble.world import embedded_world, world_of
 from componentize.cli import main
 from componentize.errors import InputError
 from componentize.wasm import decode_module, encode_module
@@ -131,3 +131,26 @@ def test_cli_refuses_a_component_and_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "out.wasm"
     assert _cli("embed", wit_dir(tmp_path, WORLD_TYPES), component, "-o", out) == 2
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "encoding"),
+    [("utf8", "utf8"), ("utf16", "utf16"), ("compact-utf16", "latin1+utf16")],
+)
+def test_encoding_option_matches_wasm_tools(tmp_path: Path, option: str, encoding: str) -> None:
+    wit = wit_dir(tmp_path, EVERY_TYPE)
+    module = small_module(tmp_path)
+    ours_out, theirs_out = tmp_path / "ours.wasm", tmp_path / "theirs.wasm"
+    with pytest.raises(SystemExit) as done:
+        main(["embed", str(wit), str(module), "--encoding", option, "-o", str(ours_out)])
+    assert done.value.code == 0
+    _run("component", "embed", wit, module, "--encoding", option, "-o", theirs_out)
+    for out in (ours_out, theirs_out):
+        found = _world_encoding(out.read_bytes())
+        assert found == encoding
+
+
+def _world_encoding(module: bytes) -> str:
+    found = world_of(module, None, None, "<test>")
+    assert found is not None
+    return found.string_encoding
