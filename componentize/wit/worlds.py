@@ -60,6 +60,8 @@ class WorldBuilder:
         # (direction, key) of interfaces added only as a dependency or by an
         # `include`: written again explicitly, they stay one item
         self.implicit: set[tuple[str, str]] = set()
+        self.clones: dict[int, m.TypeDef] = {}  # included worlds' types, by id of the original
+        self.retyped: dict[tuple[int, str], m.Function] = {}
 
     def build(self, members: list[ast.WorldMember]) -> None:
         kept = [x for x in members if self.keep(x.gates)]
@@ -164,6 +166,7 @@ class WorldBuilder:
         if other is self.world:
             raise x.path.span.error("a world cannot include itself")
         renames = {old.name: (old, new) for old, new in x.renames}
+        self.clone_types(other, {k: new.name for k, (_, new) in renames.items()})
         used: set[str] = set()
         for direction, table in (("import", other.imports), ("export", other.exports)):
             for key, item in table.items():
@@ -193,22 +196,93 @@ class WorldBuilder:
             if old.name not in used:
                 raise old.span.error(f"`{old.name}` is not a plain-named item of `{x.path}`")
 
+    def clone_types(self, other: m.World, renames: dict[str, str]) -> None:
+        """The included world's own types become this world's (as wit-parser
+        has it: `t` of `world v` included in `w` is `w`'s `t`), once per
+        original, so two includes of one world give the same types."""
+        fresh = []
+        for key, item in other.imports.items():
+            td = item.item
+            if isinstance(td, m.TypeDef) and td.owner is other and id(td) not in self.clones:
+                name = renames.get(key, key)
+                self.clones[id(td)] = m.TypeDef(name, td.body, self.world, td.stability, td.docs)
+                fresh.append(self.clones[id(td)])
+        for clone in fresh:  # bodies after every clone exists: they may refer to each other
+            clone.body = _retype_body(clone.body, self.swap)
+
+    def swap(self, td: m.TypeDef) -> m.TypeDef:
+        return self.clones.get(id(td), td)
+
+    def included(self, obj: m.Interface | m.Function | m.TypeDef, key: str) -> object:
+        """`obj` as this world has it: cloned types, functions over them
+        (`with { a as b }` renames a function; methods keep their names)."""
+        if isinstance(obj, m.TypeDef):
+            return self.swap(obj)
+        if not isinstance(obj, m.Function):
+            return obj
+        name = key if obj.resource is None else obj.name
+        params = [(n, retype(t, self.swap)) for n, t in obj.params]
+        result = None if obj.result is None else retype(obj.result, self.swap)
+        resource = None if obj.resource is None else self.swap(obj.resource)
+        if (name, params, result, resource) == (obj.name, obj.params, obj.result, obj.resource):
+            return obj  # unchanged: the same function, however many includes reach it
+        cached = self.retyped.get((id(obj), key))
+        if cached is None:
+            changes = {"name": name, "params": params, "result": result, "resource": resource}
+            cached = dataclasses.replace(obj, **changes)  # type: ignore[arg-type]
+            self.retyped[(id(obj), key)] = cached
+        return cached
+
     def add_included(self, direction: str, key: str, item: m.WorldItem, span: Span) -> None:
         table = self.world.imports if direction == "import" else self.world.exports
         existing = table.get(key)
-        if existing is not None and existing.item is item.item:
-            return  # the same definition reached through two includes
-        if existing is not None:
+        obj = self.included(item.item, key)
+        if existing is not None:  # even the same definition twice, as wit-parser
             raise span.error(
                 f"`{key}` from the included world conflicts with an existing {direction}; "
                 f"rename it with `with {{ {key} as ... }}`"
             )
-        obj = item.item
         if isinstance(obj, m.TypeDef):
             self.world.types.setdefault(key, obj)
-        elif isinstance(obj, m.Function) and obj.name != key and obj.resource is None:
-            obj = dataclasses.replace(obj, name=key)  # `with { a as b }` renames the function
+        assert isinstance(obj, m.Interface | m.Function | m.TypeDef)
         self.add(direction, key, m.WorldItem(key, obj, item.stability), span, False)
+
+
+def retype(t: m.Type, swap: Callable[[m.TypeDef], m.TypeDef]) -> m.Type:
+    """`t` with every named type replaced by `swap(it)`."""
+    if isinstance(t, m.TypeRef):
+        return m.TypeRef(swap(t.definition))
+    if isinstance(t, m.Own | m.Borrow):
+        return type(t)(swap(t.resource))
+    if isinstance(t, m.ListType):
+        return m.ListType(retype(t.element, swap), t.size)
+    if isinstance(t, m.OptionType):
+        return m.OptionType(retype(t.inner, swap))
+    if isinstance(t, m.ResultType):
+        return m.ResultType(_opt(t.ok, swap), _opt(t.err, swap))
+    if isinstance(t, m.TupleType):
+        return m.TupleType(tuple(retype(x, swap) for x in t.types))
+    if isinstance(t, m.MapType):
+        return m.MapType(retype(t.key, swap), retype(t.value, swap))
+    if isinstance(t, m.FutureType):
+        return m.FutureType(_opt(t.inner, swap))
+    if isinstance(t, m.StreamType):
+        return m.StreamType(_opt(t.inner, swap))
+    return t
+
+
+def _opt(t: m.Type | None, swap: Callable[[m.TypeDef], m.TypeDef]) -> m.Type | None:
+    return None if t is None else retype(t, swap)
+
+
+def _retype_body(body: m.TypeBody, swap: Callable[[m.TypeDef], m.TypeDef]) -> m.TypeBody:
+    if isinstance(body, m.Alias):
+        return m.Alias(retype(body.target, swap))
+    if isinstance(body, m.Record):
+        return m.Record([m.Field(f.name, retype(f.type, swap), f.docs) for f in body.fields])
+    if isinstance(body, m.Variant):
+        return m.Variant([m.Case(c.name, _opt(c.type, swap), c.docs) for c in body.cases])
+    return body
 
 
 def build_world(

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from componentize.errors import WitError
-from componentize.wit import print_resolve, resolve_dir, resolve_text, structure
+from componentize.wit import bundled_wit_dir, print_resolve, resolve_dir, resolve_text, structure
 
 CASES = Path(__file__).resolve().parent / "cases"
 WASM_TOOLS = shutil.which("wasm-tools") or str(Path(sys.executable).parent / "wasm-tools")
@@ -40,7 +40,9 @@ class Verdict:
 
 
 def cases(root: Path = CASES) -> list[Path]:
-    return sorted(p for p in root.iterdir() if p.suffix == ".wit" or p.is_dir())
+    """The corpus, plus our bundled WASI WIT (a large real package with deps)."""
+    found = sorted(p for p in root.iterdir() if p.suffix == ".wit" or p.is_dir())
+    return [*found, bundled_wit_dir()] if root == CASES else found
 
 
 def theirs(case: Path) -> Verdict:
