@@ -428,7 +428,8 @@ def _explained(ended: tuple[Outcome, int, str], limits: Limits) -> tuple[Outcome
         return outcome, code, f"time limit of {limits.seconds:g} s exceeded"
     if outcome == "trap" and "fuel" in message and limits.fuel is not None:
         return outcome, code, f"fuel limit of {limits.fuel} exhausted"
-    if outcome == "error" and "matching implementation was not found" in message:
+    too_old = ("matching implementation was not found", "function implementation is missing")
+    if outcome == "error" and any(sign in message for sign in too_old):
         return (
             outcome,
             code,
