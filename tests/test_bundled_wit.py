@@ -17,6 +17,7 @@ import pytest
 
 from componentize.wit import bundled_wit_dir, resolve_dir, structure
 from componentize.wit.model import Resolve, Version
+from tests.needs import needs
 
 REPO = Path(__file__).resolve().parent.parent
 OURS = REPO / "wit"
@@ -30,9 +31,9 @@ PACKAGES = ["cli", "io", "clocks", "random", "filesystem", "sockets"]
 ALL_FEATURES = frozenset({"clocks-timezone", "network-error-code"})
 VERSIONS = ["0.2.0", "0.2.3", "0.2.12"]
 
-needs_reference = pytest.mark.skipif(
-    not (REFERENCE / "cli.wit").is_file(),
-    reason=f"WASI 0.2.12 reference WIT not found at {REFERENCE} "
+needs_reference = needs(
+    (REFERENCE / "cli.wit").is_file(),
+    f"WASI 0.2.12 reference WIT not found at {REFERENCE} "
     "(set COMPONENTIZE_WASI_REFERENCE to its directory)",
 )
 

@@ -37,7 +37,7 @@ types = wit_types()
 ptrs = st.sampled_from(["i32", "i64"])
 
 
-@settings(max_examples=400)
+@settings(max_examples=400, deadline=None)
 @given(types, ptrs)
 def test_size_is_a_multiple_of_alignment(t: Type, ptr: str) -> None:
     size, align = elem_size(t, ptr=ptr), alignment(t, ptr=ptr)  # type: ignore[arg-type]
@@ -46,7 +46,7 @@ def test_size_is_a_multiple_of_alignment(t: Type, ptr: str) -> None:
     assert size % align == 0
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(types, min_size=1, max_size=6))
 def test_record_fields_are_aligned_disjoint_and_tight(fields: list[Type]) -> None:
     t = record("r", *((f"f{i}", f) for i, f in enumerate(fields)))
@@ -63,7 +63,7 @@ def test_record_fields_are_aligned_disjoint_and_tight(fields: list[Type]) -> Non
     assert flatten_type(t) == flatten_types(fields)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.none() | types, min_size=1, max_size=8))
 def test_variant_layout(cases: list[Type | None]) -> None:
     t = variant("v", *((f"c{i}", c) for i, c in enumerate(cases)))
@@ -79,7 +79,7 @@ def test_variant_layout(cases: list[Type | None]) -> None:
     assert elem_size(t) % alignment(t) == 0 and end <= elem_size(t) < end + alignment(t)
 
 
-@settings(max_examples=400)
+@settings(max_examples=400, deadline=None)
 @given(st.lists(st.none() | types, min_size=1, max_size=8))
 def test_variant_flattening_joins_case_types(cases: list[Type | None]) -> None:
     flat = flatten_type(variant("v", *((f"c{i}", c) for i, c in enumerate(cases))))
@@ -98,7 +98,7 @@ def test_variant_flattening_joins_case_types(cases: list[Type | None]) -> None:
         assert all(join(core, c) == core for c in at_i)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(types)
 def test_specialized_types_match_their_expansion(t: Type) -> None:
     expansions: list[tuple[Type, Type]] = [
@@ -124,7 +124,7 @@ def test_enum_is_a_payloadless_variant(n: int) -> None:
     assert (elem_size(e), flatten_type(e)) == (discriminant_size(n), ["i32"])
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(types, max_size=10), st.none() | types, st.sampled_from(["lift", "lower"]))
 def test_function_signature_limits(params: list[Type], res: Type | None, context: str) -> None:
     fn = Function("f", [(f"p{i}", p) for i, p in enumerate(params)], res)

@@ -18,9 +18,10 @@ from componentize.component.world_of import component_world
 from componentize.errors import InputError
 from componentize.wit import find_world, print_resolve, resolve_text, structure
 from componentize.wit import model as m
+from tests.needs import needs
 
 WASM_TOOLS = shutil.which("wasm-tools")
-pytestmark = pytest.mark.skipif(WASM_TOOLS is None, reason="wasm-tools (test extra) not installed")
+pytestmark = needs(WASM_TOOLS is not None, "wasm-tools (test extra) not installed")
 
 EVERY_TYPE = """
 package ex:a@1.0.0;

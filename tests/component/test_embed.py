@@ -25,8 +25,9 @@ from componentize.cli import main
 from componentize.errors import InputError
 from componentize.wasm import decode_module, encode_module
 from componentize.wit import find_world, resolve_dir, structure
+from tests.needs import needs
 
-pytestmark = pytest.mark.skipif(WASM_TOOLS is None, reason="wasm-tools (test extra) not installed")
+pytestmark = needs(WASM_TOOLS is not None, "wasm-tools (test extra) not installed")
 
 WORLDS = [EVERY_TYPE, WORLD_TYPES, ASYNC, WITH_DEP]
 IDS = ["every", "world", "async", "dep"]

@@ -23,8 +23,9 @@ from componentize.assemble.embed import embed_world
 from componentize.assemble.world import embedded_world
 from componentize.wit import find_world, resolve_dir, resolve_text, structure
 from componentize.wit import model as m
+from tests.needs import needs
 
-pytestmark = pytest.mark.skipif(WASM_TOOLS is None, reason="wasm-tools (test extra) not installed")
+pytestmark = needs(WASM_TOOLS is not None, "wasm-tools (test extra) not installed")
 
 MAPS = """
 package ex:maps@0.1.0;

@@ -32,6 +32,7 @@ from componentize.errors import InputError, UnsupportedModuleError
 from componentize.run import RunResult, run_component
 from componentize.wit import model as wit_model
 from componentize.wit.printer import print_type
+from tests.needs import missing
 from toolchains import jco
 from toolchains.real import REAL_DIR, Run, load_manifest, read_program
 
@@ -78,7 +79,7 @@ def adapted(command_adapter: bytes) -> Adapted:
 def official(command_adapter: bytes, tmp_path_factory: pytest.TempPathFactory) -> Adapted:
     """The official CLI's component of the same module with the same adapter."""
     if WASM_TOOLS is None:
-        pytest.skip("wasm-tools (test extra) not installed")
+        missing("wasm-tools (test extra) not installed")
     out_dir = tmp_path_factory.mktemp("official")
     done: dict[str, bytes] = {}
 
@@ -230,7 +231,7 @@ SUITE_CASES = [
 def suite() -> dict[str, Case]:
     cases = {c.name: c for c in discover(suite_dir())}
     if not cases:
-        pytest.skip(f"no wasi-testsuite at {suite_dir()}")
+        missing(f"no wasi-testsuite at {suite_dir()}")
     return cases
 
 

@@ -8,7 +8,6 @@ instructions; and wasmtime validates the module rebuilt from re-encoded bodies.
 from __future__ import annotations
 
 import copy
-import time
 
 from wasm_support import Program, full_body, validate
 
@@ -50,9 +49,7 @@ def test_real_modules_round_trip(real_modules: list[Program]) -> None:
 def test_iostream_round_trip(iostream_program: Program) -> None:
     data = iostream_program.path.read_bytes()
     assert len(data) > 1_000_000
-    start = time.perf_counter()
+    # (its speed is measured in benches/bench_codec.py, not asserted here)
     module = decode_module(data)
     assert encode_module(module) == data
-    elapsed = time.perf_counter() - start
-    assert elapsed < 1.0, f"decode+encode of {len(data)} bytes took {elapsed:.2f}s"
     check_module(data)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.needs import missing
+
 # The standard's WIT lives outside the repo, in ../shared beside the checkout.
 REFERENCE = Path(
     os.environ.get(
@@ -20,7 +22,7 @@ def reference_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The standard's WASI 0.2.12 files laid out as a package directory:
     wasi:cli at the root, the others in deps/."""
     if not REFERENCE.is_dir():
-        pytest.skip("reference WIT files not available")
+        missing("reference WIT files not available")
     root = tmp_path_factory.mktemp("wasi-ref")
     (root / "deps").mkdir()
     shutil.copy(REFERENCE / "cli.wit", root / "cli.wit")

@@ -11,16 +11,14 @@ from pathlib import Path
 import pytest
 
 from componentize.wit import resolve_dir, resolve_text, structure
+from tests.needs import needs
 
 from .oracle import WASM_TOOLS, cases, ours, round_trips, theirs
 
-pytestmark = pytest.mark.skipif(
-    not Path(WASM_TOOLS).exists(), reason="wasm-tools (test extra) not installed"
-)
+pytestmark = needs(Path(WASM_TOOLS).exists(), "wasm-tools (test extra) not installed")
 
 # Refusals we locate at another token than wasm-tools, on purpose.
 ELSEWHERE = {
-    "err-constructor-result.wit": "we name the constructor, wasm-tools its result type",
     "err-include-cycle.wit": "we name the `include` that closes the cycle",
     "err-interface-cycle.wit": "we name the `use` that closes the cycle",
     "err-use-self.wit": "we name the `use` of itself, wasm-tools the interface",
@@ -28,8 +26,6 @@ ELSEWHERE = {
     "err-type-self.wit": "we name the type that refers to itself",
     "err-long-type-cycle.wit": "we name the type that refers to itself",
     "err-include-rename-missing.wit": "we name the missing name, wasm-tools the included world",
-    "err-self-param.wit": "we name the method, wasm-tools the `self` parameter",
-    "err-top-use-clash.wit": "we name the `use`, wasm-tools the interface it clashes with",
 }
 
 # Where wasm-tools accepts what we refuse (or the reverse), and why we differ.

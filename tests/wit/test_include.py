@@ -13,6 +13,7 @@ import wasmtime
 
 from componentize.assemble.embed import embed_world
 from componentize.wit import find_world, model, resolve_dir, resolve_text
+from tests.needs import needs
 
 from .oracle import WASM_TOOLS
 
@@ -54,7 +55,7 @@ def _wit_of(path: Path) -> str:
     return done.stdout
 
 
-@pytest.mark.skipif(not Path(WASM_TOOLS).exists(), reason="wasm-tools (test extra) not installed")
+@needs(Path(WASM_TOOLS).exists(), "wasm-tools (test extra) not installed")
 @pytest.mark.parametrize("world", ["w", "x"])
 def test_embedded_including_world_is_what_wasm_tools_embeds(tmp_path: Path, world: str) -> None:
     (tmp_path / "wit").mkdir()
