@@ -22,7 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from componentize.wit import model
-from componentize.wit.loader import group, load_dir
+from componentize.wit.loader import group, load_dir, require_root
 from componentize.wit.model import Resolve, Version
 from componentize.wit.parser import parse_text
 from componentize.wit.printer import print_package, print_resolve, print_world
@@ -72,7 +72,8 @@ def resolve_text(
 ) -> Resolve:
     """Resolve one WIT text: its package plus any nested `package x:y { }` blocks."""
     main, nested = group([parse_text(text, file)], file)
-    sources = ([main] if main else []) + nested
+    main = require_root(main, nested, file)
+    sources = [main, *nested]
     return resolve_sources(main, sources, Target(version, features, all_features))
 
 

@@ -89,10 +89,10 @@ def load_dir(path: Path) -> tuple[SourcePackage | None, list[SourcePackage]]:
         if not path.is_file():
             raise WitError("no such directory", file=str(path), line=0, col=0)
         root, packages = load_files([path], str(path))
-        return _with_root(root, packages, [path]), packages
+        return require_root(root, packages, str(path)), packages
     files = sorted(path.glob("*.wit"))
     root, packages = load_files(files, str(path))
-    root = _with_root(root, packages, files)
+    root = require_root(root, packages, str(files[0]) if files else str(path))
     deps = path / "deps"
     if deps.is_dir():
         for entry in sorted(deps.iterdir()):
@@ -109,8 +109,8 @@ def load_dir(path: Path) -> tuple[SourcePackage | None, list[SourcePackage]]:
     return root, packages
 
 
-def _with_root(
-    root: SourcePackage | None, packages: list[SourcePackage], files: list[Path]
+def require_root(
+    root: SourcePackage | None, packages: list[SourcePackage], where: str
 ) -> SourcePackage:
     """The package a directory or file declares: nested `package a:b { }`
     blocks alone do not make one (wit-parser needs the `package a:b;` line)."""
@@ -120,7 +120,6 @@ def _with_root(
         raise packages[0].name.span.error(
             "no `package a:b;` line: nested package blocks need a root package declared first"
         )
-    where = str(files[0]) if files else ""
     raise WitError("no WIT package found (no `package a:b;` line)", file=where, line=1, col=1)
 
 

@@ -145,15 +145,22 @@ class PackageResolver:
     def file_scope(self, block: ast.PackageBlock) -> dict[str, ast.UsePath]:
         scope: dict[str, ast.UsePath] = {}
         spans: dict[str, Span] = {}
-        local = {x.name.name for x in block.members if not isinstance(x, ast.TopUse) and x.name}
+        local = {
+            x.name.name: x.name.span
+            for x in block.members
+            if not isinstance(x, ast.TopUse) and x.name
+        }
         for x in block.members:
             if isinstance(x, ast.TopUse):
                 name = x.alias.name if x.alias else x.path.name
                 span = x.alias.span if x.alias else x.path.span
-                if name in spans or name in local:
+                if name in spans:
                     raise span.error(f"`{name}` is defined twice in this file")
                 spans[name] = span
                 scope[name] = x.path
+                if name in local:  # reported where the second one is written
+                    later = max(span, local[name], key=lambda s: (s.line, s.col))
+                    raise later.error(f"`{name}` is defined twice in this file")
         return scope
 
     # ---------------------------------------------------------- lookups

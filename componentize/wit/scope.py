@@ -261,8 +261,9 @@ class Scope:
             result = self.constructor_result(result, resource, sig)
         elif item.kind == "method":
             key = f"[method]{resource.name}.{name}"
-            if any(p == "self" for p, _ in params):
-                raise sig.span.error("a method's parameters cannot include `self`")
+            for p in sig.params:
+                if p.name.name == "self":
+                    raise p.name.span.error("a method's parameters cannot include `self`")
             params.insert(0, ("self", m.Borrow(resource)))
         else:
             key = f"[static]{resource.name}.{name}"
@@ -286,7 +287,8 @@ class Scope:
         if isinstance(result, m.ResultType) and result.ok == m.Own(resource):
             return result
         r = resource.name
-        raise sig.span.error(f"a constructor returns `{r}` or `result<{r}, ...>`")
+        where = sig.span if sig.result is None else sig.result.span  # the result written
+        raise where.error(f"a constructor returns `{r}` or `result<{r}, ...>`")
 
     def resource_funcs(self, item: ast.ResourceItem) -> list[tuple[str, m.Function, Span]]:
         td = self.types[item.name.name]

@@ -241,7 +241,7 @@ def err(text: str) -> tuple[int, int, str]:
         (
             "package a:b;\ninterface i { resource r { constructor() -> u8; } }",
             2,
-            28,
+            45,
             "a constructor returns",
         ),
         ("package a:b;\ninterface i { use x:y/z.{t}; }", 2, 19, "package `x:y` not found"),
@@ -275,7 +275,12 @@ def err(text: str) -> tuple[int, int, str]:
             "not a plain-named",
         ),
         ("interface i {}", 1, 11, "no `package` declaration"),
-        ("package a:b;\nuse x:y/z;\ninterface z {}\npackage x:y { interface z {} }", 2, 5, "twice"),
+        (
+            "package a:b;\nuse x:y/z;\ninterface z {}\npackage x:y { interface z {} }",
+            3,
+            11,
+            "twice",
+        ),
         (
             "package a:b;\npackage x:y { interface i { use a:b/j.{t}; } }\n"
             "interface j { use x:y/i.{u}; type t = u8; }",
