@@ -8,40 +8,49 @@ the user either way.
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
 from componentize import __version__
-from componentize import log as logging_setup
 from componentize.cli.funnel import report
 from componentize.cli.options import logging_options
 
+# Each command is imported only when it runs (or for --help), so that
+# `componentize --version` loads neither wasmtime nor the pipeline.
+COMMANDS = {
+    "new": "componentize.cli.new:new",
+    "run": "componentize.cli.run:run",
+    "inspect": "componentize.cli.inspect:inspect",
+    "wit": "componentize.cli.wit:wit",
+    "embed": "componentize.cli.embed:embed",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, attr = target.partition(":")
+        command = getattr(importlib.import_module(module), attr)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="componentize")
 @logging_options
 def cli() -> None:
     """Turn WASI preview1 core modules into WASI 0.2 components."""
 
 
-def _register() -> None:
-    # Imported here so that `componentize --help` works even while a
-    # command module is broken, and so the group module stays tiny.
-    from componentize.cli.embed import embed
-    from componentize.cli.inspect import inspect
-    from componentize.cli.new import new
-    from componentize.cli.run import run
-    from componentize.cli.wit import wit
-
-    for command in (new, run, inspect, wit, embed):
-        cli.add_command(command)
-
-
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
-    logging_setup.configure()
-    _register()
     try:
         status = cli.main(args=argv, prog_name="componentize", standalone_mode=False)
     except (Exception, KeyboardInterrupt) as error:

@@ -7,8 +7,6 @@ from typing import Any, TypeVar
 
 import click
 
-from componentize import log
-
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -16,6 +14,8 @@ def _set_verbosity(ctx: click.Context, _param: click.Parameter, value: int) -> i
     if value:
         root = ctx.find_root()
         root.meta["verbose"] = root.meta.get("verbose", 0) + value
+        from componentize import log  # structlog only when asked for (--version stays fast)
+
         log.configure(root.meta["verbose"], root.meta.get("log_format", "text"))
     return value
 
@@ -24,6 +24,8 @@ def _set_format(ctx: click.Context, _param: click.Parameter, value: str | None) 
     if value:
         root = ctx.find_root()
         root.meta["log_format"] = value
+        from componentize import log
+
         log.configure(root.meta.get("verbose", 0), value)
     return value
 
