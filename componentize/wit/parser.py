@@ -475,7 +475,10 @@ class Parser:
             element = self.ty()
             size = None
             if self.eat(","):  # wit-parser takes a length of 0 too
-                size = int(self.expect("int", "a list length").text)
+                size_tok = self.expect("int", "a list length")
+                size = int(size_tok.text)
+                if size > 0xFFFF_FFFF:
+                    raise size_tok.span.error("a list length must fit in 32 bits")
             self.expect(">", "`>`")
             return ast.ListT(element, size, span)
         if kind == "option":

@@ -133,7 +133,7 @@ class PackageResolver:
         return self.pkg
 
     def declare(self, name: str, span: Span) -> None:
-        low = name.lower()
+        low = name  # interface and world names are case-sensitive (unlike types)
         if low in self.names:
             first = self.names[low]
             raise span.error(

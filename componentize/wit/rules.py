@@ -36,8 +36,9 @@ def _enabled(target: Target, feature: str) -> bool:
     return target.all_features or feature in target.features
 
 
-def _release(v: Version) -> tuple[int, int, int, bool, str]:
-    return (v.major, v.minor, v.patch, not v.pre, v.pre)  # a pre-release sorts first
+def _release(v: Version) -> tuple[int, int, int, bool, str, str]:
+    # a pre-release sorts first; build metadata orders too (as Rust's semver)
+    return (v.major, v.minor, v.patch, not v.pre, v.pre, v.build)
 
 
 def _check_since(src: SourcePackage, since: Version, span: Span) -> None:
