@@ -76,6 +76,8 @@ class Scope:
         self.pending: dict[str, ast.TypeItem] = {}
         self.in_progress: set[str] = set()
         self.used_from: list[m.Interface] = []
+        self.defined: set[str] = set()  # names of type definitions (not `use`s) so far
+        self.replaced: set[int] = set()  # ids of type items a later `use` replaced
 
     # ---------------------------------------------------------- declarations
 
@@ -100,6 +102,12 @@ class Scope:
             if target is None:
                 raise orig.span.error(f"type `{orig.name}` is not defined in `{item.path}`")
             local = alias or orig
+            if local.name in self.defined:
+                # wit-parser lets a later `use` replace an earlier type of the
+                # same name (and refuses the reverse order): so do we
+                self.defined.discard(local.name)
+                self.replaced.add(id(self.pending.pop(local.name)))
+                del self.spans[local.name.lower()]
             self.declare(local.name, local.span)
             td = m.TypeDef(
                 local.name, m.Alias(m.TypeRef(target)), self.owner, stability(item.gates)
@@ -114,6 +122,7 @@ class Scope:
             return None
         name = item.name
         self.declare(name.name, name.span)
+        self.defined.add(name.name)
         body: m.TypeBody = (
             m.Resource() if isinstance(item, ast.ResourceItem) else m.Alias(m.Primitive("bool"))
         )  # placeholder until `finish`
@@ -403,7 +412,11 @@ def fill_interface(
             scope.declare(member.name.name, member.name.span)
             key, fn = scope.func(member)
             iface.functions[key] = fn
-        elif isinstance(member, ast.ResourceItem) and member.name.name in scope.types:
+        elif (
+            isinstance(member, ast.ResourceItem)
+            and member.name.name in scope.types
+            and id(member) not in scope.replaced
+        ):
             for key, fn, _ in scope.resource_funcs(member):
                 iface.functions[key] = fn
     return scope

@@ -144,6 +144,8 @@ class WorldBuilder:
             self.add(x.direction, key, m.WorldItem(key, inline, stab), x.name.span, False)
 
     def types(self, x: ast.WorldMember, defs: list[m.TypeDef]) -> None:
+        if id(x) in self.scope.replaced:
+            return  # a later `use` of the same name replaced it
         span = x.span if isinstance(x, ast.UseItem) and x.span else None
         for td in defs:
             target = m.alias_of(td)

@@ -29,12 +29,7 @@ ELSEWHERE = {
 }
 
 # Where wasm-tools accepts what we refuse (or the reverse), and why we differ.
-DIVERGES = {
-    "shadow-use-after-type.wit": (
-        "wasm-tools lets a later `use` silently replace a type of the same name "
-        "(and refuses the reverse order); we refuse both"
-    ),
-}
+DIVERGES: dict[str, str] = {}
 
 
 def _id(case: Path) -> str:
