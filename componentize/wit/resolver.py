@@ -246,8 +246,11 @@ class PackageResolver:
             return self.local_deps(item.members, scope, kind)
 
         def cycle(name: str, via: Span) -> WitError:
+            # located at the declaration of the first item of the cycle, as wit-parser
             verb = "uses" if kind == "interface" else "includes"
-            return via.error(f"{kind} `{name}` {verb} itself (a cycle)")
+            named = table[name][0].name
+            where = via if named is None else named.span
+            return where.error(f"{kind} `{name}` {verb} itself, through a cycle")
 
         return topological_order(table, deps, cycle)
 

@@ -78,6 +78,7 @@ class Scope:
         self.used_from: list[m.Interface] = []
         self.defined: set[str] = set()  # names of type definitions (not `use`s) so far
         self.replaced: set[int] = set()  # ids of type items a later `use` replaced
+        self.items: dict[str, ast.TypeItem] = {}  # type definitions by name, for spans
 
     # ---------------------------------------------------------- declarations
 
@@ -123,6 +124,7 @@ class Scope:
         name = item.name
         self.declare(name.name, name.span)
         self.defined.add(name.name)
+        self.items[name.name] = item
         body: m.TypeBody = (
             m.Resource() if isinstance(item, ast.ResourceItem) else m.Alias(m.Primitive("bool"))
         )  # placeholder until `finish`
@@ -244,10 +246,30 @@ class Scope:
             return [(dep, name) for dep in local_deps(self.types[name], self.owner)]
 
         def cycle(name: str, via: str) -> WitError:
-            detail = "itself" if name == via else f"itself through `{via}`"
-            return self.type_spans[name].error(f"type `{name}` refers to {detail}")
+            # located at `via`'s reference to `name`, the cycle's first step (wit-parser's place)
+            where = self.reference(via, name) or self.type_spans[via]
+            return where.error(f"type `{name}` refers to itself, through `{via}`")
 
         return {name: self.types[name] for name in topological_order(self.types, deps, cycle)}
+
+    def reference(self, referrer: str, name: str) -> Span | None:
+        """Where the definition of `referrer` first names the type `name`."""
+        item = self.items.get(referrer)
+        if isinstance(item, ast.TypeAliasItem):
+            exprs: list[ast.TypeExpr | None] = [item.type]
+        elif isinstance(item, ast.RecordItem):
+            exprs = [t for _, t in item.fields]
+        elif isinstance(item, ast.VariantItem):
+            exprs = [t for _, t in item.cases]
+        else:
+            return None
+        stack = list(reversed(exprs))
+        while stack:
+            t = stack.pop()
+            if isinstance(t, ast.NamedT | ast.HandleT) and t.name == name:
+                return t.span
+            stack.extend(reversed(_sub_exprs(t)))
+        return None
 
     # ---------------------------------------------------------- functions
 
@@ -334,6 +356,23 @@ def type_refs(t: m.Type | None) -> list[m.TypeDef]:
     if isinstance(t, m.MapType):
         return type_refs(t.key) + type_refs(t.value)
     return type_refs(t.inner)
+
+
+def _sub_exprs(t: ast.TypeExpr | None) -> list[ast.TypeExpr | None]:
+    """The type expressions written directly inside `t`."""
+    if isinstance(t, ast.ListT):
+        return [t.element]
+    if isinstance(t, ast.OptionT):
+        return [t.inner]
+    if isinstance(t, ast.ResultT):
+        return [t.ok, t.err]
+    if isinstance(t, ast.TupleT):
+        return list(t.types)
+    if isinstance(t, ast.MapT):
+        return [t.key, t.value]
+    if isinstance(t, ast.FutureT | ast.StreamT):
+        return [t.inner]
+    return []
 
 
 def _parts(t: m.Type) -> list[m.Type]:

@@ -19,12 +19,6 @@ pytestmark = needs(Path(WASM_TOOLS).exists(), "wasm-tools (test extra) not insta
 
 # Refusals we locate at another token than wasm-tools, on purpose.
 ELSEWHERE = {
-    "err-include-cycle.wit": "we name the `include` that closes the cycle",
-    "err-interface-cycle.wit": "we name the `use` that closes the cycle",
-    "err-use-self.wit": "we name the `use` of itself, wasm-tools the interface",
-    "err-type-cycle.wit": "we name the type that refers to itself",
-    "err-type-self.wit": "we name the type that refers to itself",
-    "err-long-type-cycle.wit": "we name the type that refers to itself",
     "err-include-rename-missing.wit": "we name the missing name, wasm-tools the included world",
 }
 

@@ -209,17 +209,17 @@ def err(text: str) -> tuple[int, int, str]:
             8,
             "defined twice",
         ),
-        ("package a:b;\ninterface i {\n  type foo = foo;\n}", 3, 8, "refers to itself"),
+        ("package a:b;\ninterface i {\n  type foo = foo;\n}", 3, 14, "refers to itself"),
         (
             "package a:b;\ninterface i {\n  record b1 { a: b2 }\n  record b2 { a: b1 }\n}",
             3,
-            10,
+            18,
             "refers to itself",
         ),
         (
             "package a:b;\ninterface i { use j.{t}; }\ninterface j { use i.{u}; type t = u8; }",
             3,
-            19,
+            11,
             "cycle",
         ),
         ("package a:b;\ninterface i { use nope.{t}; }", 2, 19, "unknown interface `nope`"),
@@ -252,7 +252,7 @@ def err(text: str) -> tuple[int, int, str]:
             19,
             "there is x:y@2.0.0",
         ),
-        ("package a:b;\nworld w { include v; }\nworld v { include w; }", 3, 19, "cycle"),
+        ("package a:b;\nworld w { include v; }\nworld v { include w; }", 3, 7, "cycle"),
         ("package a:b;\nworld w { import f: func(); import f: func(); }", 2, 36, "twice"),
         (
             "package a:b;\nworld v { import a: func(); }\nworld u { import a: func(); }\n"
@@ -284,8 +284,8 @@ def err(text: str) -> tuple[int, int, str]:
         (
             "package a:b;\npackage x:y { interface i { use a:b/j.{t}; } }\n"
             "interface j { use x:y/i.{u}; type t = u8; }",
-            2,
-            33,
+            3,
+            19,
             "depends on itself",
         ),
     ],
