@@ -22,7 +22,12 @@ from componentize.wit import bundled_wit_dir, print_resolve, resolve_dir, resolv
 
 CASES = Path(__file__).resolve().parent / "cases"
 WASM_TOOLS = shutil.which("wasm-tools") or str(Path(sys.executable).parent / "wasm-tools")
-_LOCATION = re.compile(r"-->\s+(.+?):(\d+):(\d+)")
+# `--> FILE:L:C` under the message; `error: FILE:L:C: ...` (nesting too
+# deep); `* FILE:L:C` first in a list (a package defined twice: the later one)
+_LOCATION = re.compile(
+    r"-->\s+(.+?):(\d+):(\d+)|^error: (\S+?\.wit):(\d+):(\d+):|^\s+\* (\S+?):(\d+):(\d+)$",
+    re.MULTILINE,
+)
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,8 @@ def theirs(case: Path) -> Verdict:
     found = _LOCATION.search(run.stderr)
     if found is None:
         return Verdict(False, run.stderr)
-    return Verdict(False, run.stderr, found[1], int(found[2]), int(found[3]))
+    file, line, col = (g for g in found.groups() if g is not None)
+    return Verdict(False, run.stderr, file, int(line), int(col))
 
 
 def ours(case: Path) -> Verdict:

@@ -20,6 +20,7 @@ pytestmark = needs(Path(WASM_TOOLS).exists(), "wasm-tools (test extra) not insta
 # Refusals we locate at another token than wasm-tools, on purpose.
 ELSEWHERE = {
     "err-include-rename-missing.wit": "we name the missing name, wasm-tools the included world",
+    "err-nested-package-dup.wit": "wasm-tools lists both definitions, we name the second",
 }
 
 # Where wasm-tools accepts what we refuse (or the reverse), and why we differ.
