@@ -83,3 +83,15 @@ def test_broken_component_is_located(tmp_path: Path) -> None:
     code, out, err = run(str(path))
     assert code == 2 and out == ""
     assert "section" in err and "offset" in err
+
+
+def test_deep_nesting_is_a_located_error_not_a_crash(tmp_path: Path) -> None:
+    """1,000 nested `list<` (or 500 `tuple<`) once ended in a RecursionError
+    (exit 3); now, as wit-parser, nesting deeper than 100 is a user error."""
+    for word, depth in (("list", 1000), ("tuple", 500), ("option", 2000)):
+        deep = tmp_path / f"{word}.wit"
+        deep.write_text(f"package a:b;\ninterface i {{ type t = {f'{word}<' * depth}u8; }}\n")
+        code, out, err = run(str(deep))
+        # the 101st type expression is where it stops: 23 columns, then 100 openers
+        col = 24 + 100 * (len(word) + 1)
+        assert (code, out) == (2, "") and err.startswith(f"{deep}:2:{col}: type nesting too deep")
