@@ -3,9 +3,11 @@ method per production of WIT.md's grammar)."""
 
 from __future__ import annotations
 
+import re
+
 from componentize.errors import WitError
 from componentize.wit import ast
-from componentize.wit.lexer import Span, Token, tokenize
+from componentize.wit.lexer import KEYWORDS, Span, Token, tokenize
 from componentize.wit.model import Version
 
 PRIMITIVE_KEYWORDS = frozenset(
@@ -149,6 +151,7 @@ class Parser:
         for part, which in parts:
             if len(part) > 1 and part[0] == "0":
                 raise tok.span.error(f"invalid leading zero in {which} version number")
+        _check_version_words(tok)
         return Version.parse(tok.text)
 
     def package_member(self) -> ast.PackageMember:
@@ -526,6 +529,24 @@ class Parser:
             raise self.unexpected("`,` and an error type after `_`")
         self.expect(">", "`>`")
         return ast.ResultT(ok, err, span)
+
+
+def _check_version_words(tok: Token) -> None:
+    """wit-parser lexes a version's pre-release and build parts as WIT tokens,
+    so a part that is a keyword (`1.0.0-list`) ends the version there: an
+    error at the keyword, or at the `.` before it."""
+    text, start = tok.text, tok.text.find("-")
+    plus = tok.text.find("+")
+    start = plus if start < 0 or 0 <= plus < start else start
+    if start < 0:
+        return
+    offset = start + 1
+    for i, part in enumerate(re.split(r"[.+]", text[offset:])):
+        if part in KEYWORDS:
+            col = tok.span.col + offset - (1 if i and text[offset - 1] == "." else 0)
+            where = Span(tok.span.file, tok.span.line, col)
+            raise where.error(f"`{part}` is a WIT keyword and cannot be part of a version")
+        offset += len(part) + 1
 
 
 def parse_text(text: str, file: str = "<wit>") -> ast.File:
