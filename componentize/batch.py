@@ -108,6 +108,12 @@ def build(
             where=options.source,
             hint="give the core module it was built from",
         )
+    if adapters and options.deny:
+        raise InputError(
+            "--deny trims the bundled shim; an adapter given with --adapt is used as it is",
+            where="--deny",
+            hint="drop --adapt, or the --deny options",
+        )
     if adapters:
         adapted = adapt(data, read_adapters(adapters), options)
         return adapted.component, adapted.warnings
@@ -143,6 +149,7 @@ def _for(options: Options, source: str) -> Options:
         validate=options.validate,
         wit=options.wit,
         world=options.world,
+        deny=options.deny,
     )
 
 

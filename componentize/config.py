@@ -225,8 +225,8 @@ def _adapters(value: Any, file: Path, where: str) -> dict[str, str]:
     return adapters
 
 
-def _deny_names(value: list[Any], where: str) -> tuple[str, ...]:
-    if not all(isinstance(name, str) for name in value):
+def _deny_names(value: object, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
         raise InputError("`deny` must be a list of WASI interface or package names", where=where)
     try:
         expand_deny(value)

@@ -13,6 +13,7 @@ from componentize.assemble.analyze import Analysis, analyze
 from componentize.cli.funnel import Command
 from componentize.component.model import CoreModuleSection
 from componentize.files import read_bytes, wasm_kind
+from componentize.shim.deny import CAPABILITY_NAMES, capability_of
 from componentize.shim.sizes import function_sizes
 
 
@@ -59,10 +60,12 @@ def component_report(data: bytes) -> dict[str, Any]:
     shims = [
         s for s, m in zip(_embedded(c), modules, strict=True) if module_names.get(m.index) == "shim"
     ]
+    imports = component.component_imports(c)
     return {
         "type": "component",
         "kind": "component",
-        "imports": [{"name": n, "kind": k} for n, k in component.component_imports(c)],
+        "imports": [{"name": n, "kind": k} for n, k in imports],
+        **reach(imports),
         "exports": [{"name": n, "kind": k} for n, k in component.component_exports(c)],
         "core_modules": [
             {"index": m.index, "name": module_names.get(m.index, ""), "size": m.size}
@@ -70,6 +73,25 @@ def component_report(data: bytes) -> dict[str, Any]:
         ],
         "shim_size": sum(m.size for m in modules if module_names.get(m.index) == "shim") or None,
         "shim_functions": function_sizes(shims[0]) if shims else {},
+    }
+
+
+def reach(imports: list[tuple[str, str]]) -> dict[str, Any]:
+    """What the component can reach: its WASI instance imports by capability
+    (`capabilities`), the capabilities it has none of (`unreachable`) and
+    its other imports (`other_imports`: a world's own)."""
+    reached: dict[str, list[str]] = {}
+    other = []
+    for name, kind in imports:
+        capability = capability_of(name) if kind == "instance" else None
+        if capability is None:
+            other.append(name)
+        else:
+            reached.setdefault(capability, []).append(name)
+    return {
+        "capabilities": {c: reached[c] for c in CAPABILITY_NAMES if c in reached},
+        "unreachable": [c for c in CAPABILITY_NAMES if c not in reached],
+        "other_imports": other,
     }
 
 
@@ -129,6 +151,7 @@ def _imports_text(imports: list[dict[str, Any]]) -> list[str]:
 def _component_text(report: dict[str, Any]) -> list[str]:
     lines = [f"imports ({len(report['imports'])}):"]
     lines += [f"  {i['kind']:<8} {i['name']}" for i in report["imports"]]
+    lines += _reach_text(report)
     lines.append(f"exports ({len(report['exports'])}):")
     lines += [f"  {e['kind']:<8} {e['name']}" for e in report["exports"]]
     lines.append("core modules:")
@@ -139,4 +162,16 @@ def _component_text(report: dict[str, Any]) -> list[str]:
             f"shim size: {report['shim_size']} bytes; per function (shared code counted in each):"
         )
         lines += [f"  {name}: {size} bytes" for name, size in report["shim_functions"].items()]
+    return lines
+
+
+def _reach_text(report: dict[str, Any]) -> list[str]:
+    lines = ["can reach (WASI imports by capability):"]
+    for capability, names in report["capabilities"].items():
+        lines.append(f"  {capability}: {', '.join(names)}")
+    if not report["capabilities"]:
+        lines.append("  nothing")
+    lines.append(f"cannot reach: {', '.join(report['unreachable']) or 'nothing'}")
+    if report["other_imports"]:
+        lines.append(f"other imports: {', '.join(report['other_imports'])}")
     return lines

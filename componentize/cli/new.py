@@ -126,7 +126,7 @@ def new(
         skip_validation=skip_validation,
         jobs=jobs,
         adapt=_adapt_options(adapt_specs),
-        deny=tuple(expand_deny(deny) and deny),
+        deny=_deny_option(deny),
         import_rules=dict(_rule_option(spec) for spec in import_rules),
         builtin_rules=None if no_builtin_rules is None else not no_builtin_rules,
     )
@@ -161,6 +161,11 @@ def _rule_option(spec: str) -> tuple[str, str]:
             hint="e.g. --import-rule env.abort=trap",
         )
     return target, action
+
+
+def _deny_option(names: tuple[str, ...]) -> tuple[str, ...]:
+    expand_deny(names)  # an unknown name is an error before any input is read
+    return names
 
 
 def _adapt_options(specs: tuple[str, ...]) -> dict[str, str]:

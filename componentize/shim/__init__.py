@@ -7,10 +7,13 @@ Public API:
     wasi_imports(module) -> list[(interface, function)]
     shim_exports(module) -> list[str]
     available_exports() -> frozenset[str]     the bundled shim's exports
-    wasi_calls(keep) -> list[(interface, function)]
+    wasi_calls(keep, deny) -> list[(interface, function)]
                                               what the bundled shim gc'd to `keep` calls
-    prepare(keep, version) -> Module          the bundled shim gc'd to `keep`, its WASI
-                                              imports named at `version`
+                                              (without the `deny` interfaces)
+    prepare(keep, version, deny) -> Module    the bundled shim gc'd to `keep`, its WASI
+                                              imports named at `version`, the `deny`
+                                              interfaces trimmed (deny.py)
+    deny: expand(names), deniable(), apply(module, denied)
     retarget(module, version) -> Module       name a shim's WASI imports at `version`
     catalog: PREVIEW1_FUNCTIONS, PREVIEW0_FUNCTIONS, signature(), shim_export()
     contract: the names the shim, its post-processor and the assembler share
@@ -22,6 +25,7 @@ from dataclasses import replace
 from functools import cache, lru_cache
 from importlib import resources
 
+from componentize.shim import deny as deny
 from componentize.shim.catalog import (
     PREVIEW0,
     PREVIEW0_FUNCTIONS,
@@ -56,15 +60,17 @@ def available_exports() -> frozenset[str]:
     return frozenset(shim_exports(load_shim_module()))
 
 
-def wasi_calls(keep: frozenset[str]) -> list[tuple[str, str]]:
+def wasi_calls(keep: frozenset[str], denied: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
     """The WASI 0.2 functions the bundled shim gc'd to `keep` imports, as
-    (interface, function) named at the shim's own version, in import order."""
-    return wasi_imports(decode_module(_kept(keep)))
+    (interface, function) named at the shim's own version, in import order;
+    `denied`: interfaces trimmed away (unversioned, as deny.expand gives)."""
+    return wasi_imports(decode_module(_kept(keep, denied)))
 
 
-def prepare(keep: frozenset[str], version: Version) -> Module:
-    """The bundled shim gc'd to `keep`, its WASI imports named at `version`."""
-    return retarget(decode_module(_kept(keep)), version)
+def prepare(keep: frozenset[str], version: Version, denied: frozenset[str] = frozenset()) -> Module:
+    """The bundled shim gc'd to `keep`, `denied` trimmed, its WASI imports
+    named at `version`."""
+    return retarget(decode_module(_kept(keep, denied)), version)
 
 
 def retarget(module: Module, version: Version) -> Module:
@@ -79,10 +85,11 @@ def retarget(module: Module, version: Version) -> Module:
 
 
 @lru_cache(maxsize=16)
-def _kept(keep: frozenset[str]) -> bytes:
-    """The bundled shim gc'd to `keep`, encoded: planning asks what it calls,
-    then the assembler takes it, and gc is the costly part of both."""
-    return encode_module(gc(load_shim_module(), set(keep)))
+def _kept(keep: frozenset[str], denied: frozenset[str] = frozenset()) -> bytes:
+    """The bundled shim gc'd to `keep` (`denied` trimmed), encoded: planning
+    asks what it calls, then the assembler takes it, and gc is the costly
+    part of both."""
+    return encode_module(deny.apply(gc(load_shim_module(), set(keep)), denied))
 
 
 __all__ = [
@@ -95,6 +102,7 @@ __all__ = [
     "RUN_EXPORT",
     "Signature",
     "available_exports",
+    "deny",
     "gc",
     "load_shim",
     "load_shim_module",

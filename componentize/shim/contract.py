@@ -61,6 +61,11 @@ shim and the main module share, so neither has to be instantiated first:
 
 A main module that defined its memory imports it, once the assembler has
 turned the definition into an import, as MAIN_MEMORY_IMPORT.
+
+Capabilities (`--deny`, componentize/shim/deny.py): the C code asks the
+function named CAPABILITIES_FUNCTION (found by the name section; () -> i32,
+returning every bit) which CAP_* bits it has before any path that calls the
+interface behind a bit; CAPABILITY_BITS has the values of shims/preview1/shim.h.
 """
 
 from __future__ import annotations
@@ -112,3 +117,20 @@ MAIN_MEMORY_IMPORT = (GUEST_MODULE, "memory")
 # The types of the functions in the two slots.
 REALLOC_TYPE = FuncType(["i32"] * 4, ["i32"])
 START_TYPE = FuncType([], [])
+
+# `capabilities()` in shims/preview1/core.c, and its CAP_* bits (shim.h): the
+# interface whose every call the C code guards with the bit.
+CAPABILITIES_FUNCTION = "capabilities"
+CAPABILITY_BITS = {
+    "wasi:cli/stdin": 1,
+    "wasi:cli/stdout": 2,
+    "wasi:cli/stderr": 4,
+    "wasi:cli/terminal-stdin": 8,
+    "wasi:cli/terminal-stdout": 16,
+    "wasi:cli/terminal-stderr": 32,
+    "wasi:cli/environment": 64,
+    "wasi:filesystem/preopens": 128,
+    "wasi:clocks/wall-clock": 256,
+    "wasi:clocks/monotonic-clock": 512,
+    "wasi:random/random": 1024,
+}

@@ -4,6 +4,10 @@
 /* get-arguments: list<string>, cached for the life of the instance. */
 static list_ref *args_list(void) {
     shim_state *s = STATE;
+    if (!s->args_loaded && !granted(CAP_ENVIRONMENT)) { /* denied: none */
+        s->args.ptr = s->args.len = 0;
+        s->args_loaded = 1;
+    }
     if (!s->args_loaded) {
         uint8_t *ret = arena_alloc(WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_SIZEOF,
                                    WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_ALIGNOF);
@@ -19,6 +23,10 @@ static list_ref *args_list(void) {
 /* get-environment: list<tuple<string, string>>, cached likewise. */
 static list_ref *env_list(void) {
     shim_state *s = STATE;
+    if (!s->env_loaded && !granted(CAP_ENVIRONMENT)) {
+        s->env.ptr = s->env.len = 0;
+        s->env_loaded = 1;
+    }
     if (!s->env_loaded) {
         uint8_t *ret = arena_alloc(WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_SIZEOF,
                                    WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_ALIGNOF);

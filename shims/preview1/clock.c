@@ -15,9 +15,17 @@ static int32_t unsupported_clock(uint32_t id) {
     return id == CLOCK_PROCESS_CPUTIME || id == CLOCK_THREAD_CPUTIME ? ERRNO_BADF : ERRNO_INVAL;
 }
 
+/* A clock the component was denied (`--deny`): native preview1 always has
+ * both, so there is no native answer; ENOTCAPABLE says the clock exists but
+ * this module may not read it (EINVAL would say it does not exist). */
+static int denied_clock(uint32_t id) {
+    return !granted(id == CLOCK_REALTIME ? CAP_WALL_CLOCK : CAP_MONOTONIC_CLOCK);
+}
+
 EXPORT("clock_res_get") int32_t shim_clock_res_get(uint32_t id, uint32_t out) {
     arena_reset();
     uint64_t res;
+    if (id <= CLOCK_MONOTONIC && denied_clock(id)) return ERRNO_NOTCAPABLE;
     if (id == CLOCK_REALTIME) {
         uint8_t *ret = arena_alloc(WASI_CLOCKS_WALL_CLOCK_RESOLUTION_RET_SIZEOF,
                                    WASI_CLOCKS_WALL_CLOCK_RESOLUTION_RET_ALIGNOF);
@@ -37,6 +45,7 @@ int32_t shim_clock_time_get(uint32_t id, uint64_t precision, uint32_t out) {
     (void)precision;
     arena_reset();
     uint64_t now;
+    if (id <= CLOCK_MONOTONIC && denied_clock(id)) return ERRNO_NOTCAPABLE;
     if (id == CLOCK_REALTIME) {
         uint8_t *ret = arena_alloc(WASI_CLOCKS_WALL_CLOCK_NOW_RET_SIZEOF,
                                    WASI_CLOCKS_WALL_CLOCK_NOW_RET_ALIGNOF);

@@ -4,6 +4,13 @@
 
 void trap(void) { __builtin_trap(); }
 
+/* The CAP_* bits granted: all of them.  `componentize new --deny` replaces
+ * this body with the constant that clears the denied ones
+ * (componentize/shim/deny.py), so the code takes its no-capability paths and
+ * never calls a denied interface, whose imports become local stubs.  Weak
+ * and not inlined, so the compiler cannot fold the constant into callers. */
+__attribute__((weak)) NOINLINE uint32_t capabilities(void) { return 0xffffffffu; }
+
 /* memory.grow on private memory (memory 0), done by the host: JS hosts
  * refuse memory.grow in a module with two memories.  Returns the old size in
  * pages, or -1. */
@@ -108,9 +115,11 @@ static void fd_ensure_stdio(void) {
     shim_state *s = STATE;
     if (s->cap_fds) return;
     fd_reserve(2);
-    s->fds[0].kind = FD_STDIN;
-    s->fds[1].kind = FD_STDOUT;
-    s->fds[2].kind = FD_STDERR;
+    /* a denied stream is a closed fd, as natively */
+    uint32_t caps = capabilities();
+    s->fds[0].kind = caps & CAP_STDIN ? FD_STDIN : FD_FREE;
+    s->fds[1].kind = caps & CAP_STDOUT ? FD_STDOUT : FD_FREE;
+    s->fds[2].kind = caps & CAP_STDERR ? FD_STDERR : FD_FREE;
 }
 
 /* Lookup without loading preopens: for functions where an fd >= 3 that is
@@ -126,6 +135,7 @@ static void load_preopens(void) {
     shim_state *s = STATE;
     if (s->preopens_loaded) return;
     s->preopens_loaded = 1;
+    if (!granted(CAP_FILESYSTEM)) return; /* no preopens: as native without --dir */
     uint8_t *ret = arena_alloc(WASI_FILESYSTEM_PREOPENS_GET_DIRECTORIES_RET_SIZEOF,
                                WASI_FILESYSTEM_PREOPENS_GET_DIRECTORIES_RET_ALIGNOF);
     wasi_filesystem_preopens_get_directories((int32_t)(uintptr_t)ret);
@@ -170,19 +180,23 @@ uint32_t stdio_filetype(uint32_t kind) {
     uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(
         WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_SIZEOF,
         WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_ALIGNOF);
+    uint32_t caps = capabilities();
     if (kind == FD_STDIN) {
+        if (!(caps & CAP_TERMINAL_STDIN)) return FILETYPE_UNKNOWN;
         wasi_cli_terminal_stdin_get_terminal_stdin((int32_t)ret);
         if (load8(ret + WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_TAG) != OPTION_SOME)
             return FILETYPE_UNKNOWN;
         wasi_cli_terminal_input_resource_drop_terminal_input(
             (int32_t)load32(ret + WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_SOME));
     } else if (kind == FD_STDOUT) {
+        if (!(caps & CAP_TERMINAL_STDOUT)) return FILETYPE_UNKNOWN;
         wasi_cli_terminal_stdout_get_terminal_stdout((int32_t)ret);
         if (load8(ret + WASI_CLI_TERMINAL_STDOUT_GET_TERMINAL_STDOUT_RET_TAG) != OPTION_SOME)
             return FILETYPE_UNKNOWN;
         wasi_cli_terminal_output_resource_drop_terminal_output(
             (int32_t)load32(ret + WASI_CLI_TERMINAL_STDOUT_GET_TERMINAL_STDOUT_RET_SOME));
     } else {
+        if (!(caps & CAP_TERMINAL_STDERR)) return FILETYPE_UNKNOWN;
         wasi_cli_terminal_stderr_get_terminal_stderr((int32_t)ret);
         if (load8(ret + WASI_CLI_TERMINAL_STDERR_GET_TERMINAL_STDERR_RET_TAG) != OPTION_SOME)
             return FILETYPE_UNKNOWN;

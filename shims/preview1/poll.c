@@ -53,12 +53,19 @@ static uint32_t clock_pollable(uint32_t clock) {
 
 /* As native: the first bad subscription fails the whole call, EINVAL for an
  * unknown type or a clock other than realtime and monotonic, EBADF for a
- * closed fd, a directory, or stdio the wrong way round. */
+ * closed fd, a directory, or stdio the wrong way round; ENOTCAPABLE for a
+ * clock the component was denied. */
 static int32_t check_subscription(uint32_t sub, uint32_t clock_at) {
     uint32_t type = guest_load_u8(sub + 8);
     if (type == EV_CLOCK) {
         uint32_t id = guest_load_u32(sub + clock_at);
-        return id == CLOCK_REALTIME || id == CLOCK_MONOTONIC ? ERRNO_SUCCESS : ERRNO_INVAL;
+        if (id != CLOCK_REALTIME && id != CLOCK_MONOTONIC) return ERRNO_INVAL;
+        /* every timeout is a monotonic-clock pollable; an absolute realtime
+         * one also reads the wall clock (`--deny`) */
+        uint32_t abs_realtime = id == CLOCK_REALTIME && (guest_load_u16(sub + clock_at + 24) & SUBCLOCK_ABSTIME);
+        if (!granted(CAP_MONOTONIC_CLOCK) || (abs_realtime && !granted(CAP_WALL_CLOCK)))
+            return ERRNO_NOTCAPABLE;
+        return ERRNO_SUCCESS;
     }
     if (type != EV_FD_READ && type != EV_FD_WRITE) return ERRNO_INVAL;
     fd_entry *e = fd_get(guest_load_u32(sub + FD_AT));

@@ -7,6 +7,9 @@
 
 EXPORT("random_get") int32_t shim_random_get(uint32_t buf, uint32_t len) {
     guest_check(buf, len);
+    /* denied (`--deny`): native always has randomness, so no native answer;
+     * ENOTCAPABLE, as for a denied clock */
+    if (!granted(CAP_RANDOM)) return ERRNO_NOTCAPABLE;
     while (len) {
         arena_reset();
         uint32_t n = len < RANDOM_CHUNK ? len : RANDOM_CHUNK;

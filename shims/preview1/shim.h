@@ -51,6 +51,25 @@ enum {
     ERRNO_NOTCAPABLE = 76,
 };
 
+/* Capabilities (componentize/shim/contract.py CAPABILITY_BITS, same values):
+ * what the C code asks `capabilities()` before taking a path that calls the
+ * interface.  Without the bit it answers as native preview1 does without
+ * that capability (no stdio fd, no preopens, no arguments, no terminal),
+ * or ENOTCAPABLE where native always has it (clocks, random). */
+enum {
+    CAP_STDIN = 1,
+    CAP_STDOUT = 2,
+    CAP_STDERR = 4,
+    CAP_TERMINAL_STDIN = 8,
+    CAP_TERMINAL_STDOUT = 16,
+    CAP_TERMINAL_STDERR = 32,
+    CAP_ENVIRONMENT = 64,
+    CAP_FILESYSTEM = 128,
+    CAP_WALL_CLOCK = 256,
+    CAP_MONOTONIC_CLOCK = 512,
+    CAP_RANDOM = 1024,
+};
+
 /* preview1 fdflags, rights and lookup flags used here */
 enum {
     FDFLAGS_APPEND = 1,
@@ -137,6 +156,8 @@ typedef struct shim_state {
 #define STATE ((shim_state *)STATE_ADDR)
 
 /* core.c: start-up, private memory, guest-memory checks, the fd table, stdio */
+uint32_t capabilities(void);
+static inline int granted(uint32_t cap) { return (capabilities() & cap) != 0; }
 void arena_reset(void);
 void *arena_alloc(uint32_t size, uint32_t align);
 void heap_commit(void);
