@@ -11,6 +11,7 @@ import wasmtime
 from componentize import wasm
 from componentize.assemble.analyze import analyze
 from componentize.cli import main
+from componentize.run import run_component
 
 REACTOR_WAT = """
 (module
@@ -141,3 +142,46 @@ def test_inspect_component_reports_shim_sizes(
     sizes = report["shim_functions"]
     assert "fd_write" in sizes and "run" in sizes
     assert all(0 < size < shim["size"] for size in sizes.values())
+
+
+def test_inspect_component_lists_what_it_can_reach(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """WASI imports grouped by capability, and the capabilities it has none of;
+    the component is run too (what inspect says it cannot reach, it cannot)."""
+    example = Path(__file__).parent.parent / "examples" / "hello.wasm"
+    out_path = tmp_path / "hello.component.wasm"
+    argv = ["new", str(example), "-o", str(out_path), "--deny", "wasi:cli/terminal-output"]
+    assert (
+        run_cli(capsys, *argv, "--deny", "wasi:cli/environment", "--deny", "wasi:filesystem")[0]
+        == 0
+    )
+    code, out, _ = run_cli(capsys, "inspect", "--json", str(out_path))
+    report = json.loads(out)
+    assert report["capabilities"] == {
+        "exit": ["wasi:cli/exit@0.2.12"],
+        "terminal": ["wasi:cli/terminal-input@0.2.12", "wasi:cli/terminal-stdin@0.2.12"],
+        "stdio": ["wasi:cli/stdout@0.2.12", "wasi:cli/stderr@0.2.12"],
+        "io": ["wasi:io/error@0.2.12", "wasi:io/streams@0.2.12"],
+    }
+    assert report["unreachable"] == [
+        "filesystem",
+        "sockets",
+        "wall-clock",
+        "monotonic-clock",
+        "random",
+        "environment",
+    ]
+    assert report["other_imports"] == []
+    code, text, _ = run_cli(capsys, "inspect", str(out_path))
+    assert "  stdio: wasi:cli/stdout@0.2.12, wasi:cli/stderr@0.2.12\n" in text
+    assert (
+        "cannot reach: filesystem, sockets, wall-clock, monotonic-clock, random, environment"
+        in text
+    )
+    result = run_component(out_path, args=["a"])
+    # no environment: argc is 0 (a WASI host granting no arguments); hello prints argc - 1
+    assert (result.exit_code, result.stdout) == (
+        0,
+        b"Hello from a WASI preview1 module!\n-1 arguments\n",
+    )
