@@ -251,7 +251,7 @@ class Parser:
         self.expect(".", "`.{`")
         self.expect("{")
         names: list[tuple[ast.Named, ast.Named | None]] = []
-        while True:
+        while not self.eat("}"):  # `use i.{};` is allowed (wit-parser takes it)
             orig = self.ident("a type name")
             alias = self.ident() if self.eat("as") else None
             names.append((orig, alias))

@@ -128,6 +128,7 @@ class PackageResolver:
                 table[x.name.name] = (x, scope)  # type: ignore[assignment]
         for name in self.iface_order():
             self.resolve_interface(name)
+        self.check_top_uses()
         for name in self.world_order():
             self.resolve_world(name)
         return self.pkg
@@ -162,6 +163,13 @@ class PackageResolver:
                     later = max(span, local[name], key=lambda s: (s.line, s.col))
                     raise later.error(f"`{name}` is defined twice in this file")
         return scope
+
+    def check_top_uses(self) -> None:
+        """A top-level `use` names an interface that exists, used or not."""
+        for block in self.src.blocks:
+            for x in block.members:
+                if isinstance(x, ast.TopUse):
+                    self.lookup_path(x.path, {}, "interface")
 
     # ---------------------------------------------------------- lookups
 
