@@ -401,3 +401,61 @@ def test_world_importing_a_denied_interface_is_refused() -> None:
         plan.refuse_denied(
             {("wasi:random/random@0.2.0", "get-random-bytes")}, deny.expand(["wasi:random"]), "m"
         )
+
+
+# ------------------------------------------------------------ no path reaches a stub
+
+BROAD = (
+    "wasi:filesystem",
+    "wasi:clocks",
+    "wasi:random",
+    "wasi:cli/environment",
+    "wasi:cli/stdin",
+    "wasi:cli/terminal-input",
+    "wasi:cli/terminal-output",
+)
+BROAD_PROGRAMS = [
+    "clang19/stdio.wasm",
+    "clang19/sleep_poll.wasm",
+    "clang19/clocks.wasm",
+    "clang14/rewinddir.wasm",
+    "rust/time.wasm",
+    "rust/stdio.wasm",
+    "as-stub/clocks.wasm",
+    "emscripten/stdio.wasm",
+]
+
+
+@pytest.mark.parametrize("key", BROAD_PROGRAMS)
+def test_broad_deny_never_reaches_a_stub(key: str) -> None:
+    """Whatever the program then does (its own panic on a clock error is
+    its business), no denied import's stub runs: a trap there would name it."""
+    component = make((REAL_DIR / key).read_bytes(), *BROAD)
+    assert imports(component) <= {
+        "wasi:cli/exit",
+        "wasi:cli/stdout",
+        "wasi:cli/stderr",
+        "wasi:io/error",
+        "wasi:io/streams",
+        "wasi:io/poll",
+    }
+    result = run_component(component, args=["a"], stdin=b"in\n")
+    assert "denied" not in result.message
+    assert result.outcome in ("returned", "exit") or key.startswith("rust/")
+
+
+def test_a_reached_stub_says_which_import(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The safety net itself: with capabilities() left granting everything,
+    the C takes its normal path into a stub, and the trap names it."""
+    from componentize import shim
+
+    module = bytes(wasmtime.wat2wasm(STDIO))
+    shim._kept.cache_clear()
+    monkeypatch.setattr(deny, "capability_mask", lambda denied: -1)
+    try:
+        component = make(module, "wasi:cli/stdout")
+    finally:
+        shim._kept.cache_clear()
+    result = run_component(component)
+    assert result.trapped
+    assert "denied wasi cli stdout get stdout is not supported" in result.message

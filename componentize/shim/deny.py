@@ -8,8 +8,10 @@ Two rewrites of the gc'd shim, no rebuild of the C:
   no-capability paths (no stdio fd, no preopens, no arguments, no terminal,
   ENOTCAPABLE for a clock or randomness);
 * every import of a denied interface becomes a local function.  Those paths
-  never reach it; its body is `unreachable`, named `denied <import>` in the
-  name section, so a path we missed would say so rather than misbehave.
+  never reach it; its body is `unreachable`, named
+  `denied_<interface>_<function>_is_not_supported` in the name section, so a
+  path we missed would say so (`componentize run` names such frames in the
+  trap) rather than misbehave.
 
 Which names may be denied: every interface of the bundled WASI packages but
 `wasi:cli/exit` (proc_exit has no other way out) and `wasi:cli/run` (an
@@ -23,6 +25,7 @@ components do), so denying the wall clock denies the filesystem too.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import cache
@@ -193,7 +196,7 @@ def _stub_imports(module: Module, names: dict[int, str], denied: frozenset[str])
     gone_ids = {id(imp) for _, imp in gone}
     codes = [Code([], _UNREACHABLE) for _ in gone]
     codes += [Code(c.locals, encode_expr(renumber(decode_expr(c.code), r))) for c in module.codes]
-    stub_names = {mapping[n]: f"denied {imp.module}#{imp.name}" for n, imp in gone}
+    stub_names = {mapping[n]: stub_name(imp.module, imp.name) for n, imp in gone}
     return replace(
         module,
         imports=[imp for imp in module.imports if id(imp) not in gone_ids],
@@ -205,6 +208,13 @@ def _stub_imports(module: Module, names: dict[int, str], denied: frozenset[str])
         start=None if module.start is None else mapping[module.start],
         customs=[_renamed(c, mapping, stub_names) for c in module.customs],
     )
+
+
+def stub_name(module: str, name: str) -> str:
+    """`denied_wasi_cli_stdout_get_stdout_is_not_supported`: what a trap in
+    the stub of `module#name` shows (run.trap_reason reads that suffix)."""
+    words = re.sub(r"\W+", "_", f"{unversioned(module)}/{name}").strip("_")
+    return f"denied_{words}_is_not_supported"
 
 
 def _renamed(c: CustomSection, mapping: dict[int, int], extra: dict[int, str]) -> CustomSection:
