@@ -459,3 +459,17 @@ def test_a_reached_stub_says_which_import(monkeypatch: pytest.MonkeyPatch) -> No
     result = run_component(component)
     assert result.trapped
     assert "denied wasi cli stdout get stdout is not supported" in result.message
+
+
+def test_denied_component_under_jco(jco_available: None, tmp_path: Path) -> None:
+    """JS hosts take the trimmed shim too: the filesystem-denied probe, given
+    a preopen, answers under jco/Node as the module natively given none (the
+    clock and random lines are the host's business, so only the first four)."""
+    from toolchains import jco
+
+    module = bytes(wasmtime.wat2wasm(PROBE))
+    component = make(module, "wasi:filesystem", "wasi:random")
+    (tmp_path / "f.txt").write_bytes(b"hi")
+    result = jco.run_component_jco(component, dirs=[(tmp_path, "/")], program_name="p")
+    assert _lines(result)[:4] == NATIVE_NO_DIRS[:4]
+    assert _lines(result)[7] == NOTCAPABLE
