@@ -473,3 +473,16 @@ def test_denied_component_under_jco(jco_available: None, tmp_path: Path) -> None
     result = jco.run_component_jco(component, dirs=[(tmp_path, "/")], program_name="p")
     assert _lines(result)[:4] == NATIVE_NO_DIRS[:4]
     assert _lines(result)[7] == NOTCAPABLE
+
+
+def test_cli_out_dir_passes_deny(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.wasm").write_bytes(wasmtime.wat2wasm(PROBE))
+    argv = ["new", str(tmp_path / "a.wasm"), str(tmp_path / "b.wasm"), "--out-dir"]
+    with pytest.raises(SystemExit) as done:
+        main([*argv, str(tmp_path / "out"), "-j", "1", "--deny", "wasi:random"])
+    assert done.value.code in (0, None), capsys.readouterr().err
+    for name in ("a", "b"):
+        component = (tmp_path / "out" / f"{name}.wasm").read_bytes()
+        assert "wasi:random/random" not in imports(component)
+        assert _lines(run_component(component))[7] == NOTCAPABLE
