@@ -10,6 +10,7 @@ import click
 
 from componentize import component, wasm
 from componentize.assemble.analyze import Analysis, analyze
+from componentize.assemble.rules import builtin_rule
 from componentize.cli.funnel import Command
 from componentize.component.model import CoreModuleSection
 from componentize.files import read_bytes, wasm_kind
@@ -40,6 +41,9 @@ def module_report(a: Analysis) -> dict[str, Any]:
             entry["signature"] = i.signature
         if i.is_wasi and i.kind == "func":
             entry["wasi"] = {"expected": i.expected, "ok": not i.problem, "problem": i.problem}
+        rule = builtin_rule(i, a) if not i.is_wasi and i.kind == "func" else None
+        if rule is not None:
+            entry["rule"] = rule.describe()
         imports.append(entry)
     return {
         "type": "module",
@@ -144,6 +148,8 @@ def _imports_text(imports: list[dict[str, Any]]) -> list[str]:
             note = ""
             if "wasi" in i:
                 note = "  ok" if i["wasi"]["ok"] else f"  MISMATCH: {i['wasi']['problem']}"
+            elif "rule" in i:
+                note = f"  served: {i['rule'].partition(': ')[2]}"
             lines.append(f"    {i['kind']:<6} {i['name']} {i.get('signature', '')}{note}")
     return lines
 

@@ -133,3 +133,14 @@ def test_config_import_rules(tmp_path: Path) -> None:
     result = CliRunner().invoke(new, argv)
     assert result.exit_code == 0, result.output
     assert run_component(out.read_bytes()).exit_code == 7
+
+
+def test_inspect_names_the_builtin_rules() -> None:
+    from componentize.cli.inspect import inspect
+
+    for path, words in [
+        (AS / "abort-no-wasi-shim.wasm", "served: prints the message to stderr and exits with 255"),
+        (EMSCRIPTEN_GROWTH, "served: does nothing (built-in Emscripten rule)"),
+    ]:
+        result = CliRunner().invoke(inspect, [str(path)])
+        assert result.exit_code == 0 and words in result.output
