@@ -298,6 +298,8 @@ def test_denying_io_leaves_no_stdio_and_does_not_trap() -> None:
 
 
 def test_expand_closes_over_type_users() -> None:
+    assert deny.users()["wasi:clocks/wall-clock"] == {"wasi:filesystem/types"}  # datetime
+    assert deny.users()["wasi:io/streams"] >= {"wasi:cli/stdout", "wasi:filesystem/types"}
     assert deny.expand(["wasi:filesystem/types"]) == {
         "wasi:filesystem/types",
         "wasi:filesystem/preopens",

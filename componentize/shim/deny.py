@@ -16,7 +16,7 @@ Two rewrites of the gc'd shim, no rebuild of the C:
 Which names may be denied: every interface of the bundled WASI packages but
 `wasi:cli/exit` (proc_exit has no other way out) and `wasi:cli/run` (an
 export); a package name denies each of its deniable interfaces.  Denying an
-interface denies the ones that use its types (`USERS`): a
+interface denies the ones that use its types (`users()`): a
 component cannot import `wasi:cli/stdout` without the `output-stream` of
 `wasi:io/streams`, nor `wasi:filesystem/types` without the `datetime` of
 `wasi:clocks/wall-clock` (a `use` imports the interface, as wit-component's
@@ -42,26 +42,11 @@ from componentize.wasm.instructions import decode_expr, encode_expr
 from componentize.wasm.model import Code, CustomSection, FuncDesc, Instruction, Module
 from componentize.wasm.names import decode_name_section, encode_name_section
 from componentize.wasm.query import imported_count
+from componentize.wit.model import Alias, Interface, Resolve, TypeRef
 
 NOT_DENIABLE = {
     "wasi:cli/exit": "proc_exit needs it to end the program",
     "wasi:cli/run": "it is what the component exports, not an import",
-}
-
-# interface -> the interfaces that `use` its types, so cannot be imported without it
-USERS = {
-    "wasi:io/error": ("wasi:io/streams",),
-    "wasi:io/poll": ("wasi:io/streams", "wasi:clocks/monotonic-clock"),
-    "wasi:io/streams": (
-        "wasi:cli/stdin",
-        "wasi:cli/stdout",
-        "wasi:cli/stderr",
-        "wasi:filesystem/types",
-    ),
-    "wasi:filesystem/types": ("wasi:filesystem/preopens",),
-    "wasi:clocks/wall-clock": ("wasi:filesystem/types",),
-    "wasi:cli/terminal-input": ("wasi:cli/terminal-stdin",),
-    "wasi:cli/terminal-output": ("wasi:cli/terminal-stdout", "wasi:cli/terminal-stderr"),
 }
 
 
@@ -78,12 +63,36 @@ def unversioned(name: str) -> str:
 
 
 @cache
+def _bundled() -> Resolve:
+    return wit.resolve_dir(wit.bundled_wit_dir(), version=SHIM_WASI_VERSION)
+
+
+def _name(iface: Interface) -> str:
+    assert iface.package is not None
+    return f"{unversioned(str(iface.package.name))}/{iface.name}"
+
+
+@cache
+def users() -> dict[str, frozenset[str]]:
+    """Interface -> the interfaces that `use` its types (in the bundled WIT),
+    which a component cannot import without it."""
+    found: dict[str, set[str]] = {}
+    for package in _bundled().packages:
+        for iface in package.interfaces.values():
+            for t in iface.types.values():
+                target = t.body.target if isinstance(t.body, Alias) else None
+                owner = target.definition.owner if isinstance(target, TypeRef) else None
+                if isinstance(owner, Interface) and owner is not iface:
+                    found.setdefault(_name(owner), set()).add(_name(iface))
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+@cache
 def deniable() -> dict[str, tuple[str, ...]]:
     """Each name `--deny` takes -> the interfaces it denies (before closure):
     the bundled WASI interfaces and their packages."""
-    resolve = wit.resolve_dir(wit.bundled_wit_dir(), version=SHIM_WASI_VERSION)
     names: dict[str, tuple[str, ...]] = {}
-    for package in resolve.packages:
+    for package in _bundled().packages:
         pkg = unversioned(str(package.name))
         ifaces = tuple(f"{pkg}/{i}" for i in package.interfaces if f"{pkg}/{i}" not in NOT_DENIABLE)
         names[pkg] = ifaces
@@ -103,7 +112,7 @@ def deniable_text() -> str:
 
 def expand(names: Iterable[str]) -> frozenset[str]:
     """The interfaces (unversioned) denied by `--deny` `names`, closed over
-    USERS.  An unknown name is an InputError listing the known ones."""
+    users().  An unknown name is an InputError listing the known ones."""
     known = deniable()
     denied: set[str] = set()
     for name in names:
@@ -118,7 +127,7 @@ def expand(names: Iterable[str]) -> frozenset[str]:
         denied.update(known[base])
     work = list(denied)
     while work:
-        for user in USERS.get(work.pop(), ()):
+        for user in users().get(work.pop(), ()):
             if user not in denied:
                 denied.add(user)
                 work.append(user)
@@ -126,7 +135,7 @@ def expand(names: Iterable[str]) -> frozenset[str]:
 
 
 def implied_warnings(names: Iterable[str]) -> list[str]:
-    """A warning when `names` deny a capability nobody named (through USERS)."""
+    """A warning when `names` deny a capability nobody named (through users())."""
     named = {i for name in names for i in deniable().get(unversioned(name.strip()), ())}
     implied = sorted(i for i in expand(names) - named if i in CAPABILITY_BITS)
     if not implied:
