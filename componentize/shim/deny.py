@@ -26,7 +26,7 @@ components do), so denying the wall clock denies the filesystem too.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import replace
 from functools import cache
 
@@ -110,9 +110,11 @@ def deniable_text() -> str:
     )
 
 
-def expand(names: Iterable[str]) -> frozenset[str]:
+def expand(names: Collection[str]) -> frozenset[str]:
     """The interfaces (unversioned) denied by `--deny` `names`, closed over
     users().  An unknown name is an InputError listing the known ones."""
+    if not names:
+        return frozenset()  # the common case reads no WIT
     known = deniable()
     denied: set[str] = set()
     for name in names:
@@ -134,7 +136,7 @@ def expand(names: Iterable[str]) -> frozenset[str]:
     return frozenset(denied)
 
 
-def implied_warnings(names: Iterable[str]) -> list[str]:
+def implied_warnings(names: Collection[str]) -> list[str]:
     """A warning when `names` deny a capability nobody named (through users())."""
     named = {i for name in names for i in deniable().get(unversioned(name.strip()), ())}
     implied = sorted(i for i in expand(names) - named if i in CAPABILITY_BITS)
