@@ -488,3 +488,14 @@ def test_cli_out_dir_passes_deny(capsys: pytest.CaptureFixture[str], tmp_path: P
         component = (tmp_path / "out" / f"{name}.wasm").read_bytes()
         assert "wasi:random/random" not in imports(component)
         assert _lines(run_component(component))[7] == NOTCAPABLE
+
+
+def test_denying_sockets_changes_nothing() -> None:
+    """preview1 cannot open sockets, so the shim never imports wasi:sockets:
+    the component is byte for byte the undenied one (and runs as native)."""
+    module = bytes(wasmtime.wat2wasm(PROBE))
+    component = make(module, "wasi:sockets")
+    assert component == make(module)
+    native = run_module(module, args=["x"], env=[("A", "1")], program_name="p")
+    result = run_component(component, args=["x"], env=[("A", "1")], program_name="p")
+    assert outcome(result) == outcome(native)
