@@ -18,7 +18,7 @@ import glob
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -143,14 +143,7 @@ def _located(where: str, message: str) -> str:
 
 
 def _for(options: Options, source: str) -> Options:
-    return Options(
-        wasi_version=options.wasi_version,
-        source=source,
-        validate=options.validate,
-        wit=options.wit,
-        world=options.world,
-        deny=options.deny,
-    )
+    return replace(options, source=source)
 
 
 def default_workers() -> int:

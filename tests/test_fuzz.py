@@ -6,7 +6,13 @@ toolchains.fuzz --seconds 1800` (README, "Fuzzing")."""
 from __future__ import annotations
 
 import math
+import re
+from pathlib import Path
 
+import pytest
+
+from componentize.assemble import componentize
+from componentize.errors import ComponentizeError
 from toolchains import fuzz
 
 
@@ -26,3 +32,21 @@ def test_wit_never_crashes_the_front_end() -> None:
     findings = fuzz.run(math.inf, seed=20261130, limit=2000, wit=True)
     assert not findings.found, describe(findings)
     assert findings.user_errors > 100
+
+
+FOUND = Path(__file__).resolve().parent / "fixtures" / "fuzz"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        # a typed module whose cm32p2_initialize takes a parameter (was an
+        # internal error: the initializer calls it with none)
+        ("init-with-param.wasm", "`cm32p2_initialize` has core type (i32) -> ()"),
+        # a component-type section naming its world `...@0.1n0` (was a ValueError)
+        ("bad-world-version.wasm", "is not `ns:pkg/world@version`"),
+    ],
+)
+def test_findings_of_the_long_run_are_user_errors(name: str, message: str) -> None:
+    with pytest.raises(ComponentizeError, match=re.escape(message)):
+        componentize((FOUND / name).read_bytes())

@@ -42,6 +42,7 @@ LEGACY_ROOT = "$root"
 LEGACY_EXPORT = "[export]"
 
 Intrinsic = Literal["lower", "drop", "new", "rep"]
+INIT_TYPE = abi.CoreFuncType((), ())  # the initialization export: called with nothing
 
 
 @dataclass(frozen=True)
@@ -337,6 +338,10 @@ def _bind_specials(binder: _Binder, binding: Binding) -> None:
         assert actual is not None
         binder.check(f"`{binding.realloc}`", f"export {binding.realloc}", abi.REALLOC_TYPE, actual)
     binding.initialize = _first_export(binder, (f"{PREFIX}_initialize", abi.INITIALIZE), "func")
+    if binding.initialize is not None:
+        actual = binder.export_type(binding.initialize)
+        assert actual is not None
+        binder.check(f"`{binding.initialize}`", f"export {binding.initialize}", INIT_TYPE, actual)
     needs_memory = any(_needs(i).memory for i in binding.imports) or any(
         abi.canon_needs(e.function, "lift").memory for e in binding.exports
     )

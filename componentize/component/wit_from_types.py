@@ -60,9 +60,11 @@ def split_interface_name(name: str) -> tuple[wit.PackageName, str] | None:
     pkg, _, rest = name.partition("/")
     iface, _, version = rest.partition("@")
     namespace, _, pkg_name = pkg.partition(":")
-    return wit.PackageName(
-        namespace, pkg_name, wit.Version.parse(version) if version else None
-    ), iface
+    try:
+        parsed = wit.Version.parse(version) if version else None
+    except ValueError:
+        return None  # not a name with a version: the caller says what it expected
+    return wit.PackageName(namespace, pkg_name, parsed), iface
 
 
 class WorldDecoder:
