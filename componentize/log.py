@@ -27,9 +27,15 @@ def configure(verbosity: int = 0, fmt: str = "text") -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        # sys.stderr is looked up at each use, not kept: a caller that swaps it
+        # (tests, embedding applications) must not leave us a closed stream.
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )
+
+
+def _stderr_logger(*_args: object) -> structlog.PrintLogger:
+    return structlog.PrintLogger(file=sys.stderr)
 
 
 def get(name: str) -> structlog.typing.FilteringBoundLogger:

@@ -51,6 +51,8 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
+    if "componentize.log" in sys.modules:  # called again in one process: forget `-v`
+        sys.modules["componentize.log"].configure()
     try:
         status = cli.main(args=argv, prog_name="componentize", standalone_mode=False)
     except (Exception, KeyboardInterrupt) as error:
