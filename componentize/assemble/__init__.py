@@ -93,7 +93,7 @@ def componentize(data: bytes, options: Options = Options()) -> Result:
         rules=chosen,
         rule_imports=the_plan.extra_imports,
     )
-    warnings = [*the_plan.warnings, *_host_warnings(module)]
+    warnings = [*analysis.warnings, *the_plan.warnings, *_host_warnings(module)]
     warnings += shim.deny.implied_warnings(options.deny)
     warnings += [f"{r.describe()}" for r in chosen if r.builtin]
     component = layout.build(parts)

@@ -59,6 +59,7 @@ class Analysis:
     custom_sections: list[tuple[str, int]]  # (name, size in bytes)
     producers: dict[str, dict[str, str]] = field(default_factory=dict)
     start_function: int | None = None
+    warnings: list[str] = field(default_factory=list)  # about what was read for information
 
     @property
     def wasi_imports(self) -> list[ImportInfo]:
@@ -72,7 +73,7 @@ class Analysis:
 def analyze(module: wasm.Module) -> Analysis:
     exports = [ExportInfo(e.name, e.kind, _export_signature(module, e)) for e in module.exports]
     names = {e.name for e in module.exports if e.kind == "func"}
-    producers = wasm.producers_section(module)
+    producers, warnings = _producers(module)
     return Analysis(
         kind="command" if "_start" in names else "reactor",
         memories=_memories(module),
@@ -81,7 +82,17 @@ def analyze(module: wasm.Module) -> Analysis:
         custom_sections=[(c.name, len(c.data)) for c in module.customs],
         producers=producers.fields if producers else {},
         start_function=module.start,
+        warnings=warnings,
     )
+
+
+def _producers(module: wasm.Module) -> tuple[wasm.ProducersSection | None, list[str]]:
+    """The producers section, read for information only: a malformed one
+    is ignored with a warning (hosts never read it, so the module runs)."""
+    try:
+        return wasm.producers_section(module), []
+    except WasmDecodeError as error:
+        return None, [f"ignoring a malformed producers section ({error}); it is kept as is"]
 
 
 def _memories(module: wasm.Module) -> list[MemoryInfo]:
@@ -126,7 +137,33 @@ def _import_info(module: wasm.Module, imp: wasm.Import) -> ImportInfo:
     problem = (
         "" if expected == actual else f"signature {actual} does not match the spec's {expected}"
     )
+    if not problem and imp.desc.type_index not in _plain_func_types(module):
+        problem = (
+            f"its type {imp.desc.type_index} is declared in a recursive type group or as a "
+            "subtype, which no host's plain function type matches"
+        )
     return ImportInfo(imp.module, imp.name, "func", actual, expected, problem)
+
+
+def _plain_func_types(module: wasm.Module) -> set[int]:
+    """Type indices equal to a plain `(func ...)`: a bare function type, or
+    one final subtype without supertypes alone in its group (the same
+    canonical type); others are distinct types under the GC proposal."""
+    plain: set[int] = set()
+    index = 0
+    for entry in module.types:
+        members = entry.types if isinstance(entry, wasm.RecGroup) else [entry]
+        for member in members:
+            if isinstance(member, wasm.FuncType) or (
+                isinstance(member, wasm.SubType)
+                and len(members) == 1
+                and member.final
+                and not member.supertypes
+                and isinstance(member.composite, wasm.FuncType)
+            ):
+                plain.add(index)
+            index += 1
+    return plain
 
 
 def _export_signature(module: wasm.Module, export: wasm.Export) -> str:

@@ -170,3 +170,22 @@ def test_entry_points_of_another_type_are_refused(export: str, signature: str) -
     with pytest.raises(UnsupportedModuleError, match=f"exports `{export}` with type") as refused:
         componentize(module)
     assert "() -> ()" in str(refused.value)
+
+
+def test_a_malformed_producers_section_is_ignored_with_a_warning() -> None:
+    # hosts never read it, so the module runs: keep it, warn, go on
+    from componentize.assemble.embed import custom_section
+
+    module = (FIXTURES.parent.parent / "examples" / "hello.wasm").read_bytes()
+    result = componentize(module + custom_section("producers", b"\x05garbage"))
+    assert result.warnings[0].startswith("ignoring a malformed producers section")
+    assert b"Hello" in (run_component(result.component).stdout or b"")
+
+
+def test_a_preview1_import_typed_in_a_rec_group_is_refused() -> None:
+    module = _wat(f"""(module
+      (rec (type (func (param i32 i32 i32 i32) (result i32))) (type (struct)))
+      (import "{P1}" "fd_write" (func (type 0)))
+      (memory (export "memory") 1) (func (export "_start")))""")
+    with pytest.raises(UnsupportedModuleError, match="recursive type group"):
+        componentize(module)
