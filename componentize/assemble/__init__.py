@@ -144,7 +144,7 @@ def validate(component: bytes) -> None:
                 wasmtime.Module.validate(engine(), section.module)
             except wasmtime.WasmtimeError as error:
                 raise InternalError(f"wasmtime rejects a core module we built: {error}") from None
-            section.module = wasm.encode_module(skeleton(wasm.decode_module(section.module)))
+            section.module = skeleton(section.module)
     try:
         wc.Component(engine(), encode_component(model))
     except wasmtime.WasmtimeError as error:
