@@ -45,6 +45,10 @@ FOUND = Path(__file__).resolve().parent / "fixtures" / "fuzz"
         ("init-with-param.wasm", "`cm32p2_initialize` has core type (i32) -> ()"),
         # a component-type section naming its world `...@0.1n0` (was a ValueError)
         ("bad-world-version.wasm", "is not `ns:pkg/world@version`"),
+        # world sections with a parameter named `aGe` (was an internal error)
+        # and a type index out of range (was an IndexError)
+        ("world-name-not-kebab.wasm", "`aGe` is not in kebab case"),
+        ("world-type-index-out-of-range.wasm", "type index out of bounds"),
     ],
 )
 def test_findings_of_the_long_run_are_user_errors(name: str, message: str) -> None:

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import wasmtime
+from wasmtime import component as wc
+
 from componentize.abi import INITIALIZE
 from componentize.assemble.analyze import Analysis
 from componentize.assemble.guest import WORLD_SECTION_PREFIX
 from componentize.assemble.typed import Binding, bind
 from componentize.component.wit_from_types import WorldDecoder
+from componentize.engine import cause_of, engine
 from componentize.errors import InputError
 from componentize.wasm import Module, decode_module
 from componentize.wit import find_world, resolve_dir
@@ -41,6 +45,7 @@ def _embedded(data: bytes, where: str, module: Module | None = None) -> ModuleWo
         return None
     decoder = WorldDecoder(where)
     for custom in sections:
+        _check_section(bytes(custom.data), custom.name, where)
         try:
             decoder.add_section(bytes(custom.data), custom.name)
         except InputError as err:
@@ -55,6 +60,19 @@ def _embedded(data: bytes, where: str, module: Module | None = None) -> ModuleWo
     resolve, world = decoder.resolve()
     encoding = next(iter(decoder.string_encodings), "utf8")
     return ModuleWorld(resolve, world, encoding)
+
+
+def _check_section(payload: bytes, name: str, where: str) -> None:
+    """A world section is a component of types: wasmtime must take it (names
+    in kebab case, indices in range...) before we read a world out of it."""
+    try:
+        wc.Component(engine(), payload)
+    except wasmtime.WasmtimeError as error:
+        raise InputError(
+            f"custom section {name!r} is not a valid encoded world: {cause_of(str(error))}",
+            where=where,
+            hint="embed the world again (componentize embed, or wasm-tools component embed)",
+        ) from None
 
 
 def pick_world(resolve: wit.Resolve, name: str | None, where: str) -> wit.World:
