@@ -21,6 +21,10 @@ def engine(*, cached: bool = False, limits: bool = False) -> wasmtime.Engine:
     config = wasmtime.Config()
     # The shim keeps its state in a memory of its own, next to the guest's.
     config.wasm_multi_memory = True
+    # WIT's map<K, V> (component type 0x63) in worlds we read and components
+    # we build; older wasmtime-py releases lack the switch.
+    if hasattr(type(config), "wasm_component_model_map"):
+        config.wasm_component_model_map = True
     if cached:
         config.cache = True
     if limits:
