@@ -342,10 +342,10 @@ def _bind_specials(binder: _Binder, binding: Binding) -> None:
         actual = binder.export_type(binding.initialize)
         assert actual is not None
         binder.check(f"`{binding.initialize}`", f"export {binding.initialize}", INIT_TYPE, actual)
-    needs_memory = any(_needs(i).memory for i in binding.imports) or any(
+    needs_memory = any(needs(i).memory for i in binding.imports) or any(
         abi.canon_needs(e.function, "lift").memory for e in binding.exports
     )
-    needs_realloc = any(_needs(i).realloc for i in binding.imports) or any(
+    needs_realloc = any(needs(i).realloc for i in binding.imports) or any(
         abi.canon_needs(e.function, "lift").realloc for e in binding.exports
     )
     if needs_memory and not _has_memory(binder.module):
@@ -363,16 +363,12 @@ def _bind_specials(binder: _Binder, binding: Binding) -> None:
         )
 
 
-def _needs(entry: Lowered) -> abi.CanonNeeds:
+def needs(entry: Lowered) -> abi.CanonNeeds:
+    """The canonopts a bound import's `canon lower` requires."""
     if entry.intrinsic != "lower":
         return abi.CanonNeeds(memory=False, realloc=False)
     assert entry.function is not None
     return abi.canon_needs(entry.function, "lower")
-
-
-def needs(entry: Lowered) -> abi.CanonNeeds:
-    """The canonopts a bound import's `canon lower` requires."""
-    return _needs(entry)
 
 
 def _first_export(binder: _Binder, names: tuple[str, ...], kind: str) -> str | None:

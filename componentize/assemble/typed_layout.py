@@ -52,6 +52,7 @@ class Typed:
     instances: dict[wit.Interface, InstanceIdx] = field(default_factory=dict)
     world_funcs: dict[str, FuncIdx] = field(default_factory=dict)
     resources: dict[wit.TypeDef, TypeIdx] = field(default_factory=dict)
+    realloc: CoreFuncIdx | None = None  # the module's cabi_realloc, aliased once
 
     def __post_init__(self) -> None:
         self.b: ComponentBuilder = self.encoder.builder
@@ -216,9 +217,9 @@ class Typed:
     def _realloc(self, main: CoreInstanceIdx) -> CoreFuncIdx | None:
         if self.binding.realloc is None:
             return None
-        if not hasattr(self, "_realloc_idx"):
-            self._realloc_idx = self.b.alias_core_func(main, self.binding.realloc)
-        return self._realloc_idx
+        if self.realloc is None:
+            self.realloc = self.b.alias_core_func(main, self.binding.realloc)
+        return self.realloc
 
     def _encoding(self) -> str | None:
         encoding = self.binding.string_encoding

@@ -85,17 +85,7 @@ TARGET = {
     "MEMORY": "cm32p2_memory",
 }
 
-MODULE = """
-(module
-  (import "{HOST}" "log" (func $log (param i32 i32)))
-  (import "{HOST}" "add" (func $add (param i32 i32) (result i32)))
-  (import "{ROOT}" "tick" (func $tick (result i32)))
-  (import "{EXPORTED}" "{NEW}" (func $new (param i32) (result i32)))
-  (memory (export "{MEMORY}") 1)
-  (global $bump (mut i32) (i32.const 1024))
-  (global $drops (mut i32) (i32.const 0))
-  (global $posts (mut i32) (i32.const 0))
-  (func $realloc (export "{REALLOC}")
+REALLOC_FUNC = """(func $realloc (export "{REALLOC}")
     (param $old i32) (param $old_size i32) (param $align i32) (param $size i32) (result i32)
     (local $p i32)
     (if (i32.and (i32.ne (local.get $old) (i32.const 0))
@@ -106,7 +96,19 @@ MODULE = """
     (global.set $bump (i32.add (local.get $p) (local.get $size)))
     (if (local.get $old)
       (then (memory.copy (local.get $p) (local.get $old) (local.get $old_size))))
-    (local.get $p))
+    (local.get $p))"""
+
+MODULE = """
+(module
+  (import "{HOST}" "log" (func $log (param i32 i32)))
+  (import "{HOST}" "add" (func $add (param i32 i32) (result i32)))
+  (import "{ROOT}" "tick" (func $tick (result i32)))
+  (import "{EXPORTED}" "{NEW}" (func $new (param i32) (result i32)))
+  (memory (export "{MEMORY}") 1)
+  (global $bump (mut i32) (i32.const 1024))
+  (global $drops (mut i32) (i32.const 0))
+  (global $posts (mut i32) (i32.const 0))
+  {REALLOC_FUNC}
   (func (export "{API}greet") (param i32 i32) (result i32)
     (call $log (local.get 0) (local.get 1))
     (i32.store (i32.const 16) (local.get 0))
@@ -134,9 +136,10 @@ MODULE = """
 
 
 def wat(text: str, names: dict[str, str] | None = None) -> bytes:
-    if names is not None:
-        for key, value in names.items():
-            text = text.replace("{" + key + "}", value)
+    """`text` with `{REALLOC_FUNC}` and the `names` of a convention filled in."""
+    text = text.replace("{REALLOC_FUNC}", REALLOC_FUNC)
+    for key, value in {"REALLOC": "cabi_realloc", **(names or {})}.items():
+        text = text.replace("{" + key + "}", value)
     return bytes(wasmtime.wat2wasm(text))
 
 
@@ -373,18 +376,7 @@ COMMAND = """
   (memory (export "memory") 1)
   (data (i32.const 100) "hi from _start\\n")
   (global $bump (mut i32) (i32.const 4096))
-  (func $realloc (export "cabi_realloc")
-    (param $old i32) (param $old_size i32) (param $align i32) (param $size i32) (result i32)
-    (local $p i32)
-    (if (i32.and (i32.ne (local.get $old) (i32.const 0))
-                 (i32.le_u (local.get $size) (local.get $old_size)))
-      (then (return (local.get $old))))
-    (local.set $p (i32.and (i32.add (global.get $bump) (i32.sub (local.get $align) (i32.const 1)))
-                           (i32.sub (i32.const 0) (local.get $align))))
-    (global.set $bump (i32.add (local.get $p) (local.get $size)))
-    (if (local.get $old)
-      (then (memory.copy (local.get $p) (local.get $old) (local.get $old_size))))
-    (local.get $p))
+  {REALLOC_FUNC}
   (func (export "_start")
     (i32.store (i32.const 0) (i32.const 100))
     (i32.store (i32.const 4) (i32.const 15))
@@ -518,18 +510,7 @@ UTF16 = """
   (import "$root" "log" (func $log (param i32 i32)))
   (memory (export "memory") 1)
   (global $bump (mut i32) (i32.const 1024))
-  (func $realloc (export "cabi_realloc")
-    (param $old i32) (param $old_size i32) (param $align i32) (param $size i32) (result i32)
-    (local $p i32)
-    (if (i32.and (i32.ne (local.get $old) (i32.const 0))
-                 (i32.le_u (local.get $size) (local.get $old_size)))
-      (then (return (local.get $old))))
-    (local.set $p (i32.and (i32.add (global.get $bump) (i32.sub (local.get $align) (i32.const 1)))
-                           (i32.sub (i32.const 0) (local.get $align))))
-    (global.set $bump (i32.add (local.get $p) (local.get $size)))
-    (if (local.get $old)
-      (then (memory.copy (local.get $p) (local.get $old) (local.get $old_size))))
-    (local.get $p))
+  {REALLOC_FUNC}
   ;; echo: logs the string, returns its length in code units and the bytes back
   (func (export "echo") (param i32 i32) (result i32)
     (call $log (local.get 0) (local.get 1))
