@@ -136,3 +136,24 @@ def test_comments_are_our_own() -> None:
     for path in sorted(OURS.rglob("*.wit")):
         copied = [t for t in _comment_lines(path) if t in theirs]
         assert not copied, f"{path.name} repeats the reference's comments: {copied}"
+
+
+def test_the_stored_resolves_match_the_wit_files() -> None:
+    """`new` loads each version's resolve from package data (wit/bundled.py);
+    after an edit of the WIT, `python -m toolchains.wit_cache` stores them anew."""
+    from toolchains import wit_cache
+
+    for version in wit_cache.versions():
+        stored = wit_cache.resolved_file(version)
+        assert stored.is_file(), f"{stored.name} missing: run python -m toolchains.wit_cache"
+        assert stored.read_bytes() == wit_cache.expected(version), (
+            f"{stored.name} is stale: run python -m toolchains.wit_cache"
+        )
+
+
+def test_a_stored_resolve_loads_as_the_fresh_one() -> None:
+    from componentize.wit.bundled import bundled_resolve
+
+    version = Version(0, 2, 3)
+    fresh = resolve_dir(bundled_wit_dir(), version=version)
+    assert structure(bundled_resolve(version), docs=True) == structure(fresh, docs=True)

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
-from functools import cache
 
-from componentize import shim, wit
+from componentize import shim
 from componentize.abi import INITIALIZE
 from componentize.abi.names import parse_resource_drop
 from componentize.assemble import toolchain
@@ -20,6 +19,7 @@ from componentize.assemble.analyze import Analysis, Kind
 from componentize.errors import UnsupportedModuleError
 from componentize.shim import catalog
 from componentize.shim.contract import RUN_EXPORT, SHIM_WASI_VERSION
+from componentize.wit.bundled import bundled_resolve
 from componentize.wit.model import Resolve, Stability, Version
 
 REACTOR_WARNING = (
@@ -112,10 +112,9 @@ def refuse_entry_points(analysis: Analysis, where: str) -> None:
             )
 
 
-@cache
 def bundled_wit(version: Version) -> Resolve:
     """The bundled WASI WIT, gated at `version` (0.2.0 to 0.2.12)."""
-    return wit.resolve_dir(wit.bundled_wit_dir(), version=version)
+    return bundled_resolve(version)
 
 
 def has_exit_with_code(version: Version) -> bool:

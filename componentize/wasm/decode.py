@@ -17,6 +17,7 @@ from .leb128 import Reader, decode_uleb
 from .model import (
     EXTERN_KINDS,
     Code,
+    ConstExpr,
     CustomSection,
     Data,
     Element,
@@ -64,6 +65,9 @@ SECTION_NAMES = {
 # The order sections must appear in (WebAssembly 3.0: tags sit between memory and global).
 SECTION_ORDER = (1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11)
 _RANK = {sid: rank for rank, sid in enumerate(SECTION_ORDER)}
+# Sections whose items cannot change in place (ints, frozen `Data`): the
+# encoder compares them by identity (`RawSection.items`).
+IMMUTABLE_ITEMS = frozenset({3, 11})
 
 
 def _vec(r: Reader, what: str, item: Callable[[Reader], Any]) -> list[Any]:
@@ -186,6 +190,48 @@ def _data(r: Reader) -> Data:
     return Data("active", r.bytes(r.u32()), memory, offset)
 
 
+def _datas(r: Reader) -> list[Data]:
+    """The data section.  Go modules have about 100,000 segments, so the usual
+    form (flags 0, `i32.const N end` with 0 <= N < 2**27, a size below 2**28)
+    is read inline; anything else goes through `_data`, which checks it all."""
+    data, end = r.data, r.end
+    out: list[Data] = []
+    append = out.append
+    for _ in range(r.count("data segment")):
+        pos = r.pos
+        found = _plain_segment(data, pos, end)
+        if found is None:
+            append(_data(r))
+            continue
+        expr_end, body, size = found
+        append(Data("active", data[body : body + size], 0, ConstExpr(data[pos + 1 : expr_end])))
+        r.pos = body + size
+    return out
+
+
+def _plain_segment(data: bytes, pos: int, end: int) -> tuple[int, int, int] | None:
+    """(end of the offset expression, start of the bytes, their size) for a
+    segment of the usual form at `pos`, else None.  At most four LEB bytes
+    each, so every value is in range and canonical checks are moot."""
+    if end - pos < 5 or data[pos] != 0 or data[pos + 1] != 0x41:
+        return None
+    p, last = pos + 2, min(pos + 6, end)
+    while p < last and data[p] & 0x80:
+        p += 1
+    if p >= last or data[p] & 0x40 or p + 1 >= end or data[p + 1] != 0x0B:
+        return None  # long, negative or not followed by `end`
+    expr_end = p + 2
+    size, shift, p, last = 0, 0, expr_end, min(expr_end + 4, end)
+    while p < last:
+        byte = data[p]
+        size |= (byte & 0x7F) << shift
+        p += 1
+        if not byte & 0x80:
+            return (expr_end, p, size) if size <= end - p else None
+        shift += 7
+    return None
+
+
 def _single_u32(r: Reader) -> int:
     return r.u32()
 
@@ -204,7 +250,7 @@ SECTIONS: dict[int, tuple[str, Callable[[Reader], Any]]] = {
     9: ("elements", lambda r: _vec(r, "element segment", _element)),
     12: ("data_count", _single_u32),
     10: ("codes", lambda r: _vec(r, "function body", _code)),
-    11: ("datas", lambda r: _vec(r, "data segment", _data)),
+    11: ("datas", _datas),
 }
 
 
@@ -280,7 +326,10 @@ def decode_module(data: bytes | bytearray | memoryview) -> Module:
                 raise WasmDecodeError(f"{what} {name} section", section=name, offset=start)
             last_rank, last_id = _RANK[sid], sid
             raw = RawSection(data, start, pos, end)
-            setattr(module, SECTIONS[sid][0], decode_section_payload(sid, raw))
+            value = decode_section_payload(sid, raw)
+            setattr(module, SECTIONS[sid][0], value)
+            if sid in IMMUTABLE_ITEMS:
+                raw.items = tuple(value)
             module.raw[sid] = raw
         pos = end
     _check_counts(module)

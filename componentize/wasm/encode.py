@@ -8,6 +8,7 @@ canonically.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -30,6 +31,7 @@ from .model import (
     ImportDesc,
     Limits,
     Module,
+    RawSection,
     Table,
     TableType,
     TagType,
@@ -188,10 +190,18 @@ def _section(parts: list[bytes | memoryview], sid: int, payload: bytes | bytearr
     parts.append(bytes(payload))
 
 
+def _unchanged(sid: int, raw: RawSection, value: object) -> bool:
+    """Whether `value` is still what `raw` decodes to: for immutable items,
+    the same objects (a C-speed check); otherwise decoded again and compared."""
+    if raw.items is not None and isinstance(value, list):
+        return len(value) == len(raw.items) and all(map(operator.is_, value, raw.items))
+    return bool(decode_section_payload(sid, raw) == value)
+
+
 def _standard(parts: list[bytes | memoryview], module: Module, sid: int, reuse: bool) -> None:
     value = getattr(module, SECTIONS[sid][0])
     raw = module.raw.get(sid) if reuse else None
-    if raw is not None and decode_section_payload(sid, raw) == value:
+    if raw is not None and _unchanged(sid, raw, value):
         parts.append(memoryview(raw.source)[raw.start : raw.end])
         return
     if value is None or (isinstance(value, list) and not value):

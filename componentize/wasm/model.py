@@ -222,8 +222,11 @@ class Code:
     offset: int = field(default=0, compare=False)  # of `code` in the original file
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Data:
+    """A data segment.  Frozen (every field is immutable too), so an encoder
+    that finds the very objects it decoded knows the section is unchanged."""
+
     mode: Literal["active", "passive"]
     data: bytes
     memory: int = 0
@@ -255,6 +258,10 @@ class RawSection:
     start: int
     payload: int
     end: int
+    # The items as decoded, for sections whose items are immutable (function
+    # type indices, data segments): the encoder reuses the bytes when the
+    # module still holds exactly these objects, without decoding them again.
+    items: tuple[object, ...] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass

@@ -20,15 +20,40 @@ items are dropped unless their feature is in `features` (or `all_features`).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from componentize.wit import model
-from componentize.wit.loader import group, load_dir, require_root
 from componentize.wit.model import Resolve, Version
-from componentize.wit.parser import parse_text
-from componentize.wit.printer import print_package, print_resolve, print_world
-from componentize.wit.resolver import resolve_sources
-from componentize.wit.scope import Target
+
+# eager: the name is also the submodule's, which an import of the submodule
+# would bind here in place of the function
 from componentize.wit.structure import structure
+
+if TYPE_CHECKING:
+    from componentize.wit.parser import parse_text
+    from componentize.wit.printer import print_package, print_resolve, print_world
+    from componentize.wit.scope import Target
+
+# The parser, resolver and printer load on first use: a `componentize new`
+# of a plain module reads only the stored resolve (bundled.py) and the model.
+_LAZY = {
+    "parse_text": "componentize.wit.parser",
+    "print_package": "componentize.wit.printer",
+    "print_resolve": "componentize.wit.printer",
+    "print_world": "componentize.wit.printer",
+    "Target": "componentize.wit.scope",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Target",
@@ -55,6 +80,10 @@ def resolve_dir(
 ) -> Resolve:
     """Resolve a WIT directory (its `*.wit` files are one package, `deps/`
     holds the others) or a single `.wit` file."""
+    from componentize.wit.loader import load_dir
+    from componentize.wit.resolver import resolve_sources
+    from componentize.wit.scope import Target
+
     root, sources = load_dir(Path(path))
     # our own WIT is checked by the tests with every feature on
     ours = Path(path).resolve() == bundled_wit_dir()
@@ -71,6 +100,11 @@ def resolve_text(
     all_features: bool = False,
 ) -> Resolve:
     """Resolve one WIT text: its package plus any nested `package x:y { }` blocks."""
+    from componentize.wit.loader import group, require_root
+    from componentize.wit.parser import parse_text
+    from componentize.wit.resolver import resolve_sources
+    from componentize.wit.scope import Target
+
     main, nested = group([parse_text(text, file)], file)
     main = require_root(main, nested, file)
     sources = [main, *nested]
