@@ -23,7 +23,6 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from componentize.assemble import Options, componentize
-from componentize.assemble.adapter import adapt
 from componentize.errors import ComponentizeError, InputError, InternalError
 from componentize.files import read_input, wasm_kind, write_atomic
 
@@ -115,6 +114,8 @@ def build(
             hint="drop --adapt, or the --deny options",
         )
     if adapters:
+        from componentize.assemble.adapter import adapt  # only with --adapt
+
         adapted = adapt(data, read_adapters(adapters), options)
         return adapted.component, adapted.warnings
     result = componentize(data, options)

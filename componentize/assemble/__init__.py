@@ -14,7 +14,7 @@ import wasmtime
 from wasmtime import component as wc
 
 from componentize import log, shim, wasm
-from componentize.assemble import guest, layout, plan, rules, typed
+from componentize.assemble import guest, layout, plan, rules
 from componentize.assemble.analyze import Analysis, analyze
 from componentize.assemble.world import bind_world, initialize_export
 from componentize.component import decode_component
@@ -59,6 +59,11 @@ def componentize(data: bytes, options: Options = Options()) -> Result:
     )
     elsewhere = {(r.module, r.name) for r in chosen}
     elsewhere |= binding.bound_imports() if binding else set()
+    floor = plan.LOWEST
+    if binding is not None:
+        from componentize.assemble import typed  # only for a module with a world
+
+        floor = typed.wasi_floor(binding) or plan.LOWEST
 
     the_plan = plan.make_plan(
         analysis,
@@ -66,11 +71,13 @@ def componentize(data: bytes, options: Options = Options()) -> Result:
         where=options.source,
         world_imports=elsewhere,
         typed=binding is not None,
-        floor=(binding and typed.wasi_floor(binding)) or plan.LOWEST,
+        floor=floor,
         denied=denied,
         also=rules.preview1_needs(chosen),
     )
     if binding is not None:
+        from componentize.assemble import typed
+
         typed.share_wasi(binding, plan.bundled_wit(the_plan.version), options.source)
     small_shim = shim.prepare(the_plan.shim_exports, the_plan.version, denied)
     shim_imports = shim.wasi_imports(small_shim)

@@ -5,6 +5,7 @@ into one WIT world."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import wasmtime
 from wasmtime import component as wc
@@ -12,13 +13,16 @@ from wasmtime import component as wc
 from componentize.abi import INITIALIZE
 from componentize.assemble.analyze import Analysis
 from componentize.assemble.guest import WORLD_SECTION_PREFIX
-from componentize.assemble.typed import Binding, bind
-from componentize.component.wit_from_types import WorldDecoder
 from componentize.engine import cause_of, engine
 from componentize.errors import InputError
 from componentize.wasm import Module, decode_module
-from componentize.wit import find_world, resolve_dir
 from componentize.wit import model as wit
+
+if TYPE_CHECKING:
+    from componentize.assemble.typed import Binding
+
+# typed.py, the world decoder and the WIT front end load only for a module
+# that has a world: most modules have none, and they cost 40 ms to import.
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ def _embedded(data: bytes, where: str, module: Module | None = None) -> ModuleWo
     sections = [c for c in module.customs if c.name.startswith(WORLD_SECTION_PREFIX)]
     if not sections:
         return None
+    from componentize.component.wit_from_types import WorldDecoder
+
     decoder = WorldDecoder(where)
     for custom in sections:
         _check_section(bytes(custom.data), custom.name, where)
@@ -87,6 +93,8 @@ def pick_world(resolve: wit.Resolve, name: str | None, where: str) -> wit.World:
             where=where,
             hint=f"pass --world (known: {', '.join(known) or 'none'})",
         )
+    from componentize.wit import find_world
+
     try:
         return find_world(resolve, name)
     except KeyError:
@@ -105,6 +113,8 @@ def world_of(
     """The world to build for: from WIT on the command line when given
     (it replaces what the module embeds), else the embedded one."""
     if wit_path is not None:
+        from componentize.wit import resolve_dir
+
         resolve = resolve_dir(wit_path)
         return ModuleWorld(resolve, pick_world(resolve, world_name, wit_path))
     if world_name is not None:
@@ -122,6 +132,8 @@ def bind_world(
     found = world_of(data, wit, world, where, module)
     if found is None:
         return None
+    from componentize.assemble.typed import bind
+
     binding = bind(module, found.resolve, found.world, where)
     binding.string_encoding = found.string_encoding
     return binding

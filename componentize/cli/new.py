@@ -11,7 +11,6 @@ from pathlib import Path
 import click
 
 from componentize import log
-from componentize.assemble.adapter import parse_adapt
 from componentize.batch import Outcome, build, convert_many, default_workers, plan_jobs
 from componentize.cli.funnel import EXIT_USAGE, Command
 from componentize.cli.options import logging_options
@@ -171,6 +170,8 @@ def _deny_option(names: tuple[str, ...]) -> tuple[str, ...]:
 def _adapt_options(specs: tuple[str, ...]) -> dict[str, str]:
     adapters: dict[str, str] = {}
     for spec in specs:
+        from componentize.assemble.adapter import parse_adapt  # only with --adapt
+
         name, path = parse_adapt(spec)
         if name in adapters:
             raise InputError(f"`{name}` is adapted twice", where=f"--adapt {spec}")
