@@ -21,7 +21,7 @@ memories: only the shim has two, and it is built for that
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from componentize import abi, wasm
 from componentize.abi.names import parse_resource_drop
@@ -35,6 +35,8 @@ from componentize.component.builder import (
     CoreInstanceIdx,
     CoreMemoryIdx,
     CoreModuleIdx,
+    FuncIdx,
+    TypeIdx,
 )
 from componentize.errors import InternalError
 from componentize.shim.contract import (
@@ -82,6 +84,155 @@ class Parts:
     # (preview1 module, name) the rules module imports -> the shim export serving it
 
 
+Supply = Item | SortIdx  # what one core import gets: an instance's export, or a core definition
+
+
+@dataclass
+class Links:
+    """Core import names that let whole instances be passed.
+
+    An instance's export is imported from that instance itself, under its own
+    export name; a bare definition (a lowered function) from one inline
+    instance, under a number; module names are numbers too.  That costs no
+    alias and no inline export per item, and no long names: nothing reads
+    them at run time (a trap names functions from the name section).
+    """
+
+    groups: dict[CoreInstanceIdx | None, str] = field(default_factory=dict)  # None: inline
+    inline: dict[str, Supply] = field(default_factory=dict)
+    taken: set[tuple[str, str]] = field(default_factory=set)
+
+    def name(self, supply: Supply) -> tuple[str, str]:
+        """The (module, name) a core module imports `supply` as."""
+        if isinstance(supply, tuple):
+            key = self.groups.setdefault(supply[0], str(len(self.groups)))
+            if (key, supply[1]) not in self.taken:
+                self.taken.add((key, supply[1]))
+                return key, supply[1]
+        # A definition, or an export imported twice (an instance supplies a
+        # name once): through the inline instance.
+        key = self.groups.setdefault(None, str(len(self.groups)))
+        name = str(len(self.inline))
+        self.inline[name] = supply
+        return key, name
+
+    def args(self, b: ComponentBuilder) -> dict[str, CoreInstanceIdx]:
+        """The instantiation arguments, the inline instance made first."""
+        return {
+            key: _core_exports(b, self.inline) if owner is None else owner
+            for owner, key in self.groups.items()
+        }
+
+
+@dataclass(frozen=True)
+class Fill:
+    """Slots `offset`.. of a table get `funcs`, of `types`."""
+
+    table: Item
+    offset: int
+    funcs: Sequence[Supply]
+    types: Sequence[wasm.FuncType]
+
+
+@dataclass
+class Glue:
+    """The last core module: its element segments fill every slot, then its
+    start function calls `calls` (each `() -> ()`) in order.  One module for
+    all of it: each module more costs a header, its types and an instantiation."""
+
+    fills: list[Fill] = field(default_factory=list)
+    calls: list[Supply] = field(default_factory=list)
+
+    def fill(
+        self,
+        table: Item,
+        offset: int,
+        funcs: Sequence[Supply],
+        types: Sequence[wasm.FuncType],
+    ) -> None:
+        self.fills.append(Fill(table, offset, funcs, types))
+
+
+def _instantiate_linked(
+    b: ComponentBuilder, data: bytes, name: str, supplies: Mapping[tuple[str, str], Supply]
+) -> CoreInstanceIdx:
+    """Instantiate a module of ours with each import (module, name) supplied
+    by `supplies`, its imports renamed by `Links`."""
+    module = wasm.decode_module(data)
+    links = Links()
+    imports = []
+    for imp in module.imports:
+        supply = supplies.get((imp.module, imp.name))
+        if supply is None:
+            raise InternalError(f"nothing supplies the {name} import {imp.module}.{imp.name}")
+        linked_module, linked_name = links.name(supply)
+        imports.append(replace(imp, module=linked_module, name=linked_name))
+    linked = wasm.encode_module(replace(module, imports=imports))
+    return b.core_instantiate(_module(b, linked, name), links.args(b))
+
+
+def _instantiate_glue(b: ComponentBuilder, glue: Glue) -> None:
+    if glue.fills or glue.calls:
+        links = Links()
+        b.core_instantiate(_module(b, _glue_module(glue, links), "glue"), links.args(b))
+
+
+def _glue_module(glue: Glue, links: Links) -> bytes:
+    """Imports each fill's table and functions, and each call; one active
+    element segment per fill; a start function making the calls."""
+    module = wasm.Module()
+    tables: dict[Item, int] = {}
+    funcs = 0
+    for fill in glue.fills:
+        if fill.table not in tables:
+            tables[fill.table] = len(tables)
+            module.imports.append(
+                wasm.Import(*links.name(fill.table), _table_type(glue, fill.table))
+            )
+        for supply, ft in zip(fill.funcs, fill.types, strict=True):
+            module.imports.append(wasm.Import(*links.name(supply), _func_desc(module, ft)))
+        items = list(range(funcs, funcs + len(fill.funcs)))
+        funcs += len(fill.funcs)
+        offset = wasm.const_expr(wasm.Instruction("i32.const", (fill.offset,)))
+        module.elements.append(
+            wasm.Element("active", items=items, table=tables[fill.table], offset=offset)
+        )
+    if glue.calls:
+        for supply in glue.calls:
+            module.imports.append(wasm.Import(*links.name(supply), _func_desc(module, START_TYPE)))
+        calls = [wasm.Instruction("call", (funcs + i,)) for i in range(len(glue.calls))]
+        module.functions = [_func_desc(module, START_TYPE).type_index]
+        module.codes = [wasm.Code([], wasm.encode_expr([*calls, wasm.Instruction("end")]))]
+        module.start = funcs + len(glue.calls)
+    return wasm.encode_module(module)
+
+
+def _table_type(glue: Glue, table: Item) -> wasm.TableType:
+    """Large enough for every fill of `table`: a wrong layout fails to link,
+    not at run time."""
+    size = max(f.offset + len(f.funcs) for f in glue.fills if f.table == table)
+    return wasm.TableType("funcref", wasm.Limits(size))
+
+
+def _func_desc(module: wasm.Module, ft: wasm.FuncType) -> wasm.FuncDesc:
+    if ft not in module.types:
+        module.types.append(ft)
+    return wasm.FuncDesc(module.types.index(ft))
+
+
+def _supplies(funcs: Sequence[tuple[CoreInstanceIdx | None, str | CoreFuncIdx]]) -> list[Supply]:
+    """Typed-world slot functions (an instance's export, or a core function) as supplies."""
+    out: list[Supply] = []
+    for owner, f in funcs:
+        if owner is None:
+            assert isinstance(f, int)
+            out.append(SortIdx(Sort.CORE_FUNC, f))
+        else:
+            assert isinstance(f, str)
+            out.append((owner, f, CORE_FUNC))
+    return out
+
+
 def build(parts: Parts) -> bytes:
     b = ComponentBuilder()
     encoder = WitEncoder(b)
@@ -101,7 +252,7 @@ def build(parts: Parts) -> bytes:
     rules_at = len(exports) + len(typed_types)  # the rules' first stub slot
     stub_types = shim_types + typed_types + rule_types(parts.rules)
     stubs = (
-        b.core_instantiate(_module(b, guest.stub_module(stub_types), "stubs"))
+        b.core_instantiate(_module(b, _stub_module(stub_types, exports), "stubs"))
         if stub_types
         else None
     )
@@ -122,26 +273,36 @@ def build(parts: Parts) -> bytes:
     if guest_memory is None:
         assert parts.main.memory.export is not None
         guest_memory = (main, parts.main.memory.export, Sort.CORE_MEMORY)
+    glue = Glue()
+    stub_table = None if stubs is None else (stubs, guest.TABLE, Sort.CORE_TABLE)
     if typed is not None:
         main_memory = b.alias_core_memory(guest_memory[0], guest_memory[1])
         slots = typed.lower_slotted(main, main_memory)
         if slots:
-            assert stubs is not None
-            _fill(b, (stubs, guest.TABLE), slots, typed_types, "world", len(exports))
+            assert stub_table is not None
+            glue.fill(stub_table, len(exports), _supplies(slots), typed_types)
     if parts.rules:
-        assert stubs is not None
-        _serve_rules(b, parts, stubs, exports, guest_memory, rules_at)
+        assert stub_table is not None
+        funcs = _serve_rules(b, parts, stub_table[0], exports, guest_memory)
+        glue.fill(stub_table, rules_at, funcs, rule_types(parts.rules))
 
     shim = None
     if provider is not None:
         shim = _shim(b, encoder, parts, provider, guest_memory)
+        glue.fill(
+            (provider, PROVIDER_REALLOC_TABLE_EXPORT, Sort.CORE_TABLE),
+            0,
+            [(shim, REALLOC_EXPORT, CORE_FUNC)],
+            [REALLOC_TYPE],
+        )
         if exports:
-            assert stubs is not None
-            _fill(b, (stubs, guest.TABLE), [(shim, e) for e in exports], shim_types, "stubs")
+            assert stub_table is not None
+            glue.fill(stub_table, 0, [(shim, e, CORE_FUNC) for e in exports], shim_types)
         if parts.kind == "command":
-            start = [(main, "_start")]
-            _fill(b, (provider, PROVIDER_START_TABLE_EXPORT), start, [START_TYPE], "start")
-    _initialize(b, parts, shim, main)
+            start_table = (provider, PROVIDER_START_TABLE_EXPORT, Sort.CORE_TABLE)
+            glue.fill(start_table, 0, [(main, "_start", CORE_FUNC)], [START_TYPE])
+    glue.calls.extend(_initializers(parts, shim, main))
+    _instantiate_glue(b, glue)
     if shim is not None and parts.kind == "command" and not _world_runs(parts):
         _export_run(encoder, parts.resolve, shim)
     if typed is not None:
@@ -155,23 +316,17 @@ def _serve_rules(
     stubs: CoreInstanceIdx,
     exports: list[str],
     guest_memory: Item,
-    first_slot: int,
-) -> None:
+) -> list[Supply]:
     """Instantiate the rules module (on the module's memory, with preview1
-    through the stubs when it needs them) and put its functions into the
-    main module's rule slots."""
-    args: dict[str, dict[str, Item]] = {}
-    for (module_name, name), export in parts.rule_imports.items():
-        args.setdefault(module_name, {})[name] = (stubs, str(exports.index(export)), CORE_FUNC)
+    through the stubs when it needs them); its functions, for the main
+    module's rule slots."""
+    supplies: dict[tuple[str, str], Supply] = {
+        key: (stubs, export, CORE_FUNC) for key, export in parts.rule_imports.items()
+    }
     if needs_memory(parts.rules):
-        args.setdefault(MEMORY_IMPORT[0], {})[MEMORY_IMPORT[1]] = guest_memory
-    rules = _module(b, rules_module(parts.rules), "rules")
-    instance = b.core_instantiate(
-        rules, {name: _core_exports(b, items) for name, items in sorted(args.items())}
-    )
-    funcs = [(instance, str(i)) for i in range(len(parts.rules))]
-    types = rule_types(parts.rules)
-    _fill(b, (stubs, guest.TABLE), funcs, types, "rules", first_slot)
+        supplies[MEMORY_IMPORT] = guest_memory
+    instance = _instantiate_linked(b, rules_module(parts.rules), "rules", supplies)
+    return [(instance, str(i), CORE_FUNC) for i in range(len(parts.rules))]
 
 
 def _world_runs(parts: Parts) -> bool:
@@ -205,15 +360,23 @@ def _shim(
     provider: CoreInstanceIdx,
     guest_memory: Item,
 ) -> CoreInstanceIdx:
-    """Lower what the shim calls, instantiate it, fill the realloc slot."""
+    """Lower what the shim calls and instantiate it: its own memory, stack
+    pointer and memory-grow from the provider, the guest's memory, (commands)
+    the start table."""
     shim_memory = b.alias_core_memory(provider, PROVIDER_SHIM_MEMORY_EXPORT)
     realloc = b.alias_core_func(provider, PROVIDER_REALLOC_EXPORT)
-    wasi_args = _lower_wasi(b, encoder, parts, shim_memory, realloc)
-    shim_args = {**_shim_args(b, parts, provider, guest_memory), **wasi_args}
-    shim = b.core_instantiate(_module(b, parts.shim, "shim"), shim_args)
+    supplies: dict[tuple[str, str], Supply] = {
+        SHIM_MEMORY_IMPORT: (provider, PROVIDER_SHIM_MEMORY_EXPORT, Sort.CORE_MEMORY),
+        SHIM_STACK_POINTER_IMPORT: (provider, PROVIDER_STACK_POINTER_EXPORT, Sort.CORE_GLOBAL),
+        SHIM_MEMORY_GROW_IMPORT: (provider, PROVIDER_MEMORY_GROW_EXPORT, Sort.CORE_FUNC),
+        SHIM_GUEST_MEMORY_IMPORT: guest_memory,
+        **_lower_wasi(b, encoder, parts, shim_memory, realloc),
+    }
+    if parts.kind == "command":
+        start_table = (provider, PROVIDER_START_TABLE_EXPORT, Sort.CORE_TABLE)
+        supplies[SHIM_START_TABLE_IMPORT] = start_table
+    shim = _instantiate_linked(b, parts.shim, "shim", supplies)
     b.name(Sort.CORE_INSTANCE, shim, "shim")
-    realloc_table = (provider, PROVIDER_REALLOC_TABLE_EXPORT)
-    _fill(b, realloc_table, [(shim, REALLOC_EXPORT)], [REALLOC_TYPE], "realloc")
     return shim
 
 
@@ -258,21 +421,15 @@ def _shim_types(shim: bytes, exports: list[str]) -> list[wasm.FuncType]:
     return types
 
 
-def _initialize(
-    b: ComponentBuilder, parts: Parts, shim: CoreInstanceIdx | None, main: CoreInstanceIdx
-) -> None:
-    """Run, once and in order: the shim's init, the main module's start
-    function, a reactor's `_initialize`."""
-    calls: list[Item] = [] if shim is None else [(shim, INIT_EXPORT, Sort.CORE_FUNC)]
+def _initializers(parts: Parts, shim: CoreInstanceIdx | None, main: CoreInstanceIdx) -> list[Item]:
+    """What runs once every slot is filled, in order: the shim's init, the
+    main module's start function, a reactor's `_initialize`."""
+    calls: list[Item] = [] if shim is None else [(shim, INIT_EXPORT, CORE_FUNC)]
     if parts.main.start:
-        calls.append((main, guest.MAIN_START_EXPORT, Sort.CORE_FUNC))
+        calls.append((main, guest.MAIN_START_EXPORT, CORE_FUNC))
     if parts.initialize is not None:
-        calls.append((main, parts.initialize, Sort.CORE_FUNC))
-    if not calls:
-        return
-    init = _module(b, guest.initializer_module(len(calls)), "initialize")
-    args = _core_exports(b, {str(i): call for i, call in enumerate(calls)})
-    b.core_instantiate(init, {guest.GLUE_MODULE: args})
+        calls.append((main, parts.initialize, CORE_FUNC))
+    return calls
 
 
 def _module(b: ComponentBuilder, data: bytes, name: str) -> CoreModuleIdx:
@@ -300,74 +457,39 @@ def _item(b: ComponentBuilder, item: Item | SortIdx) -> SortIdx:
     return SortIdx(sort, b.alias_core_export(inst, export, sort))
 
 
-def _shim_args(
-    b: ComponentBuilder, parts: Parts, provider: CoreInstanceIdx, guest_memory: Item
-) -> dict[str, CoreInstanceIdx]:
-    """The shim's own imports: its memory, stack pointer and memory-grow
-    from the provider; the guest's memory and (commands) start table."""
-    env: dict[str, Item] = {}
-    for (module, name), item in (
-        (SHIM_MEMORY_IMPORT, (provider, PROVIDER_SHIM_MEMORY_EXPORT, Sort.CORE_MEMORY)),
-        (SHIM_STACK_POINTER_IMPORT, (provider, PROVIDER_STACK_POINTER_EXPORT, Sort.CORE_GLOBAL)),
-        (SHIM_MEMORY_GROW_IMPORT, (provider, PROVIDER_MEMORY_GROW_EXPORT, Sort.CORE_FUNC)),
-    ):
-        assert module == SHIM_MEMORY_IMPORT[0], "one core instance serves the shim's own imports"
-        env[name] = item
-    module, memory = SHIM_GUEST_MEMORY_IMPORT
-    table_module, table = SHIM_START_TABLE_IMPORT
-    assert table_module == module, "one core instance serves both"
-    args: dict[str, Item] = {memory: guest_memory}
-    if parts.kind == "command":
-        args[table] = (provider, PROVIDER_START_TABLE_EXPORT, Sort.CORE_TABLE)
-    return {SHIM_MEMORY_IMPORT[0]: _core_exports(b, env), module: _core_exports(b, args)}
-
-
 def _lower_wasi(
     b: ComponentBuilder,
     encoder: WitEncoder,
     parts: Parts,
     memory: CoreMemoryIdx,
     realloc: CoreFuncIdx,
-) -> dict[str, CoreInstanceIdx]:
-    """Lower each function the shim imports (its interfaces are imported);
-    one core instance per import module, named as the shim imports it."""
-    lowered: dict[str, dict[str, SortIdx]] = {}
+) -> dict[tuple[str, str], Supply]:
+    """Lower each function the shim imports (its interfaces are imported):
+    (module, name) as the shim imports it -> the core function."""
+    # Every alias first, then every canon: one section of each, not one
+    # section header per function.
+    targets: dict[tuple[str, str], tuple[str, int]] = {}
     for module, name in parts.shim_imports:
         iface = parts.resolve.interface(module)
         resource = parse_resource_drop(name)
         if resource is not None:
-            func = b.canon_resource_drop(encoder.component_type_of(iface.types[resource]))
+            targets[module, name] = ("drop", encoder.component_type_of(iface.types[resource]))
         else:
-            needs = abi.canon_needs(iface.functions[name], "lower")
+            targets[module, name] = ("lower", b.alias_func(encoder.instances[iface], name))
+    lowered: dict[tuple[str, str], Supply] = {}
+    for (module, name), (how, index) in targets.items():
+        if how == "drop":
+            func = b.canon_resource_drop(TypeIdx(index))
+        else:
+            fn = parts.resolve.interface(module).functions[name]
+            needs = abi.canon_needs(fn, "lower")
             func = b.canon_lower(
-                b.alias_func(encoder.instances[iface], name),
+                FuncIdx(index),
                 memory=memory if needs.memory else None,
                 realloc=realloc if needs.realloc else None,
             )
-        lowered.setdefault(module, {})[name] = SortIdx(Sort.CORE_FUNC, func)
-    return {module: b.core_instance_from_exports(funcs) for module, funcs in lowered.items()}
-
-
-def _fill(
-    b: ComponentBuilder,
-    table: tuple[CoreInstanceIdx, str],
-    funcs: Sequence[tuple[CoreInstanceIdx | None, str | CoreFuncIdx]],
-    types: list[wasm.FuncType],
-    name: str,
-    offset: int = 0,
-) -> None:
-    """Put `funcs` (an instance's export, or a core function when the
-    instance is None) into slots offset.. of `table`, with a filler module."""
-    filler = _module(b, guest.filler_module(types, offset), f"fill-{name}")
-    items: dict[str, Item | SortIdx] = {guest.TABLE: (*table, Sort.CORE_TABLE)}
-    for i, (owner, f) in enumerate(funcs):
-        if owner is None:
-            assert isinstance(f, int)
-            items[str(i)] = SortIdx(Sort.CORE_FUNC, f)
-        else:
-            assert isinstance(f, str)
-            items[str(i)] = (owner, f, Sort.CORE_FUNC)
-    b.core_instantiate(filler, {guest.GLUE_MODULE: _core_exports(b, items)})
+        lowered[module, name] = SortIdx(Sort.CORE_FUNC, func)
+    return lowered
 
 
 def _main_args(
@@ -377,16 +499,34 @@ def _main_args(
     exports: list[str],
     memory_args: MainArgs,
 ) -> dict[str, CoreInstanceIdx]:
-    """The main module's imports: preview1/preview0 from the stubs (stub `i`
-    calls the shim's `exports[i]`), its memory when it imports it."""
+    """The main module's imports: preview1/preview0 from the stubs (the stub
+    named as a shim export calls it), its memory when it imports it.  A
+    module whose every import is the stub of its name (preview1's, as a
+    rule) gets the stubs instance itself."""
     by_module = {module: dict(items) for module, items in memory_args.items()}
     for (module, name), export in parts.main.imports.items():
         items = by_module.setdefault(module, {})
         if name in items:
             raise InternalError(f"import {module}.{name} is served twice")
         assert stubs is not None
-        items[name] = (stubs, str(exports.index(export)), Sort.CORE_FUNC)
-    return {module: _core_exports(b, items) for module, items in sorted(by_module.items())}
+        items[name] = (stubs, export, Sort.CORE_FUNC)
+    return {
+        module: stubs
+        if stubs is not None and all(item == (stubs, n, CORE_FUNC) for n, item in items.items())
+        else _core_exports(b, items)
+        for module, items in sorted(by_module.items())
+    }
+
+
+def _stub_module(func_types: Sequence[wasm.FuncType], exports: Sequence[str]) -> bytes:
+    """The stubs; the first ones named as the shim exports they call (the
+    names the main module imports them by, as a rule), the rest by slot."""
+    module = wasm.decode_module(guest.stub_module(func_types))
+    names = {str(i): name for i, name in enumerate(exports)}
+    if guest.TABLE in exports or any(name.isdigit() for name in exports):
+        raise InternalError(f"a shim export named like a stub slot: {exports}")
+    renamed = [replace(e, name=names.get(e.name, e.name)) for e in module.exports]
+    return wasm.encode_module(replace(module, exports=renamed))
 
 
 def _export_run(encoder: WitEncoder, resolve: Resolve, shim: CoreInstanceIdx) -> None:
