@@ -42,6 +42,55 @@ static int64_t open_dir(uint32_t dir, uint32_t follow, uint32_t p, uint32_t len,
     return r;
 }
 
+/* The access a path_open asks for, as native derives it: write with FD_WRITE,
+ * or when creating or truncating (wasi-libc before 2023 opens files for
+ * writing through a directory fd without FD_WRITE, whose inheriting rights
+ * lack it); read with FD_READ/FD_READDIR, or whenever FD_WRITE is not asked. */
+static uint32_t access_of(uint64_t rights, uint32_t oflags) {
+    uint32_t access = 0;
+    if ((rights & RIGHT_FD_WRITE) || (oflags & (OFLAGS_CREAT | OFLAGS_TRUNC))) access |= ACCESS_WRITE;
+    if ((rights & (RIGHT_FD_READ | RIGHT_FD_READDIR)) || !(rights & RIGHT_FD_WRITE)) access |= ACCESS_READ;
+    return access;
+}
+
+/* The filetype of a descriptor opened read-only without O_DIRECTORY, which
+ * may be a directory: FILETYPE_DIRECTORY, FILETYPE_PENDING (not a directory)
+ * or another filetype, or -1 - error code.  read-directory answers
+ * not-directory for anything else without a stat (wasmtime runs get-type's
+ * stat on a worker thread: it cost as much as the open itself); a host
+ * answering otherwise (jco's refuses some directories) is asked get-type. */
+static int64_t opened_type(uint32_t handle) {
+    uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(D(READ_DIRECTORY_RET_SIZEOF), D(READ_DIRECTORY_RET_ALIGNOF));
+    wasi_filesystem_types_method_descriptor_read_directory((int32_t)handle, (int32_t)ret);
+    if (load8(ret) != RESULT_ERR) {
+        wasi_filesystem_types_resource_drop_directory_entry_stream((int32_t)load32(ret + D(READ_DIRECTORY_RET_OK)));
+        return FILETYPE_DIRECTORY;
+    }
+    if (load8(ret + D(READ_DIRECTORY_RET_ERR)) == ERR(NOT_DIRECTORY)) return FILETYPE_PENDING;
+    return descriptor_type(handle);
+}
+
+/* The descriptor path_open opens: a directory for O_DIRECTORY (with
+ * `mutate-directory` where granted) unless writing, else only what a file
+ * needs (some hosts refuse `mutate-directory` on a file; write access to a
+ * directory fails, EISDIR, as native).  -1 - error code on failure. */
+static int64_t open_path(uint32_t dir, uint32_t follow, uint32_t p, uint32_t len, uint32_t oflags,
+                         uint32_t access) {
+    if ((oflags & OFLAGS_DIRECTORY) && !(access & ACCESS_WRITE)) return open_dir(dir, follow, p, len, oflags);
+    uint32_t flags = (access & ACCESS_READ ? DFLAGS(READ) : 0) | (access & ACCESS_WRITE ? DFLAGS(WRITE) : 0);
+    return open_at(dir, follow, p, len, oflags, flags);
+}
+
+/* The type of what path_open opened, asked of the host only where the flags
+ * leave it open: with O_DIRECTORY it is a directory (the host checked), and
+ * a directory cannot be opened for writing, so a write open is a file whose
+ * filetype fd_fdstat_get asks for if it ever needs it. */
+static int64_t type_after_open(uint32_t handle, uint32_t oflags, uint32_t access) {
+    if (oflags & OFLAGS_DIRECTORY) return FILETYPE_DIRECTORY;
+    if (access & ACCESS_WRITE) return FILETYPE_PENDING;
+    return opened_type(handle);
+}
+
 EXPORT("path_open")
 int32_t shim_path_open(uint32_t dirfd, uint32_t dirflags, uint32_t path, uint32_t path_len,
                        uint32_t oflags, uint64_t rights, uint64_t inheriting, uint32_t fdflags,
@@ -52,33 +101,17 @@ int32_t shim_path_open(uint32_t dirfd, uint32_t dirflags, uint32_t path, uint32_
     int32_t err = dir_handle(dirfd, &dir);
     if (err) return err;
     if (fdflags & (FDFLAGS_DSYNC | FDFLAGS_RSYNC | FDFLAGS_SYNC)) return ERRNO_NOTSUP;
-    /* Access as native derives it: write with FD_WRITE, or when creating or
-     * truncating (wasi-libc before 2023 opens files for writing through a
-     * directory fd without FD_WRITE, whose inheriting rights lack it); read
-     * with FD_READ/FD_READDIR, or whenever FD_WRITE is not asked. */
-    uint32_t access = 0;
-    if ((rights & RIGHT_FD_WRITE) || (oflags & (OFLAGS_CREAT | OFLAGS_TRUNC))) access |= ACCESS_WRITE;
-    if ((rights & (RIGHT_FD_READ | RIGHT_FD_READDIR)) || !(rights & RIGHT_FD_WRITE)) access |= ACCESS_READ;
+    uint32_t access = access_of(rights, oflags);
     uint32_t follow = dirflags & LOOKUP_SYMLINK_FOLLOW, p = guest_path(path, path_len);
     oflags &= 15;
-    int64_t r;
-    if ((oflags & OFLAGS_DIRECTORY) && !(access & ACCESS_WRITE)) {
-        r = open_dir(dir, follow, p, path_len, oflags);
-    } else {
-        /* Only what a file needs: some hosts refuse `mutate-directory` on
-         * a file.  Write access to a directory fails (EISDIR), as native. */
-        uint32_t flags = (access & ACCESS_READ ? DFLAGS(READ) : 0) | (access & ACCESS_WRITE ? DFLAGS(WRITE) : 0);
-        r = open_at(dir, follow, p, path_len, oflags, flags);
-    }
+    int64_t r = open_path(dir, follow, p, path_len, oflags, access);
     if (r < 0) return fs_errno((uint32_t)(-r - 1));
     uint32_t handle = (uint32_t)r;
-    uint32_t tret = (uint32_t)(uintptr_t)arena_alloc(D(GET_TYPE_RET_SIZEOF), D(GET_TYPE_RET_ALIGNOF));
-    wasi_filesystem_types_method_descriptor_get_type((int32_t)handle, (int32_t)tret);
-    if (load8(tret) == RESULT_ERR) {
+    int64_t type = type_after_open(handle, oflags, access);
+    if (type < 0) {
         wasi_filesystem_types_resource_drop_descriptor((int32_t)handle);
-        return fs_errno(load8(tret + D(GET_TYPE_RET_ERR)));
+        return fs_errno((uint32_t)(-type - 1));
     }
-    uint32_t type = filetype_of(load8(tret + D(GET_TYPE_RET_OK)));
     if (type == FILETYPE_DIRECTORY && !(oflags & OFLAGS_DIRECTORY)) {
         /* A directory opened as a file: reopen it as one, so that it can be
          * worked in as natively (rare: libc's opendir says O_DIRECTORY). */
@@ -92,7 +125,7 @@ int32_t shim_path_open(uint32_t dirfd, uint32_t dirflags, uint32_t path, uint32_
     fd_entry *e = fd_new(&fd);
     e->kind = type == FILETYPE_DIRECTORY ? FD_DIR : FD_FILE;
     e->handle = handle;
-    e->filetype = type;
+    e->filetype = (uint32_t)type;
     e->access = access;
     e->fdflags = fdflags & (FDFLAGS_APPEND | FDFLAGS_NONBLOCK);
     guest_store_u32(fd_out, fd);

@@ -96,6 +96,8 @@ enum {
     FILETYPE_REGULAR_FILE = 4,
     FILETYPE_SOCKET_STREAM = 6,
     FILETYPE_SYMBOLIC_LINK = 7,
+    /* a file whose filetype the host has not been asked yet (file_type) */
+    FILETYPE_PENDING = 0xff,
 };
 
 /* kinds of descriptor-table entries */
@@ -186,6 +188,7 @@ int32_t fs_errno(uint32_t code);
 uint32_t guest_path(uint32_t ptr, uint32_t len);
 int32_t dir_handle(uint32_t fd, uint32_t *handle);
 uint32_t filetype_of(uint32_t p2type);
+int64_t descriptor_type(uint32_t handle);
 /* A filestat in private memory, so that preview1 and preview0 (whose
  * layouts differ) share everything but the final store. */
 typedef struct filestat {
@@ -207,6 +210,7 @@ int32_t fd_filestat(uint32_t fd, filestat *fs);
 int32_t file_write(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out);
 int32_t file_read(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out);
 int32_t file_seek(fd_entry *e, int64_t offset, uint32_t whence, uint32_t out);
+int32_t file_type(fd_entry *e, uint32_t *type);
 
 /* path.c */
 int32_t path_filestat(uint32_t fd, uint32_t flags, uint32_t path, uint32_t len, filestat *fs);

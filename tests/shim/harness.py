@@ -50,6 +50,7 @@ class Host:
     out: dict[int, bytearray] = field(default_factory=lambda: {1: bytearray(), 2: bytearray()})
     dropped: list[tuple[str, int]] = field(default_factory=list)
     write_sizes: list[int] = field(default_factory=list)
+    random_u64s: int = 0  # get-random-u64 calls so far
 
 
 class Shim:
@@ -113,7 +114,9 @@ class Shim:
         self.started.append(True)
 
     def call(self, name: str, *args: int) -> Any:
-        return self.exports[name](self.store, *args)
+        func = self.exports[name]
+        assert isinstance(func, wasmtime.Func)
+        return func(self.store, *args)
 
     def pw(self, addr: int, data: bytes) -> None:
         self.private.write(self.store, data, addr)
@@ -220,6 +223,10 @@ class Shim:
     def w_random_get_random_bytes(self, n: int, ret: int) -> None:
         data = bytes(i % 251 for i in range(n))
         self.pw(ret, struct.pack("<II", self.alloc(data), n))
+
+    def w_random_get_random_u64(self) -> int:
+        self.host.random_u64s += 1
+        return 0x0807060504030201 * self.host.random_u64s & 0xFFFFFFFFFFFFFFFF
 
     def w_preopens_get_directories(self, ret: int) -> None:
         items = [

@@ -15,10 +15,10 @@ from .harness import Host, Shim
 
 READ, WRITE, MUTATE_DIRECTORY = 1, 2, 32  # wasi:filesystem descriptor-flags
 DIRECTORY_TYPE, REGULAR_FILE_TYPE = 3, 6  # descriptor-type
-UNSUPPORTED = 27  # error-code
+UNSUPPORTED, NOT_DIRECTORY = 27, 24  # error-code
 O_CREAT, O_DIRECTORY, O_TRUNC = 1, 2, 8
 FD_READ, FD_WRITE, ALL_RIGHTS = 0x2, 0x40, 0x1FFFFFFF
-KEEP = {"path_open", "fd_close"}
+KEEP = {"path_open", "fd_close", "fd_fdstat_get"}
 
 
 class FsShim(Shim):
@@ -28,6 +28,7 @@ class FsShim(Shim):
         self.refuse_mutate = refuse_mutate
         self.opened: list[tuple[str, int, int]] = []  # (path, open-flags, descriptor-flags)
         self.paths: dict[int, str] = {}
+        self.asked: list[tuple[str, str]] = []  # (get-type or read-directory, path)
         super().__init__(KEEP, Host(preopens=["/"]))
 
     def w_types_method_descriptor_open_at(
@@ -43,8 +44,16 @@ class FsShim(Shim):
         self.pw(ret, struct.pack("<BxxxI", 0, new))
 
     def w_types_method_descriptor_get_type(self, handle: int, ret: int) -> None:
+        self.asked.append(("get-type", self.paths[handle]))
         kind = DIRECTORY_TYPE if self.paths[handle].endswith("dir") else REGULAR_FILE_TYPE
         self.pw(ret, bytes([0, kind]))
+
+    def w_types_method_descriptor_read_directory(self, handle: int, ret: int) -> None:
+        self.asked.append(("read-directory", self.paths[handle]))
+        if self.paths[handle].endswith("dir"):
+            self.pw(ret, struct.pack("<BxxxI", 0, 900 + handle))
+        else:
+            self.pw(ret, struct.pack("<BxxxB", 1, NOT_DIRECTORY))
 
     def open(self, path: str, oflags: int, rights: int) -> int:
         self.gw(0x1000, path.encode())
@@ -86,3 +95,38 @@ def test_a_directory_opened_as_a_file_is_reopened_as_a_directory() -> None:
     assert shim.open("sub.dir", 0, FD_READ) == 0
     assert shim.opened == [("sub.dir", 0, READ), ("sub.dir", O_DIRECTORY, READ | MUTATE_DIRECTORY)]
     assert ("descriptor", 201) in shim.host.dropped
+    assert ("directory_entry_stream", 1101) in shim.host.dropped  # the probe's stream
+
+
+def test_the_type_is_asked_only_where_the_flags_leave_it_open() -> None:
+    """A read-only open without O_DIRECTORY asks read-directory (not-directory
+    costs a host no stat); O_DIRECTORY and write opens ask nothing; the
+    filetype of a file is asked once, when fd_fdstat_get needs it."""
+    shim = FsShim()
+    assert shim.open("f.txt", 0, FD_READ) == 0
+    assert shim.open("sub.dir", O_DIRECTORY, FD_READ) == 0
+    assert shim.open("g.txt", O_CREAT, FD_WRITE) == 0
+    assert shim.asked == [("read-directory", "f.txt")]
+    fd = struct.unpack("<I", shim.gr(8, 4))[0]
+    for _ in range(2):
+        assert shim.call("fd_fdstat_get", fd, 0x2000) == 0
+        assert shim.gr(0x2000, 1)[0] == 4  # regular file
+    assert shim.asked == [("read-directory", "f.txt"), ("get-type", "g.txt")]
+
+
+def test_a_host_answering_read_directory_otherwise_is_asked_get_type() -> None:
+    class OddHost(FsShim):
+        def w_types_method_descriptor_read_directory(self, handle: int, ret: int) -> None:
+            self.asked.append(("read-directory", self.paths[handle]))
+            self.pw(ret, struct.pack("<BxxxB", 1, 3))  # bad-descriptor, as jco for some dirs
+
+    shim = OddHost()
+    assert shim.open("sub.dir", 0, FD_READ) == 0
+    assert shim.open("f.txt", 0, FD_READ) == 0
+    assert shim.asked == [
+        ("read-directory", "sub.dir"),
+        ("get-type", "sub.dir"),
+        ("read-directory", "f.txt"),
+        ("get-type", "f.txt"),
+    ]
+    assert shim.opened[1] == ("sub.dir", O_DIRECTORY, READ | MUTATE_DIRECTORY)  # reopened
