@@ -25,7 +25,14 @@ Programs (zig cc, -O2):
              (fd_read), then one more read at EOF;
 - random     50,000 `__wasi_random_get(buf, 16)`;
 - open       5,000 open(O_RDONLY) + close of a file in the preopened dir
-             (path_open, fd_close).
+             (path_open, fd_close);
+- readdir    a 1,000-entry directory in the preopened dir listed 5 times
+             with opendir/readdir/closedir (fd_readdir through wasi-libc's
+             buffer; every entry's inode is computed, though the program
+             prints only names: the official adapter reports inode 0 for one);
+- memory     memory-heavy code with a few WASI calls: two 32 MiB buffers
+             (malloc, so memory.grow) filled, copied and moved 8 times
+             (memcpy/memmove), touched every 4 KiB, one printf.
 
 Each is compiled N times (timed), and instantiated and run N times from one
 compiled copy with a fresh store each time (linker reused): compile,
@@ -70,6 +77,8 @@ ENV = tuple((f"VAR{i:04d}", "v" * 56) for i in range(1000))
 BIG_FILE = "big.bin"
 BIG_SIZE = 8 << 20  # 8 MiB, read in 64 KiB reads
 GUEST_DIR = "/data"
+LIST_DIR = "list"  # in the data dir: LIST_ENTRIES empty files
+LIST_ENTRIES = 1000
 
 
 @dataclass(frozen=True)
@@ -169,6 +178,40 @@ PROGRAMS: dict[str, Program] = {
         "    return 0;\n"
         "}\n",
         preopen=True,
+    ),
+    "readdir": Program(
+        "#include <dirent.h>\n#include <stdio.h>\n"
+        "int main(void) {\n"
+        "    unsigned long entries = 0, names = 0;\n"
+        "    for (int i = 0; i < 5; i++) {\n"
+        f'        DIR *d = opendir("{GUEST_DIR}/{LIST_DIR}");\n'
+        '        if (!d) { perror("opendir"); return 1; }\n'
+        "        struct dirent *e;\n"
+        "        while ((e = readdir(d))) { entries++; names += (unsigned char)e->d_name[0]; }\n"
+        "        closedir(d);\n"
+        "    }\n"
+        '    printf("%lu entries, %lu\\n", entries, names);\n'
+        "    return 0;\n"
+        "}\n",
+        preopen=True,
+    ),
+    "memory": Program(
+        "#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n"
+        "int main(void) {\n"
+        "    size_t n = 32u << 20;\n"
+        "    unsigned char *a = malloc(n), *b = malloc(n);\n"
+        "    if (!a || !b) return 1;\n"
+        "    for (size_t i = 0; i < n; i++) a[i] = (unsigned char)(i * 31u);\n"
+        "    unsigned long sum = 0;\n"
+        "    for (int round = 0; round < 8; round++) {\n"
+        "        memcpy(b, a, n);\n"
+        "        for (size_t i = (size_t)round; i < n; i += 4096) b[i] ^= (unsigned char)round;\n"
+        "        memmove(a + 1, b, n - 1);\n"
+        "        sum += a[round * 4096 + 7] + b[n - 1 - round];\n"
+        "    }\n"
+        '    printf("%lu\\n", sum);\n'
+        "    return 0;\n"
+        "}\n"
     ),
 }
 
@@ -363,6 +406,9 @@ def main() -> None:
     summary: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-runtime-data-") as data_dir:
         Path(data_dir, BIG_FILE).write_bytes(bytes(range(256)) * (BIG_SIZE // 256))
+        Path(data_dir, LIST_DIR).mkdir()
+        for i in range(LIST_ENTRIES):
+            Path(data_dir, LIST_DIR, f"entry-{i:04d}").touch()
         for name in names:
             prog = PROGRAMS[name]
             runners = [native_runner(modules[name])]
