@@ -84,6 +84,18 @@ class Parts:
     # (preview1 module, name) the rules module imports -> the shim export serving it
 
 
+# The provider's exports, renamed: only this layout links to them (by name),
+# and each name is spelled again wherever it is imported or aliased.
+PROVIDED = {
+    PROVIDER_SHIM_MEMORY_EXPORT: "m",
+    PROVIDER_GUEST_MEMORY_EXPORT: "m",  # the guest-memory provider's only export
+    PROVIDER_STACK_POINTER_EXPORT: "s",
+    PROVIDER_MEMORY_GROW_EXPORT: "g",
+    PROVIDER_REALLOC_EXPORT: "r",
+    PROVIDER_REALLOC_TABLE_EXPORT: "R",
+    PROVIDER_START_TABLE_EXPORT: "t",
+}
+STUB_TABLE = "T"  # the stubs' table, renamed likewise
 Supply = Item | SortIdx  # what one core import gets: an instance's export, or a core definition
 
 
@@ -200,10 +212,12 @@ def _glue_module(glue: Glue, links: Links) -> bytes:
     if glue.calls:
         for supply in glue.calls:
             module.imports.append(wasm.Import(*links.name(supply), _func_desc(module, START_TYPE)))
-        calls = [wasm.Instruction("call", (funcs + i,)) for i in range(len(glue.calls))]
-        module.functions = [_func_desc(module, START_TYPE).type_index]
-        module.codes = [wasm.Code([], wasm.encode_expr([*calls, wasm.Instruction("end")]))]
-        module.start = funcs + len(glue.calls)
+        module.start = funcs  # one call: the imported function itself starts
+        if len(glue.calls) > 1:
+            calls = [wasm.Instruction("call", (funcs + i,)) for i in range(len(glue.calls))]
+            module.functions = [_func_desc(module, START_TYPE).type_index]
+            module.codes = [wasm.Code([], wasm.encode_expr([*calls, wasm.Instruction("end")]))]
+            module.start = funcs + len(glue.calls)
     return wasm.encode_module(module)
 
 
@@ -241,9 +255,7 @@ def build(parts: Parts) -> bytes:
     # A module with no preview1 imports that is not a command (a wasip2-style
     # library) needs no shim: nothing of it would be called.
     with_shim = bool(parts.main.imports) or parts.kind == "command"
-    provider = (
-        b.core_instantiate(_module(b, guest.provider_module(), "provider")) if with_shim else None
-    )
+    provider = b.core_instantiate(_module(b, _provider_module(), "provider")) if with_shim else None
     guest_memory, main_args = _guest_memory(b, parts)
 
     exports = sorted(set(parts.main.imports.values()) | set(parts.rule_imports.values()))
@@ -274,7 +286,7 @@ def build(parts: Parts) -> bytes:
         assert parts.main.memory.export is not None
         guest_memory = (main, parts.main.memory.export, Sort.CORE_MEMORY)
     glue = Glue()
-    stub_table = None if stubs is None else (stubs, guest.TABLE, Sort.CORE_TABLE)
+    stub_table = None if stubs is None else (stubs, STUB_TABLE, Sort.CORE_TABLE)
     if typed is not None:
         main_memory = b.alias_core_memory(guest_memory[0], guest_memory[1])
         slots = typed.lower_slotted(main, main_memory)
@@ -290,7 +302,7 @@ def build(parts: Parts) -> bytes:
     if provider is not None:
         shim = _shim(b, encoder, parts, provider, guest_memory)
         glue.fill(
-            (provider, PROVIDER_REALLOC_TABLE_EXPORT, Sort.CORE_TABLE),
+            _provided(provider, PROVIDER_REALLOC_TABLE_EXPORT, Sort.CORE_TABLE),
             0,
             [(shim, REALLOC_EXPORT, CORE_FUNC)],
             [REALLOC_TYPE],
@@ -299,7 +311,7 @@ def build(parts: Parts) -> bytes:
             assert stub_table is not None
             glue.fill(stub_table, 0, [(shim, e, CORE_FUNC) for e in exports], shim_types)
         if parts.kind == "command":
-            start_table = (provider, PROVIDER_START_TABLE_EXPORT, Sort.CORE_TABLE)
+            start_table = _provided(provider, PROVIDER_START_TABLE_EXPORT, Sort.CORE_TABLE)
             glue.fill(start_table, 0, [(main, "_start", CORE_FUNC)], [START_TYPE])
     glue.calls.extend(_initializers(parts, shim, main))
     _instantiate_glue(b, glue)
@@ -345,9 +357,9 @@ def _guest_memory(b: ComponentBuilder, parts: Parts) -> tuple[Item | None, MainA
     memory = parts.main.memory
     if memory.export is not None:
         return None, {}
-    module = guest.guest_memory_module(memory.limits)
+    module = _renamed_exports(guest.guest_memory_module(memory.limits), PROVIDED)
     provided = b.core_instantiate(_module(b, module, "guest-memory"))
-    item = (provided, PROVIDER_GUEST_MEMORY_EXPORT, Sort.CORE_MEMORY)
+    item = _provided(provided, PROVIDER_GUEST_MEMORY_EXPORT, Sort.CORE_MEMORY)
     if memory.import_name:
         return item, {memory.import_module: {memory.import_name: item}}
     return item, {}
@@ -363,17 +375,19 @@ def _shim(
     """Lower what the shim calls and instantiate it: its own memory, stack
     pointer and memory-grow from the provider, the guest's memory, (commands)
     the start table."""
-    shim_memory = b.alias_core_memory(provider, PROVIDER_SHIM_MEMORY_EXPORT)
-    realloc = b.alias_core_func(provider, PROVIDER_REALLOC_EXPORT)
+    shim_memory = b.alias_core_memory(provider, PROVIDED[PROVIDER_SHIM_MEMORY_EXPORT])
+    realloc = b.alias_core_func(provider, PROVIDED[PROVIDER_REALLOC_EXPORT])
     supplies: dict[tuple[str, str], Supply] = {
-        SHIM_MEMORY_IMPORT: (provider, PROVIDER_SHIM_MEMORY_EXPORT, Sort.CORE_MEMORY),
-        SHIM_STACK_POINTER_IMPORT: (provider, PROVIDER_STACK_POINTER_EXPORT, Sort.CORE_GLOBAL),
-        SHIM_MEMORY_GROW_IMPORT: (provider, PROVIDER_MEMORY_GROW_EXPORT, Sort.CORE_FUNC),
+        SHIM_MEMORY_IMPORT: _provided(provider, PROVIDER_SHIM_MEMORY_EXPORT, Sort.CORE_MEMORY),
+        SHIM_STACK_POINTER_IMPORT: _provided(
+            provider, PROVIDER_STACK_POINTER_EXPORT, Sort.CORE_GLOBAL
+        ),
+        SHIM_MEMORY_GROW_IMPORT: _provided(provider, PROVIDER_MEMORY_GROW_EXPORT, Sort.CORE_FUNC),
         SHIM_GUEST_MEMORY_IMPORT: guest_memory,
         **_lower_wasi(b, encoder, parts, shim_memory, realloc),
     }
     if parts.kind == "command":
-        start_table = (provider, PROVIDER_START_TABLE_EXPORT, Sort.CORE_TABLE)
+        start_table = _provided(provider, PROVIDER_START_TABLE_EXPORT, Sort.CORE_TABLE)
         supplies[SHIM_START_TABLE_IMPORT] = start_table
     shim = _instantiate_linked(b, parts.shim, "shim", supplies)
     b.name(Sort.CORE_INSTANCE, shim, "shim")
@@ -401,10 +415,12 @@ def _import_all(encoder: WitEncoder, parts: Parts, typed: Typed | None) -> None:
             extra.setdefault(iface, []).extend(tds)
     for iface in extra:
         wanted.setdefault(iface, [])
+    imports = []
     for iface, (fns, more) in plan_imports(wanted).items():
         more += [td for td in extra.get(iface, []) if td not in more]
         inline_key = typed.import_name(iface) if typed is not None else None
-        encoder.import_interface(iface, fns, more, inline_key)
+        imports.append((iface, fns, more, inline_key))
+    encoder.import_grouped(imports)
     if typed is not None:
         typed.import_world_functions()
 
@@ -521,10 +537,23 @@ def _main_args(
 def _stub_module(func_types: Sequence[wasm.FuncType], exports: Sequence[str]) -> bytes:
     """The stubs; the first ones named as the shim exports they call (the
     names the main module imports them by, as a rule), the rest by slot."""
-    module = wasm.decode_module(guest.stub_module(func_types))
-    names = {str(i): name for i, name in enumerate(exports)}
-    if guest.TABLE in exports or any(name.isdigit() for name in exports):
+    if STUB_TABLE in exports or any(name.isdigit() for name in exports):
         raise InternalError(f"a shim export named like a stub slot: {exports}")
+    names = {guest.TABLE: STUB_TABLE, **{str(i): name for i, name in enumerate(exports)}}
+    return _renamed_exports(guest.stub_module(func_types), names)
+
+
+def _provider_module() -> bytes:
+    return _renamed_exports(guest.provider_module(), PROVIDED)
+
+
+def _provided(provider: CoreInstanceIdx, export: str, sort: Sort) -> Item:
+    """The provider's `export` (as contract.py names it), as this layout renamed it."""
+    return provider, PROVIDED[export], sort
+
+
+def _renamed_exports(data: bytes, names: Mapping[str, str]) -> bytes:
+    module = wasm.decode_module(data)
     renamed = [replace(e, name=names.get(e.name, e.name)) for e in module.exports]
     return wasm.encode_module(replace(module, exports=renamed))
 

@@ -1,0 +1,155 @@
+"""What the component adds around a module, kept small (issue 13, size;
+benches/bench_size.py measures it over the conformance suite): interfaces
+imported in grouped sections, whole instances passed to the shim and the
+glue instead of an alias per item, one glue module, and the shim's function
+names kept for traps."""
+
+from __future__ import annotations
+
+import pytest
+import wasmtime
+import wasmtime.component as wc
+from component_support import Wasi
+
+from componentize import run, wasm
+from componentize.assemble import Options, componentize
+from componentize.component import ComponentBuilder, WitEncoder, decode_component, find_names
+from componentize.component.model import (
+    AliasSection,
+    CoreInstanceSection,
+    CoreInstantiate,
+    CoreModuleSection,
+    ImportSection,
+    Section,
+    TypeSection,
+)
+from componentize.component.sorts import AliasCoreExport, Sort
+from componentize.engine import engine
+
+# A command whose fd_write is given an iovec far outside its memory: the
+# shim traps reading it.
+TRAPS_IN_SHIM = """
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 0x7fff0000))
+    (i32.store (i32.const 4) (i32.const 16))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))
+"""
+
+HELLO = """
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hi\\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 3))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (call $proc_exit (i32.const 0))))
+"""
+
+
+def _component(wat: str) -> bytes:
+    return componentize(wasmtime.wat2wasm(wat), Options(wasi_version="auto")).component
+
+
+def _kinds(sections: list[Section]) -> list[str]:
+    return [type(s).__name__ for s in sections]
+
+
+def test_import_grouped_puts_independent_interfaces_in_one_section(wasi: Wasi) -> None:
+    b = ComponentBuilder()
+    encoder = WitEncoder(b)
+    write = "[method]output-stream.blocking-write-and-flush"
+    encoder.import_grouped(
+        [
+            (wasi.error, [], [wasi.error_res], None),
+            (wasi.streams, [write], [wasi.output_stream], None),
+            (wasi.stdout, ["get-stdout"], [], None),
+            (wasi.stderr, ["get-stderr"], [], None),
+        ]
+    )
+    # error; streams (uses error's resource); stdout and stderr (use
+    # streams' output-stream) together: three groups, not four.
+    assert _kinds(b.sections) == [
+        "TypeSection",
+        "ImportSection",
+        "AliasSection",
+        "TypeSection",
+        "ImportSection",
+        "AliasSection",
+        "TypeSection",
+        "ImportSection",
+    ]
+    last = b.sections[-1]
+    assert isinstance(last, ImportSection)
+    assert [i.name.name for i in last.imports] == ["wasi:cli/stdout@0.2.0", "wasi:cli/stderr@0.2.0"]
+    wc.Component(engine(), b.finish())  # valid
+
+
+def test_layout_passes_whole_instances() -> None:
+    c = decode_component(_component(HELLO))
+    names = find_names(c)
+    assert names is not None
+    modules = names.sorts[Sort.CORE_MODULE]
+    assert list(modules.values()) == ["provider", "stubs", "main", "shim", "glue"]
+    # Only what a canon option needs (the shim's memory and realloc) and the
+    # lifted `run` are aliased out of core instances: every import of the
+    # main module, the shim and the glue is supplied by a whole instance.
+    aliased = [
+        a.name
+        for s in c.sections
+        if isinstance(s, AliasSection)
+        for a in s.aliases
+        if isinstance(a, AliasCoreExport)
+    ]
+    assert len(aliased) == 3, aliased
+    instantiations = [
+        i
+        for s in c.sections
+        if isinstance(s, CoreInstanceSection)
+        for i in s.instances
+        if isinstance(i, CoreInstantiate)
+    ]
+    main = instantiations[2]
+    assert [name for name, _ in main.args] == ["wasi_snapshot_preview1"]
+    assert main.args[0][1] == 1  # the stubs instance itself
+
+
+def test_shim_imports_are_renamed_but_its_names_stay() -> None:
+    c = decode_component(_component(HELLO))
+    cores = [s.module for s in c.sections if isinstance(s, CoreModuleSection)]
+    shim = wasm.decode_module(cores[3])
+    assert all(len(i.module) == 1 for i in shim.imports)
+    names = [s for s in shim.customs if s.name == "name"]
+    assert names, "the shim keeps its name section"
+
+
+def test_trap_in_the_shim_names_its_functions(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The run's message drops wasmtime's backtrace; the error it classifies has it.
+    seen: list[str] = []
+    classify = run.classify
+
+    def spy(e: Exception) -> object:
+        seen.append(str(e))
+        return classify(e)
+
+    monkeypatch.setattr(run, "classify", spy)
+    result = run.run_component(_component(TRAPS_IN_SHIM))
+    assert result.outcome == "trap"
+    assert any("!shim_fd_write" in text for text in seen), seen
+
+
+def test_added_bytes_beyond_the_shim_stay_small() -> None:
+    """Everything but the shim module: types, imports, glue, canons, names."""
+    data = wasmtime.wat2wasm(HELLO)
+    component = _component(HELLO)
+    c = decode_component(component)
+    cores = [s.module for s in c.sections if isinstance(s, CoreModuleSection)]
+    around = len(component) - len(data) - len(cores[3])
+    types = sum(1 for s in c.sections if isinstance(s, TypeSection))
+    assert types <= 4  # interfaces imported in dependency groups, + `run`
+    assert around <= 1350, around  # 1,264 when written, 2,118 before (commit bbaa2de)
