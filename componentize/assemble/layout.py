@@ -1,17 +1,25 @@
 """The component layout (docs/architecture.md, "How a component is laid out"), step by step:
 
-1. the provider module: the shim's memory, stack pointer, memory-grow and
-   slot tables; a guest-memory provider when the main module imports its memory;
-2. the stubs, and the main module importing its preview1 functions from them
-   (its memory stays defined; it exports it);
-3. import the WASI interfaces and `canon lower` what the shim calls
-   (memory: the shim's; realloc: the trampoline through the realloc slot);
-4. instantiate the shim on both memories;
-5. fill the slots: realloc, the stubs' table with the shim's exports, and
-   (commands) `_start`;
-6. the initializer: the shim's init, the main module's start function,
-   a reactor's `_initialize`;
-7. commands: lift the shim's `run` as `wasi:cli/run`.
+1. import the WASI interfaces (grouped: one type and one import section per
+   dependency level);
+2. the provider module: the stubs (one slot table) and, with a shim, the
+   shim's memory, stack pointer, memory-grow, the realloc trampoline (through
+   the slot after the stubs') and the start table; a guest-memory provider
+   when the main module imports its memory;
+3. the main module, importing its preview1 functions from the stubs (its
+   memory stays defined; it exports it);
+4. `canon lower` what the shim calls (memory: the shim's; realloc: the
+   trampoline) and instantiate the shim on both memories;
+5. the glue module: its element segments fill the slots (the stubs with the
+   shim's exports, the world's and the rules' slots, realloc, `_start`), then
+   its start function calls the shim's init, the main module's start
+   function and a reactor's `_initialize`;
+6. commands: lift the shim's `run` as `wasi:cli/run`.
+
+Sizes (issue 13; benches/bench_size.py): core modules we instantiate get
+whole instances, their imports renamed to the supplying instance's export
+names (`Links`), so no alias and no inline export is spent per item; what
+only this layout links to by name has a one-character name.
 
 Every core module meets what JS hosts (jco) require of a module with several
 memories: only the shim has two, and it is built for that
@@ -41,10 +49,10 @@ from componentize.component.builder import (
 from componentize.errors import InternalError
 from componentize.shim.contract import (
     INIT_EXPORT,
+    MEMORY_GROW_TYPE,
     PROVIDER_GUEST_MEMORY_EXPORT,
     PROVIDER_MEMORY_GROW_EXPORT,
     PROVIDER_REALLOC_EXPORT,
-    PROVIDER_REALLOC_TABLE_EXPORT,
     PROVIDER_SHIM_MEMORY_EXPORT,
     PROVIDER_STACK_POINTER_EXPORT,
     PROVIDER_START_TABLE_EXPORT,
@@ -92,10 +100,9 @@ PROVIDED = {
     PROVIDER_STACK_POINTER_EXPORT: "s",
     PROVIDER_MEMORY_GROW_EXPORT: "g",
     PROVIDER_REALLOC_EXPORT: "r",
-    PROVIDER_REALLOC_TABLE_EXPORT: "R",
     PROVIDER_START_TABLE_EXPORT: "t",
 }
-STUB_TABLE = "T"  # the stubs' table, renamed likewise
+STUB_TABLE = "T"  # the stubs' table (the realloc slot follows them)
 Supply = Item | SortIdx  # what one core import gets: an instance's export, or a core definition
 
 
@@ -195,7 +202,7 @@ def _glue_module(glue: Glue, links: Links) -> bytes:
     module = wasm.Module()
     tables: dict[Item, int] = {}
     funcs = 0
-    for fill in glue.fills:
+    for fill in _segments(glue.fills):
         if fill.table not in tables:
             tables[fill.table] = len(tables)
             module.imports.append(
@@ -219,6 +226,21 @@ def _glue_module(glue: Glue, links: Links) -> bytes:
             module.codes = [wasm.Code([], wasm.encode_expr([*calls, wasm.Instruction("end")]))]
             module.start = funcs + len(glue.calls)
     return wasm.encode_module(module)
+
+
+def _segments(fills: Sequence[Fill]) -> list[Fill]:
+    """The fills by table (in order of first use) and offset, adjacent ones
+    merged: one element segment each."""
+    tables = list(dict.fromkeys(f.table for f in fills))
+    out: list[Fill] = []
+    for fill in sorted(fills, key=lambda f: (tables.index(f.table), f.offset)):
+        last = out[-1] if out else None
+        if last and last.table == fill.table and last.offset + len(last.funcs) == fill.offset:
+            funcs, types = [*last.funcs, *fill.funcs], [*last.types, *fill.types]
+            out[-1] = Fill(last.table, last.offset, funcs, types)
+        else:
+            out.append(fill)
+    return out
 
 
 def _table_type(glue: Glue, table: Item) -> wasm.TableType:
@@ -255,19 +277,17 @@ def build(parts: Parts) -> bytes:
     # A module with no preview1 imports that is not a command (a wasip2-style
     # library) needs no shim: nothing of it would be called.
     with_shim = bool(parts.main.imports) or parts.kind == "command"
-    provider = b.core_instantiate(_module(b, _provider_module(), "provider")) if with_shim else None
-    guest_memory, main_args = _guest_memory(b, parts)
-
     exports = sorted(set(parts.main.imports.values()) | set(parts.rule_imports.values()))
     shim_types = _shim_types(parts.shim, exports)
     typed_types = typed.stub_types() if typed else []
     rules_at = len(exports) + len(typed_types)  # the rules' first stub slot
     stub_types = shim_types + typed_types + rule_types(parts.rules)
-    stubs = (
-        b.core_instantiate(_module(b, _stub_module(stub_types, exports), "stubs"))
-        if stub_types
-        else None
-    )
+    provider = None
+    if with_shim or stub_types:
+        data = _provider_module(stub_types, exports, with_shim, parts.kind == "command")
+        provider = b.core_instantiate(_module(b, data, "provider"))
+    stubs = provider if stub_types else None
+    guest_memory, main_args = _guest_memory(b, parts)
     if typed is not None:
         typed.offset = len(exports)
         typed.define_resources(stubs)
@@ -299,13 +319,11 @@ def build(parts: Parts) -> bytes:
         glue.fill(stub_table, rules_at, funcs, rule_types(parts.rules))
 
     shim = None
-    if provider is not None:
+    if provider is not None and with_shim:
         shim = _shim(b, encoder, parts, provider, guest_memory)
+        realloc_slot = [(shim, REALLOC_EXPORT, CORE_FUNC)]
         glue.fill(
-            _provided(provider, PROVIDER_REALLOC_TABLE_EXPORT, Sort.CORE_TABLE),
-            0,
-            [(shim, REALLOC_EXPORT, CORE_FUNC)],
-            [REALLOC_TYPE],
+            (provider, STUB_TABLE, Sort.CORE_TABLE), len(stub_types), realloc_slot, [REALLOC_TYPE]
         )
         if exports:
             assert stub_table is not None
@@ -534,17 +552,67 @@ def _main_args(
     }
 
 
-def _stub_module(func_types: Sequence[wasm.FuncType], exports: Sequence[str]) -> bytes:
-    """The stubs; the first ones named as the shim exports they call (the
-    names the main module imports them by, as a rule), the rest by slot."""
-    if STUB_TABLE in exports or any(name.isdigit() for name in exports):
-        raise InternalError(f"a shim export named like a stub slot: {exports}")
-    names = {guest.TABLE: STUB_TABLE, **{str(i): name for i, name in enumerate(exports)}}
-    return _renamed_exports(guest.stub_module(func_types), names)
+def _provider_module(
+    stub_types: Sequence[wasm.FuncType], exports: Sequence[str], with_shim: bool, command: bool
+) -> bytes:
+    """What must exist before the main module, in one module: the stubs
+    (stub `i` calls slot `i` of the table); with a shim, its memory, stack
+    pointer and memory-grow, the realloc trampoline through the slot after
+    the stubs' and (commands) the one-slot start table.  Stubs are named as
+    the shim exports they call (the names the main module imports them by,
+    as a rule), the world's and the rules' by slot; the rest by one letter."""
+    clash = {STUB_TABLE, *PROVIDED.values()} & set(exports)
+    if clash or any(name.isdigit() for name in exports):
+        raise InternalError(f"a shim export named like a provider export: {exports}")
+    slots = len(stub_types) + with_shim
+    slot = wasm.TableType("funcref", wasm.Limits(slots, slots))
+    module = wasm.Module(tables=[wasm.Table(slot)], exports=[wasm.Export(STUB_TABLE, "table", 0)])
+    names = [*exports, *map(str, range(len(exports), len(stub_types)))]
+    for i, (ft, name) in enumerate(zip(stub_types, names, strict=True)):
+        _define(module, name, ft, _forwarding(ft, i, _func_desc(module, ft).type_index))
+    if with_shim:
+        _shim_parts(module, len(stub_types), command)
+    return wasm.encode_module(module)
 
 
-def _provider_module() -> bytes:
-    return _renamed_exports(guest.provider_module(), PROVIDED)
+def _shim_parts(module: wasm.Module, realloc_slot: int, command: bool) -> None:
+    realloc = _func_desc(module, REALLOC_TYPE).type_index
+    _define(
+        module,
+        PROVIDED[PROVIDER_REALLOC_EXPORT],
+        REALLOC_TYPE,
+        _forwarding(REALLOC_TYPE, realloc_slot, realloc),
+    )
+    grow = [wasm.Instruction("local.get", (0,)), wasm.Instruction("memory.grow", (0,))]
+    _define(module, PROVIDED[PROVIDER_MEMORY_GROW_EXPORT], MEMORY_GROW_TYPE, grow)
+    module.memories.append(wasm.Limits(0))
+    module.exports.append(wasm.Export(PROVIDED[PROVIDER_SHIM_MEMORY_EXPORT], "memory", 0))
+    zero = wasm.const_expr(wasm.Instruction("i32.const", (0,)))
+    module.globals.append(wasm.Global(wasm.GlobalType("i32", True), zero))
+    module.exports.append(wasm.Export(PROVIDED[PROVIDER_STACK_POINTER_EXPORT], "global", 0))
+    if command:
+        module.tables.append(wasm.Table(wasm.TableType("funcref", wasm.Limits(1, 1))))
+        module.exports.append(wasm.Export(PROVIDED[PROVIDER_START_TABLE_EXPORT], "table", 1))
+
+
+def _forwarding(ft: wasm.FuncType, slot: int, type_index: int) -> list[wasm.Instruction]:
+    """Pass every parameter on to the function in `slot` of table 0."""
+    gets = [wasm.Instruction("local.get", (p,)) for p in range(len(ft.params))]
+    return [
+        *gets,
+        wasm.Instruction("i32.const", (slot,)),
+        wasm.Instruction("call_indirect", (type_index, 0)),
+    ]
+
+
+def _define(
+    module: wasm.Module, name: str, ft: wasm.FuncType, body: list[wasm.Instruction]
+) -> None:
+    """Add an exported function."""
+    index = len(module.functions)  # the module imports no function
+    module.functions.append(_func_desc(module, ft).type_index)
+    module.codes.append(wasm.Code([], wasm.encode_expr([*body, wasm.Instruction("end")])))
+    module.exports.append(wasm.Export(name, "func", index))
 
 
 def _provided(provider: CoreInstanceIdx, export: str, sort: Sort) -> Item:
