@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
+from cached_runs import component_of, run_native
+from needs import needs
 
 from componentize.assemble import componentize
 from componentize.errors import ComponentizeError
@@ -54,3 +56,36 @@ FOUND = Path(__file__).resolve().parent / "fixtures" / "fuzz"
 def test_findings_of_the_long_run_are_user_errors(name: str, message: str) -> None:
     with pytest.raises(ComponentizeError, match=re.escape(message)):
         componentize((FOUND / name).read_bytes())
+
+
+# ---------------------------------------------------------------- the seeds, run
+
+SEED_RUNS = fuzz.seed_runs()
+
+
+@needs(fuzz.SUITE.is_dir(), f"the WASI conformance suite is not at {fuzz.SUITE}")
+def test_every_seed_is_run_or_says_why_not() -> None:
+    assert fuzz.unaccounted_seeds() == []
+    names = [fuzz.seed_name(path) for path in fuzz.seed_paths()]
+    for prefix in fuzz.NOT_RUN:  # no reason outlives its seeds
+        assert any(name.startswith(prefix) for name in names), prefix
+    run = {r.name.split("#")[0] for r in SEED_RUNS}
+    # real fixtures, C and AssemblyScript conformance tests, the example
+    assert len(run) > 55, sorted(run)
+    assert {n.split("/")[0] for n in run} == {"examples", "tests", "wasi-testsuite"}
+
+
+@pytest.mark.parametrize("run", SEED_RUNS, ids=[r.name for r in SEED_RUNS])
+def test_seed_runs_as_it_does_natively(run: fuzz.SeedRun) -> None:
+    """stdout, stderr, exit code and the preopens after the run, with the
+    seed's own inputs (its fixture's runs or its conformance spec)."""
+    component = component_of(run.path.read_bytes())
+    assert fuzz.seed_differences(run, component, native_runner=run_native) == []
+
+
+def test_a_seed_run_sees_a_wrong_component() -> None:
+    """The check can fail: another program's component differs."""
+    run = next(r for r in SEED_RUNS if r.name.startswith("tests/fixtures/real/clang19/args_env"))
+    hello = component_of((fuzz.ROOT / "examples" / "hello.wasm").read_bytes())
+    found = fuzz.seed_differences(run, hello, native_runner=run_native)
+    assert any(line.startswith("stdout:") for line in found), found

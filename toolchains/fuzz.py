@@ -25,13 +25,20 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
+import os
 import random
+import shutil
+import stat
 import sys
+import tempfile
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import wasmtime
 from click.testing import CliRunner
@@ -41,7 +48,10 @@ from componentize.assemble import Options, componentize
 from componentize.cli.inspect import inspect
 from componentize.engine import engine
 from componentize.errors import ComponentizeError, InternalError
+from componentize.run import RunResult, run_component
 from componentize.wit import resolve_text
+from toolchains.native import run_module
+from toolchains.real import REAL_DIR, load_manifest, read_program
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITE = ROOT.parent / "shared" / "conformance" / "wasi-testsuite" / "tests"
@@ -50,7 +60,7 @@ OUT = ROOT / ".cache" / "fuzz"
 MAX_SEED_BYTES = 400_000  # big modules make each run slow for little gain
 
 
-def seeds(limit_bytes: int = MAX_SEED_BYTES) -> list[bytes]:
+def seed_paths(limit_bytes: int = MAX_SEED_BYTES) -> list[Path]:
     """Every small enough module of the fixtures and the suite, sorted by path."""
     paths = [ROOT / "examples" / "hello.wasm"]
     for folder in [*SEED_DIRS, SUITE]:
@@ -59,8 +69,12 @@ def seeds(limit_bytes: int = MAX_SEED_BYTES) -> list[bytes]:
     for path in paths:
         data = path.read_bytes()
         if len(data) <= limit_bytes and data[4:8] == b"\x01\x00\x00\x00":
-            found.append(data)
+            found.append(path)
     return found
+
+
+def seeds(limit_bytes: int = MAX_SEED_BYTES) -> list[bytes]:
+    return [path.read_bytes() for path in seed_paths(limit_bytes)]
 
 
 # ---------------------------------------------------------------- mutators
@@ -322,6 +336,226 @@ def wit_mutants(rng: random.Random) -> Iterator[str]:
             else:
                 text = text[:at] + text[at + rng.randint(1, 12) :]
         yield text
+
+
+# ---------------------------------------------------------------- seeds, run
+
+# A preopen's initial content: a host directory (copied fresh for each run)
+# or files by relative path (None: an empty directory).
+DirSource = Path | Mapping[str, bytes | None]
+
+
+@dataclass(frozen=True)
+class SeedRun:
+    """One run of a seed with the inputs it needs (its fixture's or its
+    conformance spec's), natively and as a component."""
+
+    name: str
+    path: Path
+    args: tuple[str, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
+    stdin: bytes = b""
+    dirs: tuple[tuple[str, DirSource], ...] = ()
+    # What the inputs make the module exit with natively: checked, so wrong
+    # inputs (a run that fails early the same way on both sides) are seen.
+    exit_code: int = 0
+    compare_stdout: bool = True
+
+
+# Seeds with no differential run, and why (a prefix of the seed's name).
+NOT_RUN = {
+    "tests/fixtures/typed/": "they import their world's non-WASI functions "
+    "(test:typed/host, $root.decorate...), which no native preview1 host has; "
+    "tests/typed runs them against their own oracle",
+    "tests/fixtures/real/emscripten/memory_growth.wasm": "it imports "
+    "env.emscripten_notify_memory_growth, which the native preview1 host lacks "
+    "(the component gets it from a built-in import rule)",
+}
+# Seeds whose stdout differs from one native run to the next.
+UNSTABLE_STDOUT = {
+    # a Rust HashMap printed, its order seeded by random_get
+    "wasi-testsuite/rust/testsuite/wasm32-wasip1/poll_oneoff_stdio.wasm",
+}
+
+
+def seed_name(path: Path) -> str:
+    """The seed's path relative to the repository, or to the suite's parent."""
+    if path.is_relative_to(SUITE):
+        return "wasi-testsuite/" + path.relative_to(SUITE).as_posix()
+    return path.relative_to(ROOT).as_posix()
+
+
+def not_run_reason(path: Path) -> str | None:
+    name = seed_name(path)
+    return next((why for prefix, why in NOT_RUN.items() if name.startswith(prefix)), None)
+
+
+def seed_runs(paths: Sequence[Path] | None = None) -> list[SeedRun]:
+    """The runs of every seed that has inputs (see `unaccounted_seeds`)."""
+    runs: list[SeedRun] = []
+    for path in seed_paths() if paths is None else paths:
+        if not_run_reason(path) is None:
+            runs += _runs_of(path)
+    return runs
+
+
+def unaccounted_seeds() -> list[str]:
+    """Seeds with neither a run nor a reason in NOT_RUN (should be none)."""
+    return [
+        seed_name(path)
+        for path in seed_paths()
+        if not_run_reason(path) is None and not _runs_of(path)
+    ]
+
+
+def _runs_of(path: Path) -> list[SeedRun]:
+    if path.is_relative_to(REAL_DIR):
+        return _real_runs(path)
+    if path.is_relative_to(SUITE):
+        return _suite_runs(path)
+    if path == ROOT / "examples" / "hello.wasm":
+        return [SeedRun(seed_name(path), path)]
+    return []
+
+
+def _real_runs(path: Path) -> list[SeedRun]:
+    entry = _binaries().get(path.relative_to(REAL_DIR).as_posix())
+    if entry is None or entry["expect"] != "run":
+        return []
+    program = read_program(REAL_DIR / entry["source"])
+    return [
+        SeedRun(
+            f"{seed_name(path)}#{run.name}",
+            path,
+            args=run.args,
+            env=run.env,
+            stdin=run.stdin,
+            dirs=tuple(run.dirs.items()),
+            exit_code=run.exit_code,
+        )
+        for run in program.runs_for(entry["toolchain"])
+    ]
+
+
+@cache
+def _binaries() -> dict[str, Any]:
+    binaries: dict[str, Any] = load_manifest()["binaries"]
+    return binaries
+
+
+def _suite_runs(path: Path) -> list[SeedRun]:
+    """The suite's legacy spec (NAME.json: args, env, root, exit_code), the
+    only form its preview1 tests use."""
+    spec_path = path.with_suffix(".json")
+    spec = json.loads(spec_path.read_text()) if spec_path.exists() else {}
+    root = spec.get("root")
+    name = seed_name(path)
+    return [
+        SeedRun(
+            name,
+            path,
+            args=tuple(spec.get("args", ())),
+            env=tuple(spec.get("env", {}).items()),
+            dirs=(("/", path.parent / root),) if root else (),
+            exit_code=spec.get("exit_code", 0),
+            compare_stdout=name not in UNSTABLE_STDOUT,
+        )
+    ]
+
+
+Tree = dict[str, tuple[str, bytes]]  # relative path -> (kind, contents or link target)
+
+
+def seed_differences(
+    run: SeedRun, component: bytes, native_runner: Callable[..., RunResult] = run_module
+) -> list[str]:
+    """How the component's run differs from the module's native one
+    (`native_runner`: `run_module` or one that caches its compiles)."""
+    module = run.path.read_bytes()
+    kwargs: dict[str, Any] = dict(
+        args=run.args, env=run.env, stdin=run.stdin, program_name=run.path.name
+    )
+    native, native_trees = _in_fresh_dirs(
+        run, lambda dirs: native_runner(module, dirs=dirs, **kwargs)
+    )
+    comp, comp_trees = _in_fresh_dirs(
+        run, lambda dirs: run_component(component, dirs=dirs, compile_cache=True, **kwargs)
+    )
+    out = []
+    if native.exit_code != run.exit_code:
+        out.append(f"native exit {native.exit_code} ({native.message}), inputs say {run.exit_code}")
+    if (native.exit_code, native.outcome) != (comp.exit_code, comp.outcome):
+        out.append(
+            f"exit: native {native.exit_code} {native.outcome} {native.message!r}, "
+            f"component {comp.exit_code} {comp.outcome} {comp.message!r}"
+        )
+    streams = ["stdout", "stderr"] if run.compare_stdout else ["stderr"]
+    for stream in streams:
+        mine, theirs = getattr(native, stream), getattr(comp, stream)
+        if mine != theirs:
+            out.append(f"{stream}: native {mine[:200]!r}, component {theirs[:200]!r}")
+    for guest in native_trees:
+        a, b = native_trees[guest], comp_trees[guest]
+        wrong = sorted(rel for rel in a.keys() | b.keys() if a.get(rel) != b.get(rel))
+        if wrong:
+            out.append(f"preopen {guest}: these differ after the run: {', '.join(wrong[:10])}")
+    return out
+
+
+def _in_fresh_dirs(
+    run: SeedRun, runner: Callable[[list[tuple[Path, str]]], RunResult]
+) -> tuple[RunResult, dict[str, Tree]]:
+    with tempfile.TemporaryDirectory(prefix="componentize-seed-") as tmp:
+        preopens = []
+        for i, (guest, source) in enumerate(run.dirs):
+            host = Path(tmp) / f"d{i}"
+            _populate(host, source)
+            preopens.append((host, guest))
+        result = runner(preopens)
+        return result, {guest: _tree(host) for host, guest in preopens}
+
+
+def _populate(host: Path, source: DirSource) -> None:
+    if isinstance(source, Path):
+        # symlinks kept as links; the suite's copy may be read-only
+        shutil.copytree(source, host, symlinks=True)
+        for entry in [host, *host.rglob("*")]:
+            if not entry.is_symlink():
+                entry.chmod(entry.stat().st_mode | stat.S_IWUSR)
+        return
+    host.mkdir()
+    for rel, data in sorted(source.items()):
+        target = host / rel
+        if data is None:
+            target.mkdir(parents=True, exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+
+
+def _tree(root: Path) -> Tree:
+    """Every entry below `root`, symlinks not followed, with its contents."""
+    tree: Tree = {}
+    for path in root.rglob("*"):
+        rel = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            tree[rel] = ("symlink", os.fsencode(os.readlink(path)))
+        elif path.is_file():
+            tree[rel] = ("file", path.read_bytes())
+        else:
+            tree[rel] = ("dir" if path.is_dir() else "other", b"")
+    return tree
+
+
+def check_seeds(findings: Findings, runs: Sequence[SeedRun] | None = None) -> None:
+    """Each seed run natively and as a component: a difference is a finding."""
+    components: dict[Path, bytes] = {}
+    for run in seed_runs() if runs is None else runs:
+        if run.path not in components:
+            components[run.path] = componentize(run.path.read_bytes()).component
+        found = seed_differences(run, components[run.path])
+        if found:
+            findings.add("seed differs from native", f"{run.name}: {found[0]}", b"")
 
 
 # ---------------------------------------------------------------- driver
