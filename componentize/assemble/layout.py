@@ -124,14 +124,14 @@ class Links:
     def name(self, supply: Supply) -> tuple[str, str]:
         """The (module, name) a core module imports `supply` as."""
         if isinstance(supply, tuple):
-            key = self.groups.setdefault(supply[0], str(len(self.groups)))
+            key = self.groups.setdefault(supply[0], _short_name(len(self.groups)))
             if (key, supply[1]) not in self.taken:
                 self.taken.add((key, supply[1]))
                 return key, supply[1]
         # A definition, or an export imported twice (an instance supplies a
         # name once): through the inline instance.
-        key = self.groups.setdefault(None, str(len(self.groups)))
-        name = str(len(self.inline))
+        key = self.groups.setdefault(None, _short_name(len(self.groups)))
+        name = _short_name(len(self.inline))
         self.inline[name] = supply
         return key, name
 
@@ -141,6 +141,18 @@ class Links:
             key: _core_exports(b, self.inline) if owner is None else owner
             for owner, key in self.groups.items()
         }
+
+
+NAME_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _short_name(n: int) -> str:
+    """`n` in base 62: one character for the first 62 imports of a group."""
+    digits = NAME_DIGITS[n % 62]
+    while n >= 62:
+        n = n // 62 - 1
+        digits = NAME_DIGITS[n % 62] + digits
+    return digits
 
 
 @dataclass(frozen=True)
