@@ -11,10 +11,17 @@ exports, memories and types).  For each input:
   lines; an `InternalError` or any other exception is a finding;
 - `componentize inspect` on the input, and on the component when there is
   one, exits 0 or 2, never 3;
+- a component comes only from a module wasmtime validates, and (unless
+  `--quick`) compiles in full, not only as the skeleton `componentize`
+  checks for speed;
 - for a module wasmtime accepts, a refusal is recorded (not a finding: a
   valid module may still be one WASI cannot run, e.g. a threads build).
 
-    python -m toolchains.fuzz [--seconds 1800] [--seed 1] [--wit]
+Before that (unless `--quick` or `--wit`), every seed runs with its own
+inputs natively and as a component (`seed_runs`): stdio, exit code and the
+preopens must be the same.
+
+    python -m toolchains.fuzz [--seconds 1800] [--seed 1] [--wit] [--quick]
 
 prints throughput and every distinct finding (kind, message) with the
 input that first showed it (saved under `.cache/fuzz/`).  The tests run a
@@ -41,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 import wasmtime
+import wasmtime.component as wc
 from click.testing import CliRunner
 
 from componentize import wasm
@@ -256,6 +264,7 @@ class Findings:
     components: int = 0
     user_errors: int = 0
     refused_valid: int = 0
+    compiled: int = 0  # components compiled in full
     found: dict[tuple[str, str], bytes] = field(default_factory=dict)
 
     def add(self, kind: str, message: str, data: bytes) -> None:
@@ -263,13 +272,21 @@ class Findings:
         self.found.setdefault(key, data)
 
 
-def check(data: bytes, findings: Findings, *, run_inspect: bool = True) -> None:
-    """One input through `new` and `inspect`; findings recorded."""
+def check(
+    data: bytes,
+    findings: Findings,
+    *,
+    run_inspect: bool = True,
+    compile_on: wasmtime.Engine | None = None,
+) -> None:
+    """One input through `new` and `inspect`; findings recorded.  With
+    `compile_on`, each component is compiled in full there too."""
     findings.inputs += 1
     component = None
     try:
         component = componentize(data, Options(source="<fuzz>")).component
         findings.components += 1
+        _check_component(data, component, findings, compile_on)
     except ComponentizeError as error:
         findings.user_errors += 1
         if len(str(error).splitlines()) > 2:
@@ -284,6 +301,23 @@ def check(data: bytes, findings: Findings, *, run_inspect: bool = True) -> None:
         for blob in (data, component):
             if blob is not None:
                 _inspect(blob, findings)
+
+
+def _check_component(
+    data: bytes, component: bytes, findings: Findings, compile_on: wasmtime.Engine | None
+) -> None:
+    """A component comes only from a valid module, and compiles in full:
+    `componentize` checks it with skeletons of the modules (trapping bodies)
+    for speed, so compiling the real thing checks that shortcut too."""
+    if not _valid(data):
+        findings.add("component made from an invalid module", "", data)
+    if compile_on is None:
+        return
+    try:
+        wc.Component(compile_on, component)
+        findings.compiled += 1
+    except wasmtime.WasmtimeError as error:
+        findings.add("component does not compile", str(error), data)
 
 
 def _valid(data: bytes) -> bool:
@@ -561,7 +595,14 @@ def check_seeds(findings: Findings, runs: Sequence[SeedRun] | None = None) -> No
 # ---------------------------------------------------------------- driver
 
 
-def run(seconds: float, seed: int, *, limit: int | None = None, wit: bool = False) -> Findings:
+def run(
+    seconds: float,
+    seed: int,
+    *,
+    limit: int | None = None,
+    wit: bool = False,
+    compile_on: wasmtime.Engine | None = None,
+) -> Findings:
     rng = random.Random(seed)
     findings = Findings()
     deadline = time.monotonic() + seconds
@@ -572,7 +613,7 @@ def run(seconds: float, seed: int, *, limit: int | None = None, wit: bool = Fals
                 break
         return findings
     for data in mutants(rng, seeds()):
-        check(data, findings, run_inspect=findings.inputs % 4 == 0)
+        check(data, findings, run_inspect=findings.inputs % 4 == 0, compile_on=compile_on)
         if time.monotonic() > deadline or (limit and findings.inputs >= limit):
             break
     return findings
@@ -583,13 +624,22 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--wit", action="store_true", help="fuzz the WIT front end instead")
+    parser.add_argument(
+        "--quick", action="store_true", help="neither run the seeds nor compile each component"
+    )
     args = parser.parse_args()
+    seed_findings = Findings()
+    if not (args.wit or args.quick):
+        check_seeds(seed_findings)  # a few seconds: every seed run natively and as a component
     start = time.monotonic()
-    findings = run(args.seconds, args.seed, wit=args.wit)
+    compile_on = None if args.quick else engine()
+    findings = run(args.seconds, args.seed, wit=args.wit, compile_on=compile_on)
     took = time.monotonic() - start
+    findings.found.update(seed_findings.found)
     print(
         f"{findings.inputs} inputs in {took:.0f} s ({findings.inputs / took:.1f}/s): "
-        f"{findings.components} components, {findings.user_errors} user errors, "
+        f"{findings.components} components ({findings.compiled} compiled in full), "
+        f"{findings.user_errors} user errors, "
         f"{findings.refused_valid} valid modules refused, {len(findings.found)} findings"
     )
     OUT.mkdir(parents=True, exist_ok=True)
