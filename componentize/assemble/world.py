@@ -128,10 +128,13 @@ def bind_world(
     module: Module, data: bytes, *, wit: str | None, world: str | None, where: str
 ) -> Binding | None:
     """The module's WIT world (embedded, or `--wit`/`--world`) bound to its
-    imports and exports, with its string encoding; None without one."""
+    imports and exports, with its string encoding; without one, the WASI 0.2
+    interfaces it imports directly (direct_wasi.py); None if neither."""
     found = world_of(data, wit, world, where, module)
     if found is None:
-        return None
+        from componentize.assemble.direct_wasi import bind_direct_wasi
+
+        return bind_direct_wasi(module, where)
     from componentize.assemble.typed import bind
 
     binding = bind(module, found.resolve, found.world, where)
