@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 TARGET_PREFIX = "cm32p2|"  # BuildTargets.md's import module prefix
 WASI_0_2 = re.compile(r"(wasi:[a-z][a-z0-9-]*/[a-z][a-z0-9-]*)@0\.2(?:\.(\d+))?")
 WORLD_NAME = "direct-wasi-imports"
+WORLD_LEVEL = ("$root", "cm32p2")  # import modules of a world's own functions
 
 
 def named_interfaces(module: Module) -> dict[str, int | None]:
@@ -73,6 +74,13 @@ def _check_names(module: Module, where: str) -> None:
     resolve = bundled_resolve(HIGHEST)
     for imp in module.imports:
         found = WASI_0_2.fullmatch(imp.module.removeprefix(TARGET_PREFIX))
+        if imp.module in WORLD_LEVEL and isinstance(imp.desc, FuncDesc):
+            raise UnsupportedModuleError(
+                f"imports `{imp.name}` from `{imp.module}`, a function of its own world, "
+                "but the module carries no world",
+                where=f"{where}: import {imp.module}.{imp.name}",
+                hint="embed the world (componentize embed) or pass --wit DIR --world NAME",
+            )
         if not isinstance(imp.desc, FuncDesc) or found is None:
             continue
         try:

@@ -130,8 +130,14 @@ def test_interfaces_named_at_different_versions() -> None:
             '(import "wasi:random/random@0.2.99" "get-random-u64" (func (result i64)))',
             r"wasi:random/random@0\.2\.99\.get-random-u64",
         ),
+        (
+            '(import "wasi:random/random@0.2.0" "get-random-u64" (func (result i64)))'
+            '(import "$root" "greet" (func))',
+            r"imports `greet` from `\$root`, a function of its own world, but the module "
+            r"carries no world",
+        ),
     ],
-    ids=["wrong-signature", "unknown-function", "unknown-interface", "newer-version"],
+    ids=["wrong-signature", "unknown-function", "unknown-interface", "newer-version", "world-fn"],
 )
 def test_what_cannot_be_bound_is_refused_by_name(imports: str, message: str) -> None:
     with pytest.raises(ComponentizeError, match=message) as refused:
