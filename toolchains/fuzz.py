@@ -444,7 +444,7 @@ def unaccounted_seeds() -> list[str]:
 
 def _runs_of(path: Path) -> list[SeedRun]:
     if path.is_relative_to(REAL_DIR):
-        return _real_runs(path)
+        return real_runs(path)
     if path.is_relative_to(SUITE):
         return _suite_runs(path)
     if path == ROOT / "examples" / "hello.wasm":
@@ -452,7 +452,8 @@ def _runs_of(path: Path) -> list[SeedRun]:
     return []
 
 
-def _real_runs(path: Path) -> list[SeedRun]:
+def real_runs(path: Path) -> list[SeedRun]:
+    """The runs of a real fixture, from its source's `//!` lines."""
     entry = _binaries().get(path.relative_to(REAL_DIR).as_posix())
     if entry is None or entry["expect"] != "run":
         return []
@@ -501,11 +502,25 @@ Tree = dict[str, tuple[str, bytes]]  # relative path -> (kind, contents or link 
 
 
 def seed_differences(
-    run: SeedRun, component: bytes, native_runner: Callable[..., RunResult] = run_module
+    run: SeedRun,
+    component: bytes,
+    native_runner: Callable[..., RunResult] = run_module,
+    module: bytes | None = None,
 ) -> list[str]:
     """How the component's run differs from the module's native one
-    (`native_runner`: `run_module` or one that caches its compiles)."""
-    module = run.path.read_bytes()
+    (`native_runner`: `run_module` or one that caches its compiles;
+    `module`: the seed's bytes, or a rewrite of them that `component` is of)."""
+    return seed_results(run, component, native_runner, module)[2]
+
+
+def seed_results(
+    run: SeedRun,
+    component: bytes,
+    native_runner: Callable[..., RunResult] = run_module,
+    module: bytes | None = None,
+) -> tuple[RunResult, RunResult, list[str]]:
+    """The native run, the component's, and how they differ."""
+    module = run.path.read_bytes() if module is None else module
     kwargs: dict[str, Any] = dict(
         args=run.args, env=run.env, stdin=run.stdin, program_name=run.path.name
     )
@@ -533,20 +548,26 @@ def seed_differences(
         wrong = sorted(rel for rel in a.keys() | b.keys() if a.get(rel) != b.get(rel))
         if wrong:
             out.append(f"preopen {guest}: these differ after the run: {', '.join(wrong[:10])}")
-    return out
+    return native, comp, out
 
 
 def _in_fresh_dirs(
     run: SeedRun, runner: Callable[[list[tuple[Path, str]]], RunResult]
 ) -> tuple[RunResult, dict[str, Tree]]:
     with tempfile.TemporaryDirectory(prefix="componentize-seed-") as tmp:
-        preopens = []
-        for i, (guest, source) in enumerate(run.dirs):
-            host = Path(tmp) / f"d{i}"
-            _populate(host, source)
-            preopens.append((host, guest))
+        preopens = fresh_dirs(run, Path(tmp))
         result = runner(preopens)
         return result, {guest: _tree(host) for host, guest in preopens}
+
+
+def fresh_dirs(run: SeedRun, into: Path) -> list[tuple[Path, str]]:
+    """The run's preopens made under `into`: (host, guest) pairs."""
+    preopens = []
+    for i, (guest, source) in enumerate(run.dirs):
+        host = into / f"d{i}"
+        _populate(host, source)
+        preopens.append((host, guest))
+    return preopens
 
 
 def _populate(host: Path, source: DirSource) -> None:
@@ -557,7 +578,7 @@ def _populate(host: Path, source: DirSource) -> None:
             if not entry.is_symlink():
                 entry.chmod(entry.stat().st_mode | stat.S_IWUSR)
         return
-    host.mkdir()
+    host.mkdir(parents=True)
     for rel, data in sorted(source.items()):
         target = host / rel
         if data is None:
