@@ -161,6 +161,24 @@ fd_entry *fd_get_all(uint32_t fd) {
     return fd_get(fd);
 }
 
+/* Only path_open makes untyped entries: without it gc drops these. */
+static NOINLINE void weak_path_open__resolve_type(fd_entry *e) { resolve_type(e); }
+
+/* Before a directory's handle goes: the entries opened from it that are
+ * still untyped are typed now, while they can be reopened from it. */
+static void resolve_children(uint32_t handle) {
+    shim_state *s = STATE;
+    for (uint32_t i = 0; i < s->nfds; i++)
+        if (s->fds[i].untyped && s->fds[i].parent == handle) weak_path_open__resolve_type(&s->fds[i]);
+}
+
+/* `e` with its type known (path.c leaves read-only opens untyped): every
+ * function but reading, stat, closing and renumbering needs it. */
+fd_entry *fd_typed(fd_entry *e) {
+    if (e && e->untyped) weak_path_open__resolve_type(e);
+    return e;
+}
+
 /* The streams behind stdio entries, fetched on first use (two functions, so
  * writing never imports wasi:cli/stdin nor reading wasi:cli/stdout). */
 uint32_t stdin_stream(fd_entry *e) {
@@ -245,6 +263,7 @@ static NOINLINE void weak_fd_readdir__drop_stream(fd_entry *e) { fd_drop_dir_str
 
 /* Drop the host resources behind an entry and free it. */
 void fd_release(fd_entry *e) {
+    if (e->kind == FD_DIR && e->handle) resolve_children(e->handle);
     if (e->handle) {
         if (e->kind == FD_STDIN)
             wasi_io_streams_resource_drop_input_stream((int32_t)e->handle);
@@ -257,6 +276,7 @@ void fd_release(fd_entry *e) {
     e->kind = FD_FREE;
     e->handle = 0;
     e->preopen = 0;
+    e->untyped = 0;
 }
 
 /* Release and put on the free list. */

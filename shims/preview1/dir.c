@@ -83,7 +83,7 @@ static uint32_t put(uint32_t buf, uint32_t *used, uint32_t cap, const void *src,
 EXPORT("fd_readdir")
 int32_t shim_fd_readdir(uint32_t fd, uint32_t buf, uint32_t buf_len, uint64_t cookie, uint32_t used_out) {
     arena_reset();
-    fd_entry *e = fd_get_all(fd);
+    fd_entry *e = fd_typed(fd_get_all(fd));
     if (!e || e->kind != FD_DIR) return ERRNO_BADF;
     guest_check(buf, buf_len);
     /* A listing from the start (rewinddir) must see the directory as it is

@@ -114,14 +114,14 @@ EXPORT("fd_seek")
 int32_t shim_fd_seek(uint32_t fd, int64_t offset, uint32_t whence, uint32_t out) {
     arena_reset();
     if (whence > 2) return ERRNO_INVAL;
-    fd_entry *e = fd_get(fd);
+    fd_entry *e = fd_typed(fd_get(fd));
     if (e && e->kind == FD_FILE) return weak_path_open__file_seek(e, offset, whence, out);
     return seek_errno(e);
 }
 
 EXPORT("fd_tell") int32_t shim_fd_tell(uint32_t fd, uint32_t out) {
     arena_reset();
-    fd_entry *e = fd_get(fd);
+    fd_entry *e = fd_typed(fd_get(fd));
     if (e && e->kind == FD_FILE) {
         guest_store_u64(out, e->offset);
         return ERRNO_SUCCESS;
@@ -151,6 +151,7 @@ EXPORT("fd_renumber") int32_t shim_fd_renumber(uint32_t from, uint32_t to) {
     a->handle = 0;
     a->dir_stream = 0;
     a->preopen = 0;
+    a->untyped = 0;
     a->next_free = STATE->free_head;
     STATE->free_head = from + 1;
     return ERRNO_SUCCESS;
@@ -173,7 +174,7 @@ static uint64_t file_rights(fd_entry *e) {
 
 EXPORT("fd_fdstat_get") int32_t shim_fd_fdstat_get(uint32_t fd, uint32_t out) {
     arena_reset();
-    fd_entry *e = fd_get_all(fd);
+    fd_entry *e = fd_typed(fd_get_all(fd));
     if (!e) return ERRNO_BADF;
     uint32_t filetype;
     uint64_t base, inheriting;
@@ -203,7 +204,7 @@ EXPORT("fd_fdstat_get") int32_t shim_fd_fdstat_get(uint32_t fd, uint32_t out) {
  * path_open); stdio and directories refuse with EBADF, as native. */
 EXPORT("fd_fdstat_set_flags") int32_t shim_fd_fdstat_set_flags(uint32_t fd, uint32_t flags) {
     arena_reset();
-    fd_entry *e = fd_get(fd);
+    fd_entry *e = fd_typed(fd_get(fd));
     if (!e || e->kind != FD_FILE) return ERRNO_BADF;
     if (flags & (FDFLAGS_DSYNC | FDFLAGS_RSYNC | FDFLAGS_SYNC)) return ERRNO_NOTSUP;
     e->fdflags = flags & (FDFLAGS_APPEND | FDFLAGS_NONBLOCK);

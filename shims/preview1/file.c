@@ -8,8 +8,23 @@
 #define IO_CHUNK 65536u
 
 static fd_entry *file_get(uint32_t fd) {
-    fd_entry *e = fd_get(fd);
+    fd_entry *e = fd_typed(fd_get(fd));
     return e && e->kind == FD_FILE ? e : 0;
+}
+
+/* Only path_open makes untyped entries: without it gc drops this. */
+static NOINLINE void weak_path_open__resolve_type(fd_entry *e) { resolve_type(e); }
+
+/* A read on an entry path_open left untyped (a file or a directory) is
+ * tried as on a file: bytes read prove a file; an error or nothing read asks
+ * the type, and a directory answers EBADF, as natively. */
+static int32_t after_untyped_read(fd_entry *e, int32_t err, uint32_t total) {
+    if (!err && total) {
+        e->untyped = 0;
+        return err;
+    }
+    weak_path_open__resolve_type(e);
+    return e->kind == FD_DIR ? ERRNO_BADF : err;
 }
 
 /* The file size, for append mode and SEEK_END. */
@@ -100,6 +115,7 @@ int32_t file_read(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out) {
     check_iovecs(iovs, n);
     uint32_t total;
     int32_t err = read_at(e->handle, iovs, n, e->offset, &total);
+    if (e->untyped) err = after_untyped_read(e, err, total);
     if (err) return err;
     e->offset += total;
     guest_store_u32(out, total);
@@ -145,12 +161,13 @@ static int32_t stdio_positioned(uint32_t fd, uint32_t writing) {
 EXPORT("fd_pread")
 int32_t shim_fd_pread(uint32_t fd, uint32_t iovs, uint32_t n, uint64_t offset, uint32_t out) {
     arena_reset();
-    fd_entry *e = file_get(fd);
-    if (!e) return stdio_positioned(fd, 0);
+    fd_entry *e = fd_get(fd);
+    if (!e || e->kind != FD_FILE) return stdio_positioned(fd, 0);
     if (!(e->access & ACCESS_READ)) return ERRNO_BADF;
     check_iovecs(iovs, n);
     uint32_t total;
     int32_t err = read_at(e->handle, iovs, n, offset, &total);
+    if (e->untyped) err = after_untyped_read(e, err, total);
     if (!err) guest_store_u32(out, total);
     return err;
 }

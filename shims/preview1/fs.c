@@ -28,7 +28,7 @@ uint32_t guest_path(uint32_t ptr, uint32_t len) {
 /* The descriptor a path is resolved from: directories and files (the host
  * answers ENOTDIR for those); stdio and closed fds are EBADF. */
 int32_t dir_handle(uint32_t fd, uint32_t *handle) {
-    fd_entry *e = fd_get_all(fd);
+    fd_entry *e = fd_typed(fd_get_all(fd));
     if (!e || (e->kind != FD_DIR && e->kind != FD_FILE)) return ERRNO_BADF;
     *handle = e->handle;
     return ERRNO_SUCCESS;

@@ -53,23 +53,6 @@ static uint32_t access_of(uint64_t rights, uint32_t oflags) {
     return access;
 }
 
-/* The filetype of a descriptor opened read-only without O_DIRECTORY, which
- * may be a directory: FILETYPE_DIRECTORY, FILETYPE_PENDING (not a directory)
- * or another filetype, or -1 - error code.  read-directory answers
- * not-directory for anything else without a stat (wasmtime runs get-type's
- * stat on a worker thread: it cost as much as the open itself); a host
- * answering otherwise (jco's refuses some directories) is asked get-type. */
-static int64_t opened_type(uint32_t handle) {
-    uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(D(READ_DIRECTORY_RET_SIZEOF), D(READ_DIRECTORY_RET_ALIGNOF));
-    wasi_filesystem_types_method_descriptor_read_directory((int32_t)handle, (int32_t)ret);
-    if (load8(ret) != RESULT_ERR) {
-        wasi_filesystem_types_resource_drop_directory_entry_stream((int32_t)load32(ret + D(READ_DIRECTORY_RET_OK)));
-        return FILETYPE_DIRECTORY;
-    }
-    if (load8(ret + D(READ_DIRECTORY_RET_ERR)) == ERR(NOT_DIRECTORY)) return FILETYPE_PENDING;
-    return descriptor_type(handle);
-}
-
 /* The descriptor path_open opens: a directory for O_DIRECTORY (with
  * `mutate-directory` where granted) unless writing, else only what a file
  * needs (some hosts refuse `mutate-directory` on a file; write access to a
@@ -81,14 +64,73 @@ static int64_t open_path(uint32_t dir, uint32_t follow, uint32_t p, uint32_t len
     return open_at(dir, follow, p, len, oflags, flags);
 }
 
-/* The type of what path_open opened, asked of the host only where the flags
- * leave it open: with O_DIRECTORY it is a directory (the host checked), and
- * a directory cannot be opened for writing, so a write open is a file whose
- * filetype fd_fdstat_get asks for if it ever needs it. */
-static int64_t type_after_open(uint32_t handle, uint32_t oflags, uint32_t access) {
-    if (oflags & OFLAGS_DIRECTORY) return FILETYPE_DIRECTORY;
-    if (access & ACCESS_WRITE) return FILETYPE_PENDING;
-    return opened_type(handle);
+/* The entry's own copy of a path (its buffer grown as needed, never freed;
+ * fd_readdir uses the same one once the entry is a directory). */
+static void keep_path(fd_entry *e, uint32_t p, uint32_t len) {
+    if (len > e->pend_cap) {
+        uint32_t cap = len < 64 ? 64 : len;
+        e->pend_buf = (uint32_t)(uintptr_t)heap_alloc(cap);
+        e->pend_cap = cap;
+    }
+    copy_private((void *)(uintptr_t)e->pend_buf, (const void *)(uintptr_t)p, len);
+    e->pend_len = len;
+}
+
+/* Whether two descriptors are the same file (metadata-hash; 0 if unknown). */
+static int same_file(uint32_t a, uint32_t b) {
+    uint32_t ha = (uint32_t)(uintptr_t)arena_alloc(D(METADATA_HASH_RET_SIZEOF), 8);
+    uint32_t hb = (uint32_t)(uintptr_t)arena_alloc(D(METADATA_HASH_RET_SIZEOF), 8);
+    wasi_filesystem_types_method_descriptor_metadata_hash((int32_t)a, (int32_t)ha);
+    wasi_filesystem_types_method_descriptor_metadata_hash((int32_t)b, (int32_t)hb);
+    return load8(ha) != RESULT_ERR && load8(hb) != RESULT_ERR &&
+           load64(ha + D(METADATA_HASH_RET_OK_LOWER)) == load64(hb + D(METADATA_HASH_RET_OK_LOWER)) &&
+           load64(ha + D(METADATA_HASH_RET_OK_UPPER)) == load64(hb + D(METADATA_HASH_RET_OK_UPPER));
+}
+
+/* An untyped entry found to be a directory: reopened from its parent with
+ * `mutate-directory`, so that it can be worked in as natively (rare: libc's
+ * opendir says O_DIRECTORY), unless the path names another file by now. */
+static void reopen_dir(fd_entry *e, uint32_t how) {
+    uint32_t oflags = how & OFLAGS_EXCL, follow = (how >> 1) & 1;
+    int64_t again = open_dir(e->parent, follow, e->pend_buf, e->pend_len, oflags);
+    if (again < 0) return;
+    if (!same_file(e->handle, (uint32_t)again)) {
+        wasi_filesystem_types_resource_drop_descriptor((int32_t)again);
+        return;
+    }
+    wasi_filesystem_types_resource_drop_descriptor((int32_t)e->handle);
+    e->handle = (uint32_t)again;
+}
+
+/* The type of an entry path_open left untyped, asked of the host now that
+ * something needs it.  If get-type fails the entry stays a file of pending
+ * filetype: the host answers for it from then on. */
+void resolve_type(fd_entry *e) {
+    uint32_t how = e->untyped;
+    e->untyped = 0;
+    int64_t type = descriptor_type(e->handle);
+    if (type < 0) return;
+    e->filetype = (uint32_t)type;
+    if (type != FILETYPE_DIRECTORY) return;
+    e->kind = FD_DIR;
+    reopen_dir(e, how);
+}
+
+/* An entry for what path_open opened.  With O_DIRECTORY it is a directory
+ * (the host checked), and a write open is a file (a directory cannot be
+ * opened for writing); a read-only open may be either: asking get-type costs
+ * a host call (wasmtime stats on a worker thread: as much as the open), so
+ * the entry is left an untyped file, typed when something needs it
+ * (resolve_type).  A file's filetype is asked when fd_fdstat_get needs it. */
+static uint32_t add_entry(uint32_t handle, uint32_t oflags, uint32_t access, uint32_t fdflags) {
+    uint32_t fd;
+    fd_entry *e = fd_new(&fd);
+    e->kind = oflags & OFLAGS_DIRECTORY ? FD_DIR : FD_FILE;
+    e->filetype = oflags & OFLAGS_DIRECTORY ? FILETYPE_DIRECTORY : FILETYPE_PENDING;
+    e->handle = handle;
+    e->access = access;
+    e->fdflags = fdflags & (FDFLAGS_APPEND | FDFLAGS_NONBLOCK);
+    return fd;
 }
 
 EXPORT("path_open")
@@ -106,28 +148,13 @@ int32_t shim_path_open(uint32_t dirfd, uint32_t dirflags, uint32_t path, uint32_
     oflags &= 15;
     int64_t r = open_path(dir, follow, p, path_len, oflags, access);
     if (r < 0) return fs_errno((uint32_t)(-r - 1));
-    uint32_t handle = (uint32_t)r;
-    int64_t type = type_after_open(handle, oflags, access);
-    if (type < 0) {
-        wasi_filesystem_types_resource_drop_descriptor((int32_t)handle);
-        return fs_errno((uint32_t)(-type - 1));
+    uint32_t fd = add_entry((uint32_t)r, oflags, access, fdflags);
+    if (!(oflags & OFLAGS_DIRECTORY) && !(access & ACCESS_WRITE)) {
+        fd_entry *e = &STATE->fds[fd];
+        e->untyped = 1 | follow << 1 | (oflags & OFLAGS_EXCL);
+        e->parent = dir;
+        keep_path(e, p, path_len);
     }
-    if (type == FILETYPE_DIRECTORY && !(oflags & OFLAGS_DIRECTORY)) {
-        /* A directory opened as a file: reopen it as one, so that it can be
-         * worked in as natively (rare: libc's opendir says O_DIRECTORY). */
-        int64_t again = open_dir(dir, follow, p, path_len, oflags);
-        if (again >= 0) {
-            wasi_filesystem_types_resource_drop_descriptor((int32_t)handle);
-            handle = (uint32_t)again;
-        }
-    }
-    uint32_t fd;
-    fd_entry *e = fd_new(&fd);
-    e->kind = type == FILETYPE_DIRECTORY ? FD_DIR : FD_FILE;
-    e->handle = handle;
-    e->filetype = (uint32_t)type;
-    e->access = access;
-    e->fdflags = fdflags & (FDFLAGS_APPEND | FDFLAGS_NONBLOCK);
     guest_store_u32(fd_out, fd);
     return ERRNO_SUCCESS;
 }

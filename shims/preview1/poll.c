@@ -68,7 +68,7 @@ static int32_t check_subscription(uint32_t sub, uint32_t clock_at) {
         return ERRNO_SUCCESS;
     }
     if (type != EV_FD_READ && type != EV_FD_WRITE) return ERRNO_INVAL;
-    fd_entry *e = fd_get(guest_load_u32(sub + FD_AT));
+    fd_entry *e = fd_typed(fd_get(guest_load_u32(sub + FD_AT)));
     if (!e || e->kind == FD_DIR) return ERRNO_BADF;
     if (e->kind == FD_STDIN ? type == EV_FD_WRITE : e->kind != FD_FILE && type == EV_FD_READ)
         return ERRNO_BADF;

@@ -134,6 +134,12 @@ typedef struct fd_entry {
     uint32_t pend_len;
     uint32_t pend_buf;
     uint32_t pend_cap;
+    /* path_open of a file or a directory (read-only, no O_DIRECTORY) leaves
+     * the entry a file with `untyped` set instead of asking the host its
+     * type: `parent` is the directory's handle and pend_buf/pend_len the path,
+     * to reopen it as a directory (path.c resolve_type) if it is one. */
+    uint32_t untyped;
+    uint32_t parent;
 } fd_entry;
 
 typedef struct list_ref {
@@ -174,6 +180,7 @@ void guest_check(uint32_t addr, uint64_t len);
 void check_iovecs(uint32_t iovs, uint32_t n);
 fd_entry *fd_get(uint32_t fd);
 fd_entry *fd_get_all(uint32_t fd);
+fd_entry *fd_typed(fd_entry *e);
 uint32_t stdin_stream(fd_entry *e);
 uint32_t output_stream(fd_entry *e);
 uint32_t stdio_filetype(uint32_t kind);
@@ -213,6 +220,7 @@ int32_t file_seek(fd_entry *e, int64_t offset, uint32_t whence, uint32_t out);
 int32_t file_type(fd_entry *e, uint32_t *type);
 
 /* path.c */
+void resolve_type(fd_entry *e);
 int32_t path_filestat(uint32_t fd, uint32_t flags, uint32_t path, uint32_t len, filestat *fs);
 
 /* preview1 entry points that preview0.c converts around */

@@ -111,16 +111,20 @@ def test_clocks() -> None:
 
 
 def test_random_get_small_takes_u64s() -> None:
-    """Up to 32 bytes come from get-random-u64 calls, stored straight into
+    """Up to 16 bytes come from get-random-u64 calls, stored straight into
     the buffer (no list, no arena); the bytes around it stay untouched."""
     shim = Shim({"random_get"})
-    for n in (0, 1, 8, 13, 32):
+    for n in (0, 1, 8, 13, 16):
         shim.host.random_u64s = 0
         shim.gw(100, b"\xee" * 40)
         assert shim.call("random_get", 101, n) == 0
         words = b"".join(struct.pack("<Q", 0x0807060504030201 * k) for k in range(1, 5))
         assert shim.gr(100, 40) == b"\xee" + words[:n] + b"\xee" * (39 - n)
         assert shim.host.random_u64s == (n + 7) // 8
+    shim.host.random_u64s = 0
+    assert shim.call("random_get", 101, 17) == 0  # more: one get-random-bytes
+    assert shim.gr(101, 17) == bytes(range(17))
+    assert shim.host.random_u64s == 0
 
 
 def test_random_get_large() -> None:

@@ -15,7 +15,7 @@ from .harness import Host, Shim
 
 READ, WRITE, MUTATE_DIRECTORY = 1, 2, 32  # wasi:filesystem descriptor-flags
 DIRECTORY_TYPE, REGULAR_FILE_TYPE = 3, 6  # descriptor-type
-UNSUPPORTED, NOT_DIRECTORY = 27, 24  # error-code
+UNSUPPORTED = 27  # error-code
 O_CREAT, O_DIRECTORY, O_TRUNC = 1, 2, 8
 FD_READ, FD_WRITE, ALL_RIGHTS = 0x2, 0x40, 0x1FFFFFFF
 KEEP = {"path_open", "fd_close", "fd_fdstat_get"}
@@ -28,7 +28,8 @@ class FsShim(Shim):
         self.refuse_mutate = refuse_mutate
         self.opened: list[tuple[str, int, int]] = []  # (path, open-flags, descriptor-flags)
         self.paths: dict[int, str] = {}
-        self.asked: list[tuple[str, str]] = []  # (get-type or read-directory, path)
+        self.asked: list[tuple[str, str]] = []  # (get-type, path)
+        self.replaced: set[str] = set()  # paths that name another file than when first opened
         super().__init__(KEEP, Host(preopens=["/"]))
 
     def w_types_method_descriptor_open_at(
@@ -48,12 +49,10 @@ class FsShim(Shim):
         kind = DIRECTORY_TYPE if self.paths[handle].endswith("dir") else REGULAR_FILE_TYPE
         self.pw(ret, bytes([0, kind]))
 
-    def w_types_method_descriptor_read_directory(self, handle: int, ret: int) -> None:
-        self.asked.append(("read-directory", self.paths[handle]))
-        if self.paths[handle].endswith("dir"):
-            self.pw(ret, struct.pack("<BxxxI", 0, 900 + handle))
-        else:
-            self.pw(ret, struct.pack("<BxxxB", 1, NOT_DIRECTORY))
+    def w_types_method_descriptor_metadata_hash(self, handle: int, ret: int) -> None:
+        path = self.paths[handle]
+        lower = len(path) + (1000 * handle if path in self.replaced else 0)
+        self.pw(ret, struct.pack("<BxxxxxxxQQ", 0, lower, 7))
 
     def open(self, path: str, oflags: int, rights: int) -> int:
         self.gw(0x1000, path.encode())
@@ -90,43 +89,64 @@ def test_a_host_refusing_mutate_directory_still_opens_directories() -> None:
     assert struct.unpack("<I", shim.gr(8, 4)) == (4,)
 
 
+def last_fd(shim: FsShim) -> int:
+    return int(struct.unpack("<I", shim.gr(8, 4))[0])
+
+
+def filetype(shim: FsShim, fd: int) -> int:
+    assert shim.call("fd_fdstat_get", fd, 0x2000) == 0
+    return shim.gr(0x2000, 1)[0]
+
+
+def test_the_type_is_asked_only_when_needed() -> None:
+    """path_open makes one host call: O_DIRECTORY opens are directories, write
+    opens files, read-only ones stay untyped until something needs the type
+    (here fd_fdstat_get, which asks get-type once per fd)."""
+    shim = FsShim()
+    assert shim.open("f.txt", 0, FD_READ) == 0
+    f = last_fd(shim)
+    assert shim.open("sub.dir", O_DIRECTORY, FD_READ) == 0
+    assert shim.open("g.txt", O_CREAT, FD_WRITE) == 0
+    g = last_fd(shim)
+    assert shim.asked == []
+    for _ in range(2):
+        assert filetype(shim, f) == 4  # regular file
+        assert filetype(shim, g) == 4
+    assert shim.asked == [("get-type", "f.txt"), ("get-type", "g.txt")]
+
+
 def test_a_directory_opened_as_a_file_is_reopened_as_a_directory() -> None:
     shim = FsShim()
     assert shim.open("sub.dir", 0, FD_READ) == 0
+    assert shim.opened == [("sub.dir", 0, READ)]
+    assert filetype(shim, last_fd(shim)) == 3  # typed now: a directory
     assert shim.opened == [("sub.dir", 0, READ), ("sub.dir", O_DIRECTORY, READ | MUTATE_DIRECTORY)]
     assert ("descriptor", 201) in shim.host.dropped
-    assert ("directory_entry_stream", 1101) in shim.host.dropped  # the probe's stream
 
 
-def test_the_type_is_asked_only_where_the_flags_leave_it_open() -> None:
-    """A read-only open without O_DIRECTORY asks read-directory (not-directory
-    costs a host no stat); O_DIRECTORY and write opens ask nothing; the
-    filetype of a file is asked once, when fd_fdstat_get needs it."""
+def test_a_directory_whose_path_names_another_now_keeps_its_handle() -> None:
+    shim = FsShim()
+    assert shim.open("sub.dir", 0, FD_READ) == 0
+    shim.replaced.add("sub.dir")  # renamed away, another directory put there
+    assert filetype(shim, last_fd(shim)) == 3
+    assert ("descriptor", 202) in shim.host.dropped  # the reopened one
+    assert ("descriptor", 201) not in shim.host.dropped
+
+
+def test_closing_the_parent_types_its_untyped_children_first() -> None:
+    shim = FsShim()
+    assert shim.open("sub.dir", 0, FD_READ) == 0
+    assert shim.call("fd_close", 3) == 0  # the preopen it was opened from
+    assert shim.asked == [("get-type", "sub.dir")]
+    assert shim.host.dropped.index(("descriptor", 201)) < shim.host.dropped.index(
+        ("descriptor", 100)
+    )
+    assert filetype(shim, last_fd(shim)) == 3
+
+
+def test_a_closed_untyped_fd_is_not_typed_when_its_parent_closes() -> None:
     shim = FsShim()
     assert shim.open("f.txt", 0, FD_READ) == 0
-    assert shim.open("sub.dir", O_DIRECTORY, FD_READ) == 0
-    assert shim.open("g.txt", O_CREAT, FD_WRITE) == 0
-    assert shim.asked == [("read-directory", "f.txt")]
-    fd = struct.unpack("<I", shim.gr(8, 4))[0]
-    for _ in range(2):
-        assert shim.call("fd_fdstat_get", fd, 0x2000) == 0
-        assert shim.gr(0x2000, 1)[0] == 4  # regular file
-    assert shim.asked == [("read-directory", "f.txt"), ("get-type", "g.txt")]
-
-
-def test_a_host_answering_read_directory_otherwise_is_asked_get_type() -> None:
-    class OddHost(FsShim):
-        def w_types_method_descriptor_read_directory(self, handle: int, ret: int) -> None:
-            self.asked.append(("read-directory", self.paths[handle]))
-            self.pw(ret, struct.pack("<BxxxB", 1, 3))  # bad-descriptor, as jco for some dirs
-
-    shim = OddHost()
-    assert shim.open("sub.dir", 0, FD_READ) == 0
-    assert shim.open("f.txt", 0, FD_READ) == 0
-    assert shim.asked == [
-        ("read-directory", "sub.dir"),
-        ("get-type", "sub.dir"),
-        ("read-directory", "f.txt"),
-        ("get-type", "f.txt"),
-    ]
-    assert shim.opened[1] == ("sub.dir", O_DIRECTORY, READ | MUTATE_DIRECTORY)  # reopened
+    assert shim.call("fd_close", last_fd(shim)) == 0
+    assert shim.call("fd_close", 3) == 0
+    assert shim.asked == []
