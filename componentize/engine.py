@@ -25,6 +25,9 @@ def engine(*, cached: bool = False, limits: bool = False) -> wasmtime.Engine:
     # we build; older wasmtime-py releases lack the switch.
     if hasattr(type(config), "wasm_component_model_map"):
         config.wasm_component_model_map = True
+    # A module built with a shared memory (atomics, wasm32-wasip1-threads)
+    # runs single-threaded as a component; its memory is still shared.
+    config.shared_memory = True
     if cached:
         config.cache = True
     if limits:

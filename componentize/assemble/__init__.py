@@ -21,7 +21,7 @@ from componentize.component import decode_component
 from componentize.component.encode import encode_component
 from componentize.component.model import CoreModuleSection
 from componentize.engine import cause_of, engine
-from componentize.errors import InputError, InternalError
+from componentize.errors import InputError, InternalError, UnsupportedModuleError
 from componentize.wasm.portable import js_host_problems
 from componentize.wasm.skeleton import skeleton
 
@@ -80,6 +80,9 @@ def componentize(data: bytes, options: Options = Options()) -> Result:
 
         typed.share_wasi(binding, plan.bundled_wit(the_plan.version), options.source)
     small_shim = shim.prepare(the_plan.shim_exports, the_plan.version, denied)
+    if plan.shared_guest_memory(analysis):
+        refuse_shared_memory(binding is not None, rules.needs_memory(chosen), options.source)
+        small_shim = shim.share_guest_memory(small_shim)
     shim_imports = shim.wasi_imports(small_shim)
     logger.info(
         "planned",
@@ -134,6 +137,26 @@ def check_input(data: bytes, where: str) -> None:
             where=where,
             hint="check the toolchain that produced it (wasm-tools validate shows the same)",
         ) from None
+
+
+def refuse_shared_memory(world: bool, rules_write: bool, where: str) -> None:
+    """What cannot use the module's memory when it is shared: the canonical
+    ABI (wasmtime: "mismatch in the shared flag"), so a world's functions,
+    and the import rules' module, which writes it."""
+    if world:
+        raise UnsupportedModuleError(
+            "the module's memory is shared, and the canonical ABI of its world's functions "
+            "needs a memory that is not",
+            where=f"{where}: memory 0",
+            hint="build the module without shared memory (no atomics/threads target)",
+        )
+    if rules_write:
+        raise UnsupportedModuleError(
+            "the module's memory is shared, and the built-in AssemblyScript abort rule "
+            "writes a memory that is not",
+            where=f"{where}: memory 0",
+            hint="pass --no-builtin-rules with --import-rule env.abort=trap",
+        )
 
 
 def validate(component: bytes) -> None:

@@ -43,6 +43,7 @@ from componentize.assemble.plan import (
     bundled_wit,
     refuse_entry_points,
     refuse_threads,
+    shared_guest_memory,
 )
 from componentize.assemble.world import bind_world, initialize_export
 from componentize.component.wit_from_types import WorldDecoder, split_interface_name
@@ -94,6 +95,12 @@ def adapt(
     analysis = analyze(module)
     refuse_entry_points(analysis, where)
     refuse_threads(analysis, where)
+    if shared_guest_memory(analysis):
+        raise UnsupportedModuleError(
+            "the module's memory is shared; an adapter imports a memory that is not",
+            where=f"{where}: memory 0",
+            hint="build the module without shared memory, or convert it without --adapt",
+        )
     parts = make_parts(module, data, adapters, analysis, options)
     check_room(parts, where)
     component = build(parts)

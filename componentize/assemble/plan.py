@@ -186,7 +186,9 @@ def serve_imports(
 
 
 def refuse_threads(analysis: Analysis, where: str) -> None:
-    """wasi-threads modules (thread-spawn, shared memory) cannot be components."""
+    """wasi-threads modules (they import thread-spawn) cannot be components.
+    A shared memory alone is kept: the module runs on one thread, as it
+    would under a preview1 host without wasi-threads."""
     for imp in analysis.imports:
         if imp.module == "wasi" and imp.name == "thread-spawn":
             raise UnsupportedModuleError(
@@ -194,13 +196,11 @@ def refuse_threads(analysis: Analysis, where: str) -> None:
                 where=f"{where}: import wasi.thread-spawn",
                 hint=toolchain.THREADS,
             )
-    for memory in analysis.memories:
-        if memory.shared:
-            raise UnsupportedModuleError(
-                f"memory {memory.index} is shared (a build for threads)",
-                where=f"{where}: memory {memory.index}",
-                hint=toolchain.THREADS,
-            )
+
+
+def shared_guest_memory(analysis: Analysis) -> bool:
+    """Whether the module's memory (the one preview1 pointers refer to) is shared."""
+    return bool(analysis.memories) and analysis.memories[0].shared
 
 
 def required_version(functions: Iterable[tuple[str, str]]) -> tuple[Version, str]:

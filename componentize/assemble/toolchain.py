@@ -40,7 +40,7 @@ WASM_BINDGEN = Advice(
 )
 THREADS = (
     "WASI 0.2 has no threads, so no component host can run it; build without threads "
-    "(target wasm32-wasip1, not wasm32-wasip1-threads; no -pthread or shared memory)"
+    "(target wasm32-wasip1, not wasm32-wasip1-threads; no -pthread)"
 )
 
 _ASSEMBLYSCRIPT_ENV = {"abort", "trace", "seed"}

@@ -35,11 +35,16 @@ from componentize.shim.catalog import (
     shim_export,
     signature,
 )
-from componentize.shim.contract import PROC_EXIT_OK_ERR_EXPORT, REALLOC_EXPORT, RUN_EXPORT
+from componentize.shim.contract import (
+    PROC_EXIT_OK_ERR_EXPORT,
+    REALLOC_EXPORT,
+    RUN_EXPORT,
+    SHIM_GUEST_MEMORY_IMPORT,
+)
 from componentize.shim.gc import gc, shim_exports, wasi_imports
 from componentize.wasm.decode import decode_module
 from componentize.wasm.encode import encode_module
-from componentize.wasm.model import Module
+from componentize.wasm.model import Limits, Module
 from componentize.wit.model import Version
 
 SHIM_RESOURCE = "shim_preview1.wasm"
@@ -84,6 +89,21 @@ def retarget(module: Module, version: Version) -> Module:
     return replace(module, imports=imports)
 
 
+MAX_PAGES_32 = 65536  # a 32-bit memory's largest maximum, in 64 KiB pages
+
+
+def share_guest_memory(module: Module) -> Module:
+    """`module` (a prepared shim) importing the guest's memory as a shared
+    one: a shared memory is only given for an import declared shared, with a
+    maximum at least the memory's."""
+    shared = Limits(0, MAX_PAGES_32, shared=True)
+    imports = [
+        replace(imp, desc=shared) if (imp.module, imp.name) == SHIM_GUEST_MEMORY_IMPORT else imp
+        for imp in module.imports
+    ]
+    return replace(module, imports=imports)
+
+
 @lru_cache(maxsize=16)
 def _kept(keep: frozenset[str], denied: frozenset[str] = frozenset()) -> bytes:
     """The bundled shim gc'd to `keep` (`denied` trimmed), encoded: planning
@@ -108,6 +128,7 @@ __all__ = [
     "load_shim_module",
     "prepare",
     "retarget",
+    "share_guest_memory",
     "shim_export",
     "shim_exports",
     "signature",

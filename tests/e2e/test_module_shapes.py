@@ -10,12 +10,19 @@ import pytest
 import wasmtime
 from harness import assert_same, differential
 
+from componentize import wasm
 from componentize.assemble import Options, componentize
+from componentize.assemble.adapter import adapt
 from componentize.errors import UnsupportedModuleError
 from componentize.run import run_component
+from tests.needs import needs
+from toolchains import jco
 
 P1 = "wasi_snapshot_preview1"
 FD_WRITE = "(param i32 i32 i32 i32) (result i32)"
+
+
+HELLO = Path(__file__).resolve().parents[2] / "examples" / "hello.wasm"
 
 
 def _wat(text: str) -> bytes:
@@ -70,11 +77,49 @@ def test_wasi_threads_are_refused() -> None:
     assert "no threads" in str(refused.value)
 
 
-def test_shared_memory_is_refused() -> None:
-    module = _wat("""(module (memory (export "memory") 1 2 shared) (func (export "_start")))""")
-    with pytest.raises(UnsupportedModuleError, match="memory 0 is shared") as refused:
-        componentize(module)
-    assert "wasm32-wasip1-threads" in str(refused.value)
+def _shared(module: bytes) -> bytes:
+    """`module` with its memory shared (as an atomics build declares it)."""
+    decoded = wasm.decode_module(module)
+    memory = decoded.memories[0]
+    memory.shared, memory.max = True, memory.max or 65536
+    return wasm.encode_module(decoded)
+
+
+def test_a_shared_memory_runs_single_threaded_as_natively() -> None:
+    # a build with atomics but no thread-spawn runs on one thread either way
+    module = _shared(HELLO.read_bytes())
+    d = differential(module, componentize(module).component, args=["shared", "memory"])
+    assert_same(d)
+    assert d.component.exit_code == 0 and b"argv[2] = memory" in d.component.stdout
+
+
+@needs(jco.unavailable_reason() is None, f"jco/Node: {jco.unavailable_reason()}")
+def test_a_shared_memory_runs_under_jco() -> None:
+    module = _shared(HELLO.read_bytes())
+    d = differential(
+        module, componentize(module).component, args=["x"], component_runner=jco.run_component_jco
+    )
+    assert_same(d)
+
+
+def test_a_shared_memory_is_refused_where_the_canonical_abi_would_use_it() -> None:
+    world_fn = _shared(
+        _wat("""(module (import "wasi:random/random@0.2.0" "get-random-u64" (func (result i64)))
+          (memory (export "memory") 1) (func (export "_start")))""")
+    )
+    with pytest.raises(UnsupportedModuleError, match="memory is shared, and the canonical ABI"):
+        componentize(world_fn)
+    abort = _shared(
+        _wat(f"""(module (import "env" "abort" (func (param i32 i32 i32 i32)))
+          (import "{P1}" "fd_write" (func {FD_WRITE}))
+          (memory (export "memory") 1) (func (export "_start")))""")
+    )
+    with pytest.raises(UnsupportedModuleError, match="AssemblyScript abort rule writes"):
+        componentize(abort)
+    trapping = Options(builtin_rules=False, import_rules=("env.abort=trap",))
+    assert run_component(componentize(abort, trapping).component).exit_code == 0
+    with pytest.raises(UnsupportedModuleError, match="an adapter imports a memory that is not"):
+        adapt(_shared(HELLO.read_bytes()), {P1: b"\0asm"}, Options())
 
 
 def test_two_imported_memories_are_refused() -> None:
