@@ -112,14 +112,8 @@ def drop_world_sections(module: wasm.Module) -> wasm.Module:
 def export_memory(module: wasm.Module, where: str) -> tuple[wasm.Module, GuestMemory]:
     """How the shim reaches the module's memory 0 (the one preview1 pointers
     refer to): its export, added when missing, or its import."""
+    module = define_extra_memories(module)
     imported = [i for i in module.imports if isinstance(i.desc, wasm.Limits)]
-    if len(imported) > 1:
-        names = ", ".join(f"{i.module}.{i.name}" for i in imported)
-        raise UnsupportedModuleError(
-            f"imports {len(imported)} memories ({names}); a WASI host supplies one",
-            where=f"{where}: import section",
-            hint="link the module so that it imports or defines a single memory",
-        )
     if imported:
         first = imported[0]
         assert isinstance(first.desc, wasm.Limits)
@@ -132,6 +126,24 @@ def export_memory(module: wasm.Module, where: str) -> tuple[wasm.Module, GuestMe
         name = MAIN_MEMORY_EXPORT
         module = replace(module, exports=[*module.exports, wasm.Export(name, "memory", 0)])
     return module, GuestMemory(limits, name)
+
+
+def define_extra_memories(module: wasm.Module) -> wasm.Module:
+    """The module with every imported memory but the first defined instead.
+
+    A component has no core memory to import; the component supplies the
+    first imported memory (the one preview1 pointers refer to) and the
+    module defines the others itself, fresh and with their own limits, as a
+    host supplying new memories would.  Defined memories follow imported
+    ones in the index space, so the former imports go first among the
+    definitions and every memory index stays what it was."""
+    memory_imports = [i for i in module.imports if isinstance(i.desc, wasm.Limits)]
+    if len(memory_imports) < 2:
+        return module
+    extra = memory_imports[1:]
+    imports = [i for i in module.imports if not any(i is e for e in extra)]
+    defined = [e.desc for e in extra if isinstance(e.desc, wasm.Limits)]
+    return replace(module, imports=imports, memories=[*defined, *module.memories])
 
 
 def export_start(module: wasm.Module) -> tuple[wasm.Module, bool]:

@@ -122,11 +122,27 @@ def test_a_shared_memory_is_refused_where_the_canonical_abi_would_use_it() -> No
         adapt(_shared(HELLO.read_bytes()), {P1: b"\0asm"}, Options())
 
 
-def test_two_imported_memories_are_refused() -> None:
-    module = _wat("""(module (import "env" "memory" (memory 1)) (import "env" "m2" (memory 1))
-      (func (export "_start")))""")
-    with pytest.raises(UnsupportedModuleError, match="imports 2 memories"):
-        componentize(module)
+def test_extra_imported_memories_are_defined_by_the_module() -> None:
+    # the component supplies memory 0 (preview1's); memories 1 and 2 become
+    # the module's own, at the same indices, with their limits and data
+    module = _wat(f"""(module
+      (import "{P1}" "fd_write" (func $w {FD_WRITE}))
+      (import "env" "memory" (memory 1))
+      (import "env" "m1" (memory 1 2))
+      (import "env" "m2" (memory 2))
+      (memory 3)
+      (data (memory 1) (i32.const 16) "one\\n")
+      (data (memory 2) (i32.const 16) "two\\n")
+      (func (export "_start")
+        (memory.copy 0 1 (i32.const 16) (i32.const 16) (i32.const 4))
+        (memory.copy 0 2 (i32.const 20) (i32.const 16) (i32.const 4))
+        (i32.store (i32.const 0) (i32.const 16)) (i32.store (i32.const 4) (i32.const 8))
+        (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+        (i32.store (i32.const 0) (i32.add (memory.size 1) (memory.size 2)))
+        (i32.store (i32.const 0) (i32.add (i32.load (i32.const 0)) (memory.size 3)))
+        (if (i32.ne (i32.load (i32.const 0)) (i32.const 6)) (then unreachable))))""")
+    result = run_component(componentize(module).component, capture=True)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, b"one\ntwo\n", b"")
 
 
 @pytest.mark.parametrize(
