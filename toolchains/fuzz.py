@@ -56,7 +56,15 @@ from componentize.assemble import Options, componentize
 from componentize.cli.inspect import inspect
 from componentize.engine import engine
 from componentize.errors import ComponentizeError, InternalError
-from componentize.run import RunResult, run_component
+from componentize.run import (
+    Limits,
+    Outcome,
+    RunResult,
+    classify,
+    finish,
+    run_component,
+    wasi_store,
+)
 from componentize.wit import resolve_text
 from toolchains.native import run_module
 from toolchains.real import REAL_DIR, load_manifest, read_program
@@ -265,6 +273,7 @@ class Findings:
     user_errors: int = 0
     refused_valid: int = 0
     compiled: int = 0  # components compiled in full
+    ran: int = 0  # components run, as their modules natively
     found: dict[tuple[str, str], bytes] = field(default_factory=dict)
 
     def add(self, kind: str, message: str, data: bytes) -> None:
@@ -278,15 +287,20 @@ def check(
     *,
     run_inspect: bool = True,
     compile_on: wasmtime.Engine | None = None,
+    execute: Execute | None = None,
 ) -> None:
     """One input through `new` and `inspect`; findings recorded.  With
-    `compile_on`, each component is compiled in full there too."""
+    `compile_on`, each component is compiled in full there too; with
+    `execute`, a command is run natively and as a component instead."""
     findings.inputs += 1
     component = None
     try:
         component = componentize(data, Options(source="<fuzz>")).component
         findings.components += 1
-        _check_component(data, component, findings, compile_on)
+        if execute is None:
+            _check_component(data, component, findings, compile_on)
+        else:
+            execute.both(data, component, findings)
     except ComponentizeError as error:
         findings.user_errors += 1
         if len(str(error).splitlines()) > 2:
@@ -318,6 +332,89 @@ def _check_component(
         findings.compiled += 1
     except wasmtime.WasmtimeError as error:
         findings.add("component does not compile", str(error), data)
+
+
+@dataclass(frozen=True)
+class Execute:
+    """Running valid mutants natively and as components, with no inputs.
+
+    Fuel bounds both runs (mutants loop); the component gets twice the
+    native fuel, for the shim's own work.  A run out of fuel on either side
+    proves nothing, nor do the native host's own refusals below; any other
+    difference in exit code, outcome (trap or not), stdout or stderr is a
+    finding.  `cached`: wasmtime's disk cache (the quick pass's inputs are
+    the same each session)."""
+
+    fuel: int = 20_000_000
+    cached: bool = False
+
+    def both(self, data: bytes, component: bytes, findings: Findings) -> None:
+        native = self._native(data)
+        if native is None:
+            _check_component(data, component, findings, engine(cached=self.cached))
+            return
+        try:
+            comp = run_component(
+                component, stdin=b"", limits=Limits(fuel=2 * self.fuel), compile_cache=self.cached
+            )
+        except ComponentizeError as error:  # not a command, or does not compile
+            findings.add("component of a command does not run", str(error), data)
+            return
+        findings.compiled += 1
+        findings.ran += 1
+        if _comparable(native, comp) and _outcome(native) != _outcome(comp):
+            findings.add(
+                "runs otherwise than natively",
+                f"native {_outcome(native)[:3]} {native.message[:80]!r}, "
+                f"component {_outcome(comp)[:3]} {comp.message[:80]!r}",
+                data,
+            )
+
+    def _native(self, data: bytes) -> RunResult | None:
+        """The module's `_start` run natively, or None if it has none or
+        imports what the native host lacks."""
+        on = engine(cached=self.cached, limits=True)
+        module = wasmtime.Module(on, data)
+        if not isinstance(_export(module, "_start"), wasmtime.FuncType):
+            return None
+        with tempfile.TemporaryDirectory(prefix="componentize-fuzz-") as tmp:
+            store, stdio = wasi_store(
+                tmp, ["main.wasm"], env=(), dirs=(), stdin=b"", capture=True, on=on
+            )
+            store.set_fuel(self.fuel)
+            store.set_epoch_deadline(1)  # no timer: the epoch never moves
+            linker = wasmtime.Linker(on)
+            linker.define_wasi()
+            try:
+                instance = linker.instantiate(store, module)
+                func = instance.exports(store)["_start"]
+                assert isinstance(func, wasmtime.Func)
+                func(store)
+                ended: tuple[Outcome, int, str] = ("returned", 0, "")
+            except (wasmtime.WasmtimeError, wasmtime.Trap) as error:
+                ended = classify(error)
+            result = finish(store, stdio, ended)
+        return None if "unknown import" in result.message else result
+
+
+def _export(module: wasmtime.Module, name: str) -> object:
+    return next((e.type for e in module.exports if e.name == name), None)
+
+
+# What wasmtime's native preview1 host refuses and a component may do: an
+# exit code of 126 or more (the component keeps it), a module that exports
+# no memory (componentize exports it).  Out of fuel: no conclusion.
+_NATIVE_REFUSALS = ("exit with invalid exit status", "missing required memory export")
+
+
+def _comparable(native: RunResult, comp: RunResult) -> bool:
+    if any("fuel" in r.message for r in (native, comp)):
+        return False
+    return not any(refusal in native.message for refusal in _NATIVE_REFUSALS)
+
+
+def _outcome(result: RunResult) -> tuple[int, str, bytes | None, bytes | None]:
+    return result.exit_code, result.outcome, result.stdout, result.stderr
 
 
 def _valid(data: bytes) -> bool:
@@ -623,6 +720,7 @@ def run(
     limit: int | None = None,
     wit: bool = False,
     compile_on: wasmtime.Engine | None = None,
+    execute: Execute | None = None,
 ) -> Findings:
     rng = random.Random(seed)
     findings = Findings()
@@ -634,7 +732,13 @@ def run(
                 break
         return findings
     for data in mutants(rng, seeds()):
-        check(data, findings, run_inspect=findings.inputs % 4 == 0, compile_on=compile_on)
+        check(
+            data,
+            findings,
+            run_inspect=findings.inputs % 4 == 0,
+            compile_on=compile_on,
+            execute=execute,
+        )
         if time.monotonic() > deadline or (limit and findings.inputs >= limit):
             break
     return findings
