@@ -19,9 +19,10 @@ exports, memories and types).  For each input:
 
 Before that (unless `--quick` or `--wit`), every seed runs with its own
 inputs natively and as a component (`seed_runs`): stdio, exit code and the
-preopens must be the same.
+preopens must be the same.  With `--execute`, each valid mutant that has a
+`_start` runs natively and as a component too (`Execute`).
 
-    python -m toolchains.fuzz [--seconds 1800] [--seed 1] [--wit] [--quick]
+    python -m toolchains.fuzz [--seconds 1800] [--seed 1] [--wit] [--quick] [--execute]
 
 prints throughput and every distinct finding (kind, message) with the
 input that first showed it (saved under `.cache/fuzz/`).  The tests run a
@@ -752,18 +753,26 @@ def main() -> None:
     parser.add_argument(
         "--quick", action="store_true", help="neither run the seeds nor compile each component"
     )
+    parser.add_argument(
+        "--execute",
+        action="store_true",
+        help="run each valid mutant with a _start natively and as a component (about half the "
+        "throughput)",
+    )
     args = parser.parse_args()
     seed_findings = Findings()
     if not (args.wit or args.quick):
         check_seeds(seed_findings)  # a few seconds: every seed run natively and as a component
     start = time.monotonic()
     compile_on = None if args.quick else engine()
-    findings = run(args.seconds, args.seed, wit=args.wit, compile_on=compile_on)
+    execute = Execute() if args.execute else None
+    findings = run(args.seconds, args.seed, wit=args.wit, compile_on=compile_on, execute=execute)
     took = time.monotonic() - start
     findings.found.update(seed_findings.found)
     print(
         f"{findings.inputs} inputs in {took:.0f} s ({findings.inputs / took:.1f}/s): "
-        f"{findings.components} components ({findings.compiled} compiled in full), "
+        f"{findings.components} components ({findings.compiled} compiled in full, "
+        f"{findings.ran} run as natively), "
         f"{findings.user_errors} user errors, "
         f"{findings.refused_valid} valid modules refused, {len(findings.found)} findings"
     )
