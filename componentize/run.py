@@ -106,15 +106,19 @@ def trap_reason(message: str) -> str:
     return found.group(1).replace("_", " ") if found else ""
 
 
+_TRAP_CAUSE = re.compile(r"(?:^|; )(?:\d+: )?wasm trap:")
+
+
 def classify(error: Exception) -> tuple[Outcome, int, str]:
     """(outcome, exit code, message) of a run that ended with `error`."""
     if isinstance(error, wasmtime.ExitTrap):
         return "exit", error.code, ""
     # Preview1 traps arrive as `Trap`; a component's as a WasmtimeError
-    # whose cause says "wasm trap:".
+    # whose causes include "wasm trap:", not always first (an out-of-bounds
+    # access: "0: memory fault at ...; 1: wasm trap: out of bounds ...").
     message = error.message if isinstance(error, wasmtime.Trap) else str(error)
     cause = cause_of(message)
-    if isinstance(error, wasmtime.Trap) or cause.startswith("wasm trap:"):
+    if isinstance(error, wasmtime.Trap) or _TRAP_CAUSE.search(cause):
         reason = trap_reason(message)
         return "trap", TRAP_EXIT_CODE, f"{cause} ({reason})" if reason else cause
     return "error", ERROR_EXIT_CODE, cause
