@@ -27,8 +27,12 @@ bodies that call `proc_exit` are decoded.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import tempfile
 from dataclasses import replace
+from pathlib import Path
 
 import wasmtime
 
@@ -250,3 +254,24 @@ def dumped_memory(stderr: bytes) -> bytes:
     size = int(line.split()[3], 16) * 65536 - 64
     end = len(stderr) - len(line)
     return stderr[end - size : end]
+
+
+CACHE = Path(__file__).resolve().parent.parent / ".cache" / "probes"
+
+
+def cached_probe(module: bytes, *, dump: bool = False) -> bytes:
+    """`probe`, kept in .cache/probes under a key of the module, `dump` and
+    this file (decoding the bodies that call the rerouted imports takes 10 s
+    for the Go fixture)."""
+    this = Path(__file__).read_bytes()
+    key = hashlib.sha256(this + bytes([dump]) + module).hexdigest()
+    path = CACHE / f"{key}.wasm"
+    if path.is_file():
+        return path.read_bytes()
+    probed = probe(module, dump=dump)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=CACHE, suffix=".tmp")  # whole, then visible
+    with os.fdopen(fd, "wb") as out:
+        out.write(probed)
+    os.replace(tmp, path)
+    return probed

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from cached_runs import component_of, run_native
-from memory_probe import LINE, dumped_memory, probe
+from memory_probe import LINE, cached_probe, dumped_memory, probe
 
 from componentize.run import RunResult, run_component
 from toolchains import fuzz
@@ -90,7 +90,7 @@ def _ids(runs: list[fuzz.SeedRun]) -> list[str]:
 @pytest.fixture(scope="module")
 def probed() -> Callable[[str, bool], bytes]:
     """The fixture rewritten to report its memory, made once per key."""
-    return cache(lambda key, dump: probe((REAL_DIR / key).read_bytes(), dump=dump))
+    return cache(lambda key, dump: cached_probe((REAL_DIR / key).read_bytes(), dump=dump))
 
 
 def _report(stderr: bytes | None) -> bytes:
