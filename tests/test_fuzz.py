@@ -36,29 +36,18 @@ def test_modules_never_end_in_an_internal_error() -> None:
     assert findings.compiled == findings.components
 
 
-# componentize/run.py `classify` takes a component's trap for an error when
-# wasmtime's cause starts with the fault's detail ("memory fault at ...;
-# wasm trap: out of bounds memory access"): exit 1 instead of the native 134.
-# Tolerated below while the regression test after it fails.
-OOB_CLASSIFIED_AS_ERROR = re.compile(r"native \(134, 'trap'.*component \(1, 'error'.*memory fault")
-
-
 def test_valid_mutants_run_as_natively() -> None:
     """Every mutant that converts and has a `_start` runs natively and as a
     component, with no inputs and bounded fuel: exit code, trap or not,
     stdout and stderr the same (toolchains/fuzz.py `Execute`)."""
     findings = fuzz.run(math.inf, seed=7, limit=300, execute=fuzz.Execute(cached=True))
-    found = {k: v for k, v in findings.found.items() if not OOB_CLASSIFIED_AS_ERROR.search(k[1])}
-    assert not found, "\n".join(f"{kind}: {message}" for kind, message in found)
+    assert not findings.found, describe(findings)
     assert findings.ran > 15  # the pass runs what it claims to
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="componentize.run.classify: a component's out-of-bounds access is an `error` "
-    "(exit 1), not a trap (134) as natively",
-)
 def test_out_of_bounds_access_traps_as_natively() -> None:
+    """Found by the runs above (fixed in 475adb1): `componentize run` took
+    a component's out-of-bounds access for an error, exit 1."""
     module = bytes(
         wasmtime.wat2wasm(
             """(module
