@@ -232,7 +232,8 @@ def _renamed(c: CustomSection, mapping: dict[int, int], extra: dict[int, str]) -
     if c.name != "name":
         return c
     ns = decode_name_section(c.data)
-    ns.functions = {mapping[i]: n for i, n in ns.functions.items() if i in mapping} | extra
+    named = {mapping[i]: n for i, n in ns.functions.items() if i in mapping} | extra
+    ns.functions = dict(sorted(named.items()))  # a name map is in index order
     return CustomSection("name", encode_name_section(ns), c.after)
 
 

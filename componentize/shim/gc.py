@@ -159,14 +159,20 @@ def _rebuild(
         for e in kept_exports
     ]
     out.start = r.funcs[module.start] if module.start is not None else None
-    out.customs = [_names(c, r.funcs) if c.name == "name" else c for c in module.customs]
+    # Only the names: a trap's backtrace shows them; the shim's producers
+    # section says nothing about the user's component (127 bytes).
+    out.customs = [_names(c, r.funcs, n_imported) for c in module.customs if c.name == "name"]
     return out
 
 
-def _names(c: CustomSection, funcs: dict[int, int] | object) -> CustomSection:
+def _names(c: CustomSection, funcs: dict[int, int] | object, n_imported: int) -> CustomSection:
+    """The kept functions' names, renumbered; not those of imported ones,
+    which no backtrace shows (a host function is no wasm frame): about
+    1,100 bytes of a typical component."""
     assert isinstance(funcs, dict)
     ns = decode_name_section(c.data)
-    ns.functions = {funcs[i]: n for i, n in ns.functions.items() if i in funcs}
+    named = {funcs[i]: n for i, n in ns.functions.items() if i in funcs and i >= n_imported}
+    ns.functions = dict(sorted(named.items()))  # a name map is in index order
     ns.locals = {}
     ns.others = []
     return CustomSection("name", encode_name_section(ns), c.after)
