@@ -9,21 +9,18 @@ instantiated first and the cycle is broken on the function side: its
 preview1 imports are *stubs*, each a `call_indirect` through one slot of a
 table that is filled with the shim's exports once the shim exists.
 
-Small generated modules, none with more than one memory (so every host,
-jco included, takes them as they are):
-- the *provider*: the shim's private memory, its stack pointer, a
-  `memory-grow` function on that memory, and two one-slot tables standing
-  for functions that exist only later: `cabi_realloc` (the shim's, needed by
-  `canon lower` before the shim is instantiated; reached through the
-  `realloc` trampoline) and `_start` (the module's, called by the shim's
-  `run`);
-- a *guest memory provider*, only for a module that imports its memory (or
-  has none);
+The main module's side is prepared here (`prepare`: repeated imports
+renamed, memory exported, start function moved to an export); layout.py
+builds the provider (stubs, the shim's memory and slots) and the one glue
+module itself.  The small generated modules below, none with more than one
+memory (so every host, jco included, takes them as they are), serve both
+layouts or the `--adapt` one (adapter_layout.py):
+- a *guest memory provider*, for a module that imports its memory (or has
+  none);
 - the *stubs*; *fillers*, whose element segment puts functions into slots;
-- the *initializer*, whose start function calls the shim's init, the
-  module's own start function (moved to an export, so that it runs once the
-  stubs are filled: a start function may call WASI) and a reactor's
-  `_initialize`, in that order.
+- the *initializer*, whose start function calls the module's own start
+  function (moved to an export, so that it runs once the stubs are filled:
+  a start function may call WASI) and a reactor's `_initialize`.
 """
 
 from __future__ import annotations
@@ -34,15 +31,7 @@ from dataclasses import dataclass, replace
 from componentize import wasm
 from componentize.errors import UnsupportedModuleError
 from componentize.shim.contract import (
-    MEMORY_GROW_TYPE,
     PROVIDER_GUEST_MEMORY_EXPORT,
-    PROVIDER_MEMORY_GROW_EXPORT,
-    PROVIDER_REALLOC_EXPORT,
-    PROVIDER_REALLOC_TABLE_EXPORT,
-    PROVIDER_SHIM_MEMORY_EXPORT,
-    PROVIDER_STACK_POINTER_EXPORT,
-    PROVIDER_START_TABLE_EXPORT,
-    REALLOC_TYPE,
     START_TYPE,
 )
 
@@ -204,35 +193,6 @@ def _code(*instructions: wasm.Instruction) -> wasm.Code:
 
 def _ins(op: str, *imm: object) -> wasm.Instruction:
     return wasm.Instruction(op, imm)
-
-
-def provider_module() -> bytes:
-    """The shim's memory, stack pointer and memory-grow; the two slot tables
-    and the realloc trampoline."""
-    slot = wasm.TableType("funcref", wasm.Limits(1, 1))
-    trampoline = _code(
-        *(_ins("local.get", n) for n in range(4)),
-        _ins("i32.const", 0),
-        _ins("call_indirect", 0, 0),  # type 0, table 0 (realloc-table)
-    )
-    grow = _code(_ins("local.get", 0), _ins("memory.grow", 0))
-    module = wasm.Module(
-        types=[REALLOC_TYPE, MEMORY_GROW_TYPE],
-        functions=[0, 1],
-        tables=[wasm.Table(slot), wasm.Table(slot)],
-        memories=[wasm.Limits(0)],
-        globals=[wasm.Global(wasm.GlobalType("i32", True), wasm.const_expr(_ins("i32.const", 0)))],
-        exports=[
-            wasm.Export(PROVIDER_SHIM_MEMORY_EXPORT, "memory", 0),
-            wasm.Export(PROVIDER_REALLOC_TABLE_EXPORT, "table", 0),
-            wasm.Export(PROVIDER_START_TABLE_EXPORT, "table", 1),
-            wasm.Export(PROVIDER_REALLOC_EXPORT, "func", 0),
-            wasm.Export(PROVIDER_MEMORY_GROW_EXPORT, "func", 1),
-            wasm.Export(PROVIDER_STACK_POINTER_EXPORT, "global", 0),
-        ],
-        codes=[trampoline, grow],
-    )
-    return wasm.encode_module(module)
 
 
 def guest_memory_module(limits: wasm.Limits) -> bytes:
