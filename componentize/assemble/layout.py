@@ -30,13 +30,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from componentize import abi, wasm
 from componentize.abi.names import parse_resource_drop
 from componentize.assemble import guest
 from componentize.assemble.rules import MEMORY_IMPORT, Rule, needs_memory, rule_types, rules_module
-from componentize.assemble.typed import Binding
-from componentize.assemble.typed_layout import Typed
 from componentize.component import ComponentBuilder, Sort, SortIdx, WitEncoder, plan_imports
 from componentize.component.builder import (
     CoreFuncIdx,
@@ -68,6 +67,13 @@ from componentize.shim.contract import (
 )
 from componentize.wasm.portable import js_host_problems
 from componentize.wit.model import Interface, Resolve, TypeDef
+
+if TYPE_CHECKING:
+    from componentize.assemble.typed import Binding
+    from componentize.assemble.typed_layout import Typed
+
+# typed.py and typed_layout.py load only for a module with a world (most
+# have none; with the world decoder they cost about 40 ms to import).
 
 Item = tuple[CoreInstanceIdx, str, Sort]  # (instance, export name, sort)
 MainArgs = dict[str, dict[str, Item | SortIdx]]  # main module imports: module -> name -> item
@@ -284,7 +290,11 @@ def _supplies(funcs: Sequence[tuple[CoreInstanceIdx | None, str | CoreFuncIdx]])
 def build(parts: Parts) -> bytes:
     b = ComponentBuilder()
     encoder = WitEncoder(b)
-    typed = Typed(parts.binding, encoder) if parts.binding is not None else None
+    typed = None
+    if parts.binding is not None:
+        from componentize.assemble.typed_layout import Typed
+
+        typed = Typed(parts.binding, encoder)
     _import_all(encoder, parts, typed)
     # A module with no preview1 imports that is not a command (a wasip2-style
     # library) needs no shim: nothing of it would be called.
