@@ -244,7 +244,9 @@ EXPORT("fd_filestat_set_size") int32_t shim_fd_filestat_set_size(uint32_t fd, ui
 EXPORT("fd_filestat_set_times")
 int32_t shim_fd_filestat_set_times(uint32_t fd, uint64_t atim, uint64_t mtim, uint32_t fst) {
     arena_reset();
-    fd_entry *e = fd_get_all(fd);
+    /* typed: a directory is reopened with mutate-directory, which hosts may
+     * ask of a directory whose times are set */
+    fd_entry *e = fd_typed(fd_get_all(fd));
     if (!e || (e->kind != FD_FILE && e->kind != FD_DIR)) return ERRNO_BADF;
     new_ts a, m;
     if (new_times(atim, mtim, fst, &a, &m)) return ERRNO_INVAL;

@@ -18,7 +18,7 @@ DIRECTORY_TYPE, REGULAR_FILE_TYPE = 3, 6  # descriptor-type
 UNSUPPORTED = 27  # error-code
 O_CREAT, O_DIRECTORY, O_TRUNC = 1, 2, 8
 FD_READ, FD_WRITE, ALL_RIGHTS = 0x2, 0x40, 0x1FFFFFFF
-KEEP = {"path_open", "fd_close", "fd_fdstat_get"}
+KEEP = {"path_open", "fd_close", "fd_fdstat_get", "fd_filestat_set_times"}
 
 
 class FsShim(Shim):
@@ -30,6 +30,7 @@ class FsShim(Shim):
         self.paths: dict[int, str] = {}
         self.asked: list[tuple[str, str]] = []  # (get-type, path)
         self.replaced: set[str] = set()  # paths that name another file than when first opened
+        self.set_times: list[int] = []  # handles whose times were set
         super().__init__(KEEP, Host(preopens=["/"]))
 
     def w_types_method_descriptor_open_at(
@@ -48,6 +49,10 @@ class FsShim(Shim):
         self.asked.append(("get-type", self.paths[handle]))
         kind = DIRECTORY_TYPE if self.paths[handle].endswith("dir") else REGULAR_FILE_TYPE
         self.pw(ret, bytes([0, kind]))
+
+    def w_types_method_descriptor_set_times(self, handle: int, *args: int) -> None:
+        self.set_times.append(handle)
+        self.pw(args[-1], b"\0\0")
 
     def w_types_method_descriptor_metadata_hash(self, handle: int, ret: int) -> None:
         path = self.paths[handle]
@@ -150,3 +155,19 @@ def test_a_closed_untyped_fd_is_not_typed_when_its_parent_closes() -> None:
     assert shim.call("fd_close", last_fd(shim)) == 0
     assert shim.call("fd_close", 3) == 0
     assert shim.asked == []
+
+
+def test_setting_times_types_the_fd_first() -> None:
+    """A directory opened as a file gets mutate-directory before its times are set."""
+    shim = FsShim()
+    assert shim.open("sub.dir", 0, FD_READ) == 0
+    assert shim.call("fd_filestat_set_times", last_fd(shim), 0, 0, 2) == 0  # atim now
+    assert shim.set_times == [202]  # the reopened handle
+
+
+def test_setting_times_on_a_file_is_one_get_type() -> None:
+    shim = FsShim()
+    assert shim.open("f.txt", 0, FD_READ) == 0
+    assert shim.call("fd_filestat_set_times", last_fd(shim), 0, 0, 2) == 0
+    assert shim.set_times == [201]
+    assert shim.asked == [("get-type", "f.txt")]
