@@ -64,6 +64,7 @@ from componentize.shim.contract import (
     SHIM_STACK_POINTER_IMPORT,
     SHIM_START_TABLE_IMPORT,
     START_TYPE,
+    lowered_function,
 )
 from componentize.wasm.portable import js_host_problems
 from componentize.wit.model import Interface, Resolve, TypeDef
@@ -424,7 +425,7 @@ def _shim(
         ),
         SHIM_MEMORY_GROW_IMPORT: _provided(provider, PROVIDER_MEMORY_GROW_EXPORT, Sort.CORE_FUNC),
         SHIM_GUEST_MEMORY_IMPORT: guest_memory,
-        **_lower_wasi(b, encoder, parts, shim_memory, realloc),
+        **_lower_wasi(b, encoder, parts, shim_memory, realloc, guest_memory),
     }
     if parts.kind == "command":
         start_table = _provided(provider, PROVIDER_START_TABLE_EXPORT, Sort.CORE_TABLE)
@@ -443,6 +444,7 @@ def _import_all(encoder: WitEncoder, parts: Parts, typed: Typed | None) -> None:
         iface = parts.resolve.interface(module)
         fns = wanted.setdefault(iface, [])
         resource = parse_resource_drop(name)
+        name, _ = lowered_function(name)
         if resource is not None:
             extra.setdefault(iface, []).append(iface.types[resource])
         elif name not in fns:
@@ -519,29 +521,40 @@ def _lower_wasi(
     parts: Parts,
     memory: CoreMemoryIdx,
     realloc: CoreFuncIdx,
+    guest_memory: Item,
 ) -> dict[tuple[str, str], Supply]:
     """Lower each function the shim imports (its interfaces are imported):
-    (module, name) as the shim imports it -> the core function."""
+    (module, name) as the shim imports it -> the core function.  The shim's
+    memory serves them all but those it marks for the guest's (contract:
+    GUEST_LOWERING), whose results the host writes into the guest's memory."""
     # Every alias first, then every canon: one section of each, not one
     # section header per function.
+    aliases: dict[tuple[str, str], int] = {}
     targets: dict[tuple[str, str], tuple[str, int]] = {}
     for module, name in parts.shim_imports:
         iface = parts.resolve.interface(module)
         resource = parse_resource_drop(name)
         if resource is not None:
             targets[module, name] = ("drop", encoder.component_type_of(iface.types[resource]))
-        else:
-            targets[module, name] = ("lower", b.alias_func(encoder.instances[iface], name))
+            continue
+        base, _ = lowered_function(name)
+        if (module, base) not in aliases:
+            aliases[module, base] = b.alias_func(encoder.instances[iface], base)
+        targets[module, name] = ("lower", aliases[module, base])
+    guest: CoreMemoryIdx | None = None
+    if any(lowered_function(name)[1] for _, name in parts.shim_imports):
+        guest = b.alias_core_memory(guest_memory[0], guest_memory[1])
     lowered: dict[tuple[str, str], Supply] = {}
     for (module, name), (how, index) in targets.items():
         if how == "drop":
             func = b.canon_resource_drop(TypeIdx(index))
         else:
-            fn = parts.resolve.interface(module).functions[name]
-            needs = abi.canon_needs(fn, "lower")
+            base, on_guest = lowered_function(name)
+            needs = abi.canon_needs(parts.resolve.interface(module).functions[base], "lower")
+            on = guest if on_guest and guest is not None else memory
             func = b.canon_lower(
                 FuncIdx(index),
-                memory=memory if needs.memory else None,
+                memory=on if needs.memory else None,
                 realloc=realloc if needs.realloc else None,
             )
         lowered[module, name] = SortIdx(Sort.CORE_FUNC, func)

@@ -18,7 +18,7 @@ from componentize.assemble import toolchain
 from componentize.assemble.analyze import Analysis, Kind
 from componentize.errors import UnsupportedModuleError
 from componentize.shim import catalog
-from componentize.shim.contract import RUN_EXPORT, SHIM_WASI_VERSION
+from componentize.shim.contract import RUN_EXPORT, SHIM_WASI_VERSION, lowered_function
 from componentize.wit.bundled import bundled_resolve
 from componentize.wit.model import Resolve, Stability, Version
 
@@ -210,6 +210,7 @@ def required_version(functions: Iterable[tuple[str, str]]) -> tuple[Version, str
     resolve = bundled_wit(SHIM_WASI_VERSION)
     need, why = LOWEST, ""
     for iface_name, key in functions:
+        key, _ = lowered_function(key)
         iface = resolve.interface(iface_name)
         resource = parse_resource_drop(key)
         if resource is not None:

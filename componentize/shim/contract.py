@@ -24,7 +24,12 @@ The prebuilt shim (componentize/data/shim_preview1.wasm, post-processed)
                                             must hold the guest's `_start` (START_TYPE)
              wasi:*/*@0.2.12 functions      named at SHIM_WASI_VERSION; canon lower'd
                                             with memory 0 and REALLOC_EXPORT; the
-                                            assembler renames them to the target
+                                            assembler renames them to the target;
+                                            a name ending in GUEST_LOWERING (file.c:
+                                            `descriptor.read#guest`) is that function
+                                            lowered with memory 1, the guest's, so the
+                                            host writes a read straight into the
+                                            guest's buffer (cabi_realloc returns it)
              env/stack-pointer              SHIM_STACK_POINTER_IMPORT, global 0 (mut
                                             i32): the C stack pointer; any initial
                                             value (INIT_EXPORT sets it)
@@ -80,6 +85,16 @@ SHIM_WASI_VERSION = Version(0, 2, 12)
 SHIM_MEMORY_IMPORT = ("env", "memory")
 GUEST_MODULE = "componentize:guest"  # the intrinsics before post-processing; then:
 SHIM_GUEST_MEMORY_IMPORT = (GUEST_MODULE, "memory")
+GUEST_LOWERING = "#guest"  # import name suffix: lower with the guest's memory
+
+
+def lowered_function(import_name: str) -> tuple[str, bool]:
+    """A shim WASI import's function name, and whether it is lowered with the
+    guest's memory (`[method]descriptor.read#guest`)."""
+    base = import_name.removesuffix(GUEST_LOWERING)
+    return base, base != import_name
+
+
 SHIM_START_TABLE_IMPORT = (GUEST_MODULE, "start-table")
 
 # The shim's exports that are not preview1 or preview0 functions.

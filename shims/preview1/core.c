@@ -49,6 +49,7 @@ EXPORT("componentize_init") void shim_init(void) {
     s->args_loaded = 0;
     s->env_loaded = 0;
     s->free_head = 0;
+    s->direct_cap = 0;
 }
 
 void arena_reset(void) { STATE->arena_ptr = STATE->heap_top; }
@@ -73,6 +74,13 @@ void copy_private(void *dst, const void *src, uint32_t len) {
 
 EXPORT("cabi_realloc")
 void *cabi_realloc(void *old, uint32_t old_size, uint32_t align, uint32_t new_size) {
+    shim_state *s = STATE;
+    if (s->direct_cap) {
+        /* the list of a read lowered on the guest's memory: its buffer */
+        if (old || new_size > s->direct_cap) trap();
+        s->direct_cap = 0;
+        return (void *)(uintptr_t)s->direct_dst;
+    }
     void *p = arena_alloc(new_size, align);
     if (old) copy_private(p, old, old_size < new_size ? old_size : new_size);
     return p;

@@ -63,6 +63,32 @@ static int32_t write_at(uint32_t handle, uint32_t iovs, uint32_t n, uint64_t off
     return ERRNO_SUCCESS;
 }
 
+__attribute__((import_module("wasi:filesystem/types@0.2.12"), import_name("[method]descriptor.read#guest")))
+void read_into_guest(int32_t handle, int64_t len, int64_t off, int32_t ret);
+
+#define DIRECT_MIN 256u
+#define REC 16u
+/* Read straight into the guest's buffer: -1 when there is no room for the result record. */
+static int64_t read_direct(uint32_t handle, uint32_t ptr, uint32_t want, uint64_t off) {
+    uint32_t rec = (ptr + want + 3) & ~3u;
+    if (rec < ptr || !guest_range_ok(rec, REC)) {
+        if (ptr < REC + 4) return -1;
+        rec = (ptr - REC) & ~3u;
+    }
+    uint8_t saved[REC];
+    guest_copy_in(saved, rec, REC);
+    STATE->direct_dst = ptr;
+    STATE->direct_cap = want;
+    read_into_guest((int32_t)handle, (int64_t)want, (int64_t)off, (int32_t)rec);
+    STATE->direct_cap = 0;
+    uint32_t tag = guest_load_u8(rec), code = guest_load_u8(rec + 4), got = guest_load_u32(rec + 8);
+    uint32_t at = guest_load_u32(rec + 4);
+    guest_copy_out(rec, saved, REC);
+    if (tag == RESULT_ERR) return -2 - (int64_t)code;
+    if (got > want || (got && at != ptr)) trap();
+    return got;
+}
+
 /* Read into the iovecs from `off` until one comes back short. */
 static int32_t read_at(uint32_t handle, uint32_t iovs, uint32_t n, uint64_t off, uint32_t *total) {
     uint32_t mark = STATE->arena_ptr;
@@ -72,6 +98,17 @@ static int32_t read_at(uint32_t handle, uint32_t iovs, uint32_t n, uint64_t off,
         while (len) {
             STATE->arena_ptr = mark;
             uint32_t want = len < IO_CHUNK ? len : IO_CHUNK;
+            int64_t d = want >= DIRECT_MIN ? read_direct(handle, ptr, want, off) : -1;
+            if (d <= -2) return *total ? ERRNO_SUCCESS : fs_errno((uint32_t)(-d - 2));
+            if (d >= 0) {
+                uint32_t got = (uint32_t)d;
+                *total += got;
+                if (got < want) return ERRNO_SUCCESS;
+                off += got;
+                ptr += got;
+                len -= got;
+                continue;
+            }
             uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(D(READ_RET_SIZEOF), D(READ_RET_ALIGNOF));
             wasi_filesystem_types_method_descriptor_read((int32_t)handle, (int64_t)want, (int64_t)off,
                                                          (int32_t)ret);

@@ -17,12 +17,39 @@ int32_t fs_errno(uint32_t code) {
     return errno ? (int32_t)errno : ERRNO_IO;
 }
 
-/* A guest path copied into the arena (the host reads memory 0). */
-uint32_t guest_path(uint32_t ptr, uint32_t len) {
+/* Whether `len` bytes at `s` are UTF-8 (no overlong forms, surrogates or
+ * code points past U+10FFFF): a WIT string must be, and native preview1
+ * answers EILSEQ for a path that is not. */
+static int valid_utf8(const uint8_t *s, uint32_t len) {
+    uint32_t i = 0;
+    while (i < len) {
+        uint8_t c = s[i];
+        uint32_t n, min, cp;
+        if (c < 0x80) { i++; continue; }
+        if ((c & 0xe0) == 0xc0) { n = 1; min = 0x80; cp = c & 0x1f; }
+        else if ((c & 0xf0) == 0xe0) { n = 2; min = 0x800; cp = c & 0x0f; }
+        else if ((c & 0xf8) == 0xf0) { n = 3; min = 0x10000; cp = c & 0x07; }
+        else return 0;
+        if (len - i <= n) return 0;
+        for (uint32_t k = 1; k <= n; k++) {
+            if ((s[i + k] & 0xc0) != 0x80) return 0;
+            cp = cp << 6 | (s[i + k] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+        i += n + 1;
+    }
+    return 1;
+}
+
+/* A guest path copied into the arena (the host reads memory 0), at *out;
+ * EILSEQ when it is not UTF-8. */
+int32_t guest_path(uint32_t ptr, uint32_t len, uint32_t *out) {
     guest_check(ptr, len);
     void *p = arena_alloc(len, 1);
     guest_copy_in(p, ptr, len);
-    return (uint32_t)(uintptr_t)p;
+    if (!valid_utf8(p, len)) return ERRNO_ILSEQ;
+    *out = (uint32_t)(uintptr_t)p;
+    return ERRNO_SUCCESS;
 }
 
 /* The descriptor a path is resolved from: directories and files (the host

@@ -144,7 +144,8 @@ int32_t shim_path_open(uint32_t dirfd, uint32_t dirflags, uint32_t path, uint32_
     if (err) return err;
     if (fdflags & (FDFLAGS_DSYNC | FDFLAGS_RSYNC | FDFLAGS_SYNC)) return ERRNO_NOTSUP;
     uint32_t access = access_of(rights, oflags);
-    uint32_t follow = dirflags & LOOKUP_SYMLINK_FOLLOW, p = guest_path(path, path_len);
+    uint32_t follow = dirflags & LOOKUP_SYMLINK_FOLLOW, p;
+    if ((err = guest_path(path, path_len, &p))) return err;
     oflags &= 15;
     int64_t r = open_path(dir, follow, p, path_len, oflags, access);
     if (r < 0) return fs_errno((uint32_t)(-r - 1));
@@ -165,7 +166,9 @@ int32_t shim_path_create_directory(uint32_t fd, uint32_t path, uint32_t len) {
     uint32_t dir;
     int32_t err = dir_handle(fd, &dir);
     if (err) return err;
-    uint32_t p = guest_path(path, len), ret = unit_ret();
+    uint32_t p, ret;
+    if ((err = guest_path(path, len, &p))) return err;
+    ret = unit_ret();
     wasi_filesystem_types_method_descriptor_create_directory_at((int32_t)dir, (int32_t)p, (int32_t)len,
                                                                 (int32_t)ret);
     return unit_result(ret);
@@ -177,7 +180,9 @@ int32_t shim_path_remove_directory(uint32_t fd, uint32_t path, uint32_t len) {
     uint32_t dir;
     int32_t err = dir_handle(fd, &dir);
     if (err) return err;
-    uint32_t p = guest_path(path, len), ret = unit_ret();
+    uint32_t p, ret;
+    if ((err = guest_path(path, len, &p))) return err;
+    ret = unit_ret();
     wasi_filesystem_types_method_descriptor_remove_directory_at((int32_t)dir, (int32_t)p, (int32_t)len,
                                                                 (int32_t)ret);
     return unit_result(ret);
@@ -189,7 +194,9 @@ int32_t shim_path_unlink_file(uint32_t fd, uint32_t path, uint32_t len) {
     uint32_t dir;
     int32_t err = dir_handle(fd, &dir);
     if (err) return err;
-    uint32_t p = guest_path(path, len), ret = unit_ret();
+    uint32_t p, ret;
+    if ((err = guest_path(path, len, &p))) return err;
+    ret = unit_ret();
     wasi_filesystem_types_method_descriptor_unlink_file_at((int32_t)dir, (int32_t)p, (int32_t)len,
                                                            (int32_t)ret);
     return unit_result(ret);
@@ -199,7 +206,8 @@ int32_t path_filestat(uint32_t fd, uint32_t flags, uint32_t path, uint32_t len, 
     uint32_t dir;
     int32_t err = dir_handle(fd, &dir);
     if (err) return err;
-    uint32_t p = guest_path(path, len);
+    uint32_t p;
+    if ((err = guest_path(path, len, &p))) return err;
     int32_t pf = (int32_t)(flags & LOOKUP_SYMLINK_FOLLOW);
     uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(D(STAT_AT_RET_SIZEOF), D(STAT_AT_RET_ALIGNOF));
     wasi_filesystem_types_method_descriptor_stat_at((int32_t)dir, pf, (int32_t)p, (int32_t)len, (int32_t)ret);
@@ -230,7 +238,9 @@ int32_t shim_path_filestat_set_times(uint32_t fd, uint32_t flags, uint32_t path,
     if (err) return err;
     new_ts a, m;
     if (new_times(atim, mtim, fst, &a, &m)) return ERRNO_INVAL;
-    uint32_t p = guest_path(path, len), ret = unit_ret();
+    uint32_t p, ret;
+    if ((err = guest_path(path, len, &p))) return err;
+    ret = unit_ret();
     wasi_filesystem_types_method_descriptor_set_times_at(
         (int32_t)dir, (int32_t)(flags & LOOKUP_SYMLINK_FOLLOW), (int32_t)p, (int32_t)len, (int32_t)a.tag,
         (int64_t)a.secs, (int32_t)a.nanos, (int32_t)m.tag, (int64_t)m.secs, (int32_t)m.nanos, (int32_t)ret);
@@ -245,7 +255,10 @@ int32_t shim_path_link(uint32_t old_fd, uint32_t flags, uint32_t old_path, uint3
     int32_t err = dir_handle(old_fd, &a);
     if (!err) err = dir_handle(new_fd, &b);
     if (err) return err;
-    uint32_t op = guest_path(old_path, old_len), np = guest_path(new_path, new_len), ret = unit_ret();
+    uint32_t op, np, ret;
+    if ((err = guest_path(old_path, old_len, &op)) || (err = guest_path(new_path, new_len, &np)))
+        return err;
+    ret = unit_ret();
     wasi_filesystem_types_method_descriptor_link_at((int32_t)a, (int32_t)(flags & LOOKUP_SYMLINK_FOLLOW),
                                                     (int32_t)op, (int32_t)old_len, (int32_t)b, (int32_t)np,
                                                     (int32_t)new_len, (int32_t)ret);
@@ -260,7 +273,10 @@ int32_t shim_path_rename(uint32_t old_fd, uint32_t old_path, uint32_t old_len, u
     int32_t err = dir_handle(old_fd, &a);
     if (!err) err = dir_handle(new_fd, &b);
     if (err) return err;
-    uint32_t op = guest_path(old_path, old_len), np = guest_path(new_path, new_len), ret = unit_ret();
+    uint32_t op, np, ret;
+    if ((err = guest_path(old_path, old_len, &op)) || (err = guest_path(new_path, new_len, &np)))
+        return err;
+    ret = unit_ret();
     wasi_filesystem_types_method_descriptor_rename_at((int32_t)a, (int32_t)op, (int32_t)old_len, (int32_t)b,
                                                       (int32_t)np, (int32_t)new_len, (int32_t)ret);
     return unit_result(ret);
@@ -273,7 +289,10 @@ int32_t shim_path_symlink(uint32_t old_path, uint32_t old_len, uint32_t fd, uint
     uint32_t dir;
     int32_t err = dir_handle(fd, &dir);
     if (err) return err;
-    uint32_t op = guest_path(old_path, old_len), np = guest_path(new_path, new_len), ret = unit_ret();
+    uint32_t op, np, ret;
+    if ((err = guest_path(old_path, old_len, &op)) || (err = guest_path(new_path, new_len, &np)))
+        return err;
+    ret = unit_ret();
     wasi_filesystem_types_method_descriptor_symlink_at((int32_t)dir, (int32_t)op, (int32_t)old_len,
                                                        (int32_t)np, (int32_t)new_len, (int32_t)ret);
     return unit_result(ret);
@@ -287,7 +306,8 @@ int32_t shim_path_readlink(uint32_t fd, uint32_t path, uint32_t len, uint32_t bu
     uint32_t dir;
     int32_t err = dir_handle(fd, &dir);
     if (err) return err;
-    uint32_t p = guest_path(path, len);
+    uint32_t p;
+    if ((err = guest_path(path, len, &p))) return err;
     uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(D(READLINK_AT_RET_SIZEOF), D(READLINK_AT_RET_ALIGNOF));
     wasi_filesystem_types_method_descriptor_readlink_at((int32_t)dir, (int32_t)p, (int32_t)len, (int32_t)ret);
     if (load8(ret) == RESULT_ERR) return fs_errno(load8(ret + D(READLINK_AT_RET_ERR)));

@@ -38,6 +38,7 @@ enum {
     ERRNO_SUCCESS = 0,
     ERRNO_AGAIN = 6,
     ERRNO_BADF = 8,
+    ERRNO_ILSEQ = 25,
     ERRNO_INVAL = 28,
     ERRNO_IO = 29,
     ERRNO_ISDIR = 31,
@@ -159,6 +160,10 @@ typedef struct shim_state {
     uint32_t env_loaded;
     list_ref env;
     uint32_t free_head; /* most recently freed fd + 1; 0: none */
+    /* cabi_realloc's answer for the next list while direct_cap != 0: a guest
+     * buffer the host writes into directly (file.c read_direct) */
+    uint32_t direct_dst;
+    uint32_t direct_cap;
 } shim_state;
 
 #define STATE ((shim_state *)STATE_ADDR)
@@ -192,7 +197,7 @@ __attribute__((noreturn)) void trap(void);
 
 /* fs.c: wasi:filesystem values as preview1 ones */
 int32_t fs_errno(uint32_t code);
-uint32_t guest_path(uint32_t ptr, uint32_t len);
+int32_t guest_path(uint32_t ptr, uint32_t len, uint32_t *out);
 int32_t dir_handle(uint32_t fd, uint32_t *handle);
 uint32_t filetype_of(uint32_t p2type);
 int64_t descriptor_type(uint32_t handle);
