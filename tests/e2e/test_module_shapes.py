@@ -118,6 +118,16 @@ def test_a_shared_memory_is_refused_where_the_canonical_abi_would_use_it() -> No
         componentize(abort)
     trapping = Options(builtin_rules=False, import_rules=("env.abort=trap",))
     assert run_component(componentize(abort, trapping).component).exit_code == 0
+    reads = _shared(
+        _wat(f"""(module (import "{P1}" "fd_read" (func {FD_WRITE}))
+          (import "{P1}" "path_open"
+            (func (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+          (memory (export "memory") 1) (func (export "_start")))""")
+    )
+    # found by the fuzz run: the direct reads' lowering on a shared memory
+    # was an internal error
+    with pytest.raises(UnsupportedModuleError, match="the shim's file reads are lowered"):
+        componentize(reads)
     with pytest.raises(UnsupportedModuleError, match="an adapter imports a memory that is not"):
         adapt(_shared(HELLO.read_bytes()), {P1: b"\0asm"}, Options())
 
