@@ -34,6 +34,7 @@ from componentize.wit.model import (
 )
 
 ROOT_MODULE = "$root"
+BUILD_TARGET_PREFIX = "cm32p2"  # BuildTargets.md's names: `cm32p2|I|f`, `cm32p2_memory`...
 REALLOC = "cabi_realloc"
 MEMORY = "memory"
 INITIALIZE = "_initialize"

@@ -22,7 +22,7 @@ from componentize.component.encode import encode_component
 from componentize.component.model import CoreModuleSection
 from componentize.engine import cause_of, engine
 from componentize.errors import InputError, InternalError, UnsupportedModuleError
-from componentize.shim.contract import lowered_function
+from componentize.shim.contract import lowers_on_guest
 from componentize.wasm.portable import js_host_problems
 from componentize.wasm.skeleton import skeleton
 
@@ -82,9 +82,11 @@ def componentize(data: bytes, options: Options = Options()) -> Result:
         typed.share_wasi(binding, plan.bundled_wit(the_plan.version), options.source)
     small_shim = shim.prepare(the_plan.shim_exports, the_plan.version, denied)
     if plan.shared_guest_memory(analysis):
-        direct = any(lowered_function(name)[1] for _, name in shim.wasi_imports(small_shim))
         refuse_shared_memory(
-            binding is not None, rules.needs_memory(chosen), direct, options.source
+            world=binding is not None,
+            rules_write=rules.needs_memory(chosen),
+            direct_reads=lowers_on_guest(shim.wasi_imports(small_shim)),
+            where=options.source,
         )
         small_shim = shim.share_guest_memory(small_shim)
     shim_imports = shim.wasi_imports(small_shim)
@@ -143,32 +145,34 @@ def check_input(data: bytes, where: str) -> None:
         ) from None
 
 
-def refuse_shared_memory(world: bool, rules_write: bool, direct: bool, where: str) -> None:
+def refuse_shared_memory(*, world: bool, rules_write: bool, direct_reads: bool, where: str) -> None:
     """What cannot use the module's memory when it is shared: the canonical
     ABI (wasmtime: "mismatch in the shared flag"), so a world's functions,
     the shim's direct file reads (lowered on the guest's memory), and the
     import rules' module, which writes it."""
-    if direct:
-        raise UnsupportedModuleError(
-            "the module's memory is shared, and the shim's file reads are lowered on the "
-            "module's memory, which the canonical ABI needs unshared",
-            where=f"{where}: memory 0",
-            hint="build the module without shared memory (no atomics/threads target)",
-        )
-    if world:
-        raise UnsupportedModuleError(
-            "the module's memory is shared, and the canonical ABI of its world's functions "
-            "needs a memory that is not",
-            where=f"{where}: memory 0",
-            hint="build the module without shared memory (no atomics/threads target)",
-        )
-    if rules_write:
-        raise UnsupportedModuleError(
-            "the module's memory is shared, and the built-in AssemblyScript abort rule "
-            "writes a memory that is not",
-            where=f"{where}: memory 0",
-            hint="pass --no-builtin-rules with --import-rule env.abort=trap",
-        )
+    users = [
+        (
+            world,
+            "the canonical ABI of its world's functions needs a memory that is not",
+            "build the module without shared memory (no atomics/threads target)",
+        ),
+        (
+            direct_reads,
+            "the shim's file reads are lowered on the module's memory, which the "
+            "canonical ABI needs unshared",
+            "build the module without shared memory (no atomics/threads target)",
+        ),
+        (
+            rules_write,
+            "the built-in AssemblyScript abort rule writes a memory that is not",
+            "pass --no-builtin-rules with --import-rule env.abort=trap",
+        ),
+    ]
+    for used, why, hint in users:
+        if used:
+            raise UnsupportedModuleError(
+                f"the module's memory is shared, and {why}", where=f"{where}: memory 0", hint=hint
+            )
 
 
 def validate(component: bytes) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from componentize.abi.names import BUILD_TARGET_PREFIX, ROOT_MODULE
 from componentize.assemble.plan import HIGHEST, LOWEST
 from componentize.errors import UnsupportedModuleError
 from componentize.wasm import FuncDesc, Module
@@ -25,20 +26,22 @@ from componentize.wit.bundled import bundled_resolve
 if TYPE_CHECKING:
     from componentize.assemble.typed import Binding
 
-TARGET_PREFIX = "cm32p2|"  # BuildTargets.md's import module prefix
+TARGET_PREFIX = BUILD_TARGET_PREFIX + "|"  # of an interface's import module
 WASI_0_2 = re.compile(r"(wasi:[a-z][a-z0-9-]*/[a-z][a-z0-9-]*)@0\.2(?:\.(\d+))?")
 WORLD_NAME = "direct-wasi-imports"
-WORLD_LEVEL = ("$root", "cm32p2")  # import modules of a world's own functions
+WORLD_LEVEL = (ROOT_MODULE, BUILD_TARGET_PREFIX)  # import modules of a world's own functions
 
 
-def named_interfaces(module: Module) -> dict[str, int | None]:
-    """Import module name -> the WASI 0.2 patch it names (None: `@0.2`), for
-    every function import naming a WASI 0.2 interface."""
-    named: dict[str, int | None] = {}
+def named_interfaces(module: Module) -> dict[str, tuple[str, int | None]]:
+    """Import module name -> (the WASI 0.2 interface it names, without
+    version; the patch it names, None for `@0.2`), for every function import
+    naming one."""
+    named: dict[str, tuple[str, int | None]] = {}
     for imp in module.imports:
         found = WASI_0_2.fullmatch(imp.module.removeprefix(TARGET_PREFIX))
         if isinstance(imp.desc, FuncDesc) and found is not None:
-            named[imp.module] = None if found.group(2) is None else int(found.group(2))
+            patch = None if found.group(2) is None else int(found.group(2))
+            named[imp.module] = (found.group(1), patch)
     return named
 
 
@@ -50,8 +53,8 @@ def bind_direct_wasi(module: Module, where: str) -> Binding | None:
         return None
     from componentize.assemble.typed import bind
 
-    _check_names(module, where)
-    lowest = max((p for p in named.values() if p is not None), default=LOWEST.patch)
+    _check_names(module, named, where)
+    lowest = max((p for _, p in named.values() if p is not None), default=LOWEST.patch)
     failure: UnsupportedModuleError | None = None
     for patch in range(max(lowest, LOWEST.patch), HIGHEST.patch + 1):
         version = wit.Version(0, 2, patch)
@@ -67,24 +70,26 @@ def bind_direct_wasi(module: Module, where: str) -> Binding | None:
     return None  # an interface we do not bundle: the plan refuses the import, named
 
 
-def _check_names(module: Module, where: str) -> None:
+def _check_names(module: Module, named: dict[str, tuple[str, int | None]], where: str) -> None:
     """Each function a module imports from a bundled WASI interface is one
     the newest WASI 0.2 we bundle has (its `bind` error would name our
-    synthetic world instead)."""
+    synthetic world instead); no world-level import stands next to them."""
     resolve = bundled_resolve(HIGHEST)
     for imp in module.imports:
-        found = WASI_0_2.fullmatch(imp.module.removeprefix(TARGET_PREFIX))
-        if imp.module in WORLD_LEVEL and isinstance(imp.desc, FuncDesc):
+        if not isinstance(imp.desc, FuncDesc):
+            continue
+        if imp.module in WORLD_LEVEL:
             raise UnsupportedModuleError(
                 f"imports `{imp.name}` from `{imp.module}`, a function of its own world, "
                 "but the module carries no world",
                 where=f"{where}: import {imp.module}.{imp.name}",
                 hint="embed the world (componentize embed) or pass --wit DIR --world NAME",
             )
-        if not isinstance(imp.desc, FuncDesc) or found is None:
+        if imp.module not in named:
             continue
+        base, _ = named[imp.module]
         try:
-            iface = resolve.interface(f"{found.group(1)}@{HIGHEST}")
+            iface = resolve.interface(f"{base}@{HIGHEST}")
         except KeyError:
             continue  # not one of ours: the plan refuses it, named
         drops = {f"[resource-drop]{n}" for n in iface.types} | {f"{n}_drop" for n in iface.types}
@@ -93,12 +98,12 @@ def _check_names(module: Module, where: str) -> None:
                 f"imports `{imp.name}` from `{imp.module}`, which has no such function "
                 f"(up to WASI {HIGHEST})",
                 where=f"{where}: import {imp.module}.{imp.name}",
-                hint=f"check the name against the WIT of {found.group(1)}",
+                hint=f"check the name against the WIT of {base}",
             )
 
 
 def _world(
-    named: dict[str, int | None], resolve: wit.Resolve, version: wit.Version
+    named: dict[str, tuple[str, int | None]], resolve: wit.Resolve, version: wit.Version
 ) -> wit.World | None:
     """A world importing each named interface under the name the module
     uses, after the interfaces it uses; None if one is not in `resolve`."""
@@ -107,10 +112,8 @@ def _world(
     keys: dict[int, str] = {}  # id(interface) -> its world key
     ifaces: list[wit.Interface] = []
     for module_name in sorted(named, key=lambda n: n.startswith(TARGET_PREFIX)):
-        found = WASI_0_2.fullmatch(module_name.removeprefix(TARGET_PREFIX))
-        assert found is not None
         try:
-            iface = resolve.interface(f"{found.group(1)}@{version}")
+            iface = resolve.interface(f"{named[module_name][0]}@{version}")
         except KeyError:
             return None
         ifaces.append(iface)

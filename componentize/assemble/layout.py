@@ -65,6 +65,7 @@ from componentize.shim.contract import (
     SHIM_START_TABLE_IMPORT,
     START_TYPE,
     lowered_function,
+    lowers_on_guest,
 )
 from componentize.wasm.portable import js_host_problems
 from componentize.wit.model import Interface, Resolve, TypeDef
@@ -542,7 +543,7 @@ def _lower_wasi(
             aliases[module, base] = b.alias_func(encoder.instances[iface], base)
         targets[module, name] = ("lower", aliases[module, base])
     guest: CoreMemoryIdx | None = None
-    if any(lowered_function(name)[1] for _, name in parts.shim_imports):
+    if lowers_on_guest(parts.shim_imports):
         guest = b.alias_core_memory(guest_memory[0], guest_memory[1])
     lowered: dict[tuple[str, str], Supply] = {}
     for (module, name), (how, index) in targets.items():

@@ -32,13 +32,18 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from componentize import abi, wasm
-from componentize.abi.names import POST_RETURN_PREFIX, canonical_version
+from componentize.abi.names import (
+    BUILD_TARGET_PREFIX,
+    POST_RETURN_PREFIX,
+    ROOT_MODULE,
+    canonical_version,
+)
 from componentize.errors import UnsupportedModuleError
 from componentize.shim import catalog
 from componentize.wit import model as wit
 
-PREFIX = "cm32p2"
-LEGACY_ROOT = "$root"
+PREFIX = BUILD_TARGET_PREFIX
+LEGACY_ROOT = ROOT_MODULE
 LEGACY_EXPORT = "[export]"
 
 Intrinsic = Literal["lower", "drop", "new", "rep"]

@@ -75,6 +75,8 @@ interface behind a bit; CAPABILITY_BITS has the values of shims/preview1/shim.h.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from componentize.wasm.model import FuncType
 from componentize.wit.model import Version
 
@@ -93,6 +95,12 @@ def lowered_function(import_name: str) -> tuple[str, bool]:
     guest's memory (`[method]descriptor.read#guest`)."""
     base = import_name.removesuffix(GUEST_LOWERING)
     return base, base != import_name
+
+
+def lowers_on_guest(imports: Iterable[tuple[str, str]]) -> bool:
+    """Whether any of a shim's WASI imports (module, name) is lowered with
+    the guest's memory."""
+    return any(lowered_function(name)[1] for _, name in imports)
 
 
 SHIM_START_TABLE_IMPORT = (GUEST_MODULE, "start-table")

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from componentize.errors import WasmDecodeError
 from componentize.wasm.decode import _data, _datas
-from componentize.wasm.leb128 import Reader, encode_uleb
+from componentize.wasm.leb128 import Reader, encode_sleb, encode_uleb
 
 
 def _general(r: Reader) -> list[object]:
@@ -29,14 +29,7 @@ def _uleb(n: int) -> bytes:
 
 
 def _sleb(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = n & 0x7F
-        n >>= 7
-        if (n == 0 and not byte & 0x40) or (n == -1 and byte & 0x40):
-            out.append(byte)
-            return bytes(out)
-        out.append(byte | 0x80)
+    return bytes(encode_sleb(n))
 
 
 # A segment in the usual form (flags 0, i32.const, end, size, bytes), with
