@@ -36,7 +36,8 @@ CUSTOM, IMPORT, FUNCTION, TABLE, GLOBAL, EXPORT, CODE, DATA, DATA_COUNT = (
 )
 REF_FUNC = 0xD2
 KEPT = (1, IMPORT, TABLE, 5, 13, GLOBAL)  # types, imports, tables, memories, tags, globals
-TRAPPING_BODY = b"\x03\x00\x00\x0b"  # size 3: no locals, unreachable, end
+UNREACHABLE = b"\x00\x0b"  # unreachable, end: every skeleton function's code
+TRAPPING_BODY = b"\x03\x00" + UNREACHABLE  # size 3, no locals, then that code
 
 
 def raw_sections(data: bytes) -> list[tuple[int, RawSection]]:
@@ -84,7 +85,7 @@ def _exports_only(data: bytes) -> bytes | None:
         for e in module.exports
     ]
     module.functions = types
-    module.codes = [Code([], b"\x00\x0b") for _ in types]
+    module.codes = [Code([], UNREACHABLE) for _ in types]
     return encode_module(module)
 
 
