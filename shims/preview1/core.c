@@ -68,8 +68,19 @@ void *arena_alloc(uint32_t size, uint32_t align) {
 /* Keep everything allocated so far in this call across calls. */
 void heap_commit(void) { STATE->heap_top = STATE->arena_ptr; }
 
-void copy_private(void *dst, const void *src, uint32_t len) {
-    __builtin_memcpy(dst, src, len);
+/* Byte loops, not memory.copy/fill: on private memory those would need the
+ * post-processor's helpers (memmove semantics, bounds checks), several times
+ * the size, for what only moves paths, small structs and the fd table when
+ * it grows.  no_builtin: else the compiler turns the loops back into them. */
+__attribute__((no_builtin)) NOINLINE void copy_private(void *dst, const void *src, uint32_t len) {
+    uint8_t *d = dst;
+    const uint8_t *s = src;
+    while (len--) *d++ = *s++;
+}
+
+__attribute__((no_builtin)) NOINLINE void zero_private(void *dst, uint32_t len) {
+    uint8_t *d = dst;
+    while (len--) *d++ = 0;
 }
 
 EXPORT("cabi_realloc")
@@ -110,11 +121,13 @@ static fd_entry *fd_reserve(uint32_t fd) {
         while (cap <= fd) cap *= 2;
         fd_entry *fresh = arena_alloc(cap * sizeof(fd_entry), 4);
         heap_commit();
-        if (s->nfds) copy_private(fresh, s->fds, s->nfds * sizeof(fd_entry));
+        copy_private(fresh, s->fds, s->nfds * sizeof(fd_entry));
+        /* entries past nfds stay zero until they are reserved */
+        zero_private(fresh + s->nfds, (cap - s->nfds) * sizeof(fd_entry));
         s->fds = fresh;
         s->cap_fds = cap;
     }
-    while (s->nfds <= fd) __builtin_memset(&s->fds[s->nfds++], 0, sizeof(fd_entry));
+    if (s->nfds <= fd) s->nfds = fd + 1;
     return &s->fds[fd];
 }
 
@@ -244,11 +257,8 @@ fd_entry *fd_new(uint32_t *fd_out) {
         fd = s->nfds;
     }
     fd_entry *e = fd_reserve(fd);
-    /* keep the readdir buffer of the slot for reuse */
-    uint32_t buf = e->pend_buf, cap = e->pend_cap;
-    __builtin_memset(e, 0, sizeof(fd_entry));
-    e->pend_buf = buf;
-    e->pend_cap = cap;
+    /* keep the readdir buffer of the slot for reuse (the last fields) */
+    zero_private(e, __builtin_offsetof(fd_entry, pend_buf));
     *fd_out = fd;
     return e;
 }

@@ -143,10 +143,11 @@ EXPORT("fd_renumber") int32_t shim_fd_renumber(uint32_t from, uint32_t to) {
     if (!a || !b) return ERRNO_BADF;
     if (from == to) return ERRNO_SUCCESS;
     fd_release(b);
-    fd_entry tmp = *b; /* keep b's readdir buffer for the slot freed */
-    *b = *a;
-    a->pend_buf = tmp.pend_buf;
-    a->pend_cap = tmp.pend_cap;
+    /* keep b's readdir buffer for the slot freed */
+    uint32_t buf = b->pend_buf, cap = b->pend_cap;
+    copy_private(b, a, sizeof *b);
+    a->pend_buf = buf;
+    a->pend_cap = cap;
     a->kind = FD_FREE;
     a->handle = 0;
     a->dir_stream = 0;

@@ -308,7 +308,7 @@ int32_t fd_filestat(uint32_t fd, filestat *fs) {
     fd_entry *e = fd_get_all(fd);
     if (!e) return ERRNO_BADF;
     if (e->kind != FD_FILE && e->kind != FD_DIR) {
-        __builtin_memset(fs, 0, sizeof *fs);
+        zero_private(fs, sizeof *fs);
         fs->filetype = stdio_filetype(e->kind);
         return ERRNO_SUCCESS;
     }

@@ -133,14 +133,16 @@ typedef struct fd_entry {
     uint64_t pend_ino;
     uint32_t pend_type;
     uint32_t pend_len;
-    uint32_t pend_buf;
-    uint32_t pend_cap;
     /* path_open of a file or a directory (read-only, no O_DIRECTORY) leaves
      * the entry a file with `untyped` set instead of asking the host its
      * type: `parent` is the directory's handle and pend_buf/pend_len the path,
      * to reopen it as a directory (path.c resolve_type) if it is one. */
     uint32_t untyped;
     uint32_t parent;
+    /* the saved entry's (or path's) buffer: last, so that fd_new keeps it
+     * for the slot's next use by zeroing only what comes before */
+    uint32_t pend_buf;
+    uint32_t pend_cap;
 } fd_entry;
 
 typedef struct list_ref {
@@ -179,6 +181,7 @@ static inline void arena_rewind(uint32_t mark) {
     STATE->arena_ptr = mark > STATE->heap_top ? mark : STATE->heap_top;
 }
 void copy_private(void *dst, const void *src, uint32_t len);
+void zero_private(void *dst, uint32_t len);
 void *heap_alloc(uint32_t size);
 int guest_range_ok(uint32_t addr, uint64_t len);
 void guest_check(uint32_t addr, uint64_t len);

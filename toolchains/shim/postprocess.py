@@ -22,9 +22,10 @@ if anything remains):
 * each `memory.copy d s` and `memory.fill m` becomes a call of a function
   appended to the module (`memory_copy_<d>_<s>`, `memory_fill_<m>`; only
   those used), which checks the bounds first, as the instruction does, then
-  moves 64 bytes a step between memories (eight i64.load/i64.store), then
-  8 bytes a step while 8 remain, then bytes; the copy within one memory has
-  memmove semantics;
+  moves 8 bytes a step while 8 remain, then bytes (the shim's C copies
+  nothing within its own memory, so only the helpers between memories are
+  used: small, since gc keeps them in every component); the copy within one
+  memory has memmove semantics;
 * `i64.load8/16/32_s/u` becomes the i32 load and `i64.extend_i32_s/u`,
   `i64.store8/16/32` becomes `i32.wrap_i64` and the i32 store (same memarg).
 """
@@ -299,24 +300,13 @@ def _step(locals_: tuple[int, ...], n: int, sign: str = "add") -> str:
     return moves + f"local.get 2  i32.const {n}  i32.sub  local.set 2"
 
 
-_WHILE_64 = "local.get 2  i32.const 64  i32.lt_u  br_if 1"
 _WHILE_8 = "local.get 2  i32.const 8  i32.lt_u  br_if 1"
 _WHILE_1 = "local.get 2  i32.eqz  br_if 1"
 
 
 def copy_helper(d: int, s: int) -> tuple[list[Local], list[Instruction]]:
     """(dst, src, n) like `memory.copy d s`; within one memory, backwards when dst > src."""
-    # Between memories (the guest's buffers: reads and writes of files copy
-    # every byte through here), 64 bytes a step while they last: an eighth
-    # of the loop overhead of 8-byte steps.
-    unrolled = "".join(
-        f"local.get 0  local.get 1  i64.load {s} {k}  i64.store {d} {k}  " for k in range(0, 64, 8)
-    )
-    by_32 = f"""
-      block loop  {_WHILE_64}
-        {unrolled} {_step((0, 1), 64)}  br 0
-      end end"""
-    forward = f"""{by_32 if d != s else ""}
+    forward = f"""
       block loop  {_WHILE_8}
         local.get 0  local.get 1  i64.load {s}  i64.store {d}  {_step((0, 1), 8)}  br 0
       end end
