@@ -10,16 +10,24 @@ the kept code never calls are not imported), globals, tables and types; the
 rest is renumbered in order, so the output is deterministic.  Memories are
 always kept: memory 0 (private) and memory 1 (the guest's) are part of the
 shim's contract with the assembler.
+
+A body is decoded once per process (`_cut`, cached by its bytes) into the
+indices it references and its bytes cut around the instructions that carry
+them; a gc then re-encodes only those instructions, renumbered, between the
+unchanged pieces.  Decoding and re-encoding whole bodies on every gc was
+most of its cost (about 20 ms of a 70 ms conversion).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
 
 from componentize.errors import InternalError
 from componentize.shim.contract import INIT_EXPORT, REALLOC_EXPORT
-from componentize.shim.rewrite import Refs, Renumber, collect, renumber
-from componentize.wasm.instructions import decode_expr, encode_expr
+from componentize.shim.rewrite import Refs, Renumber, collect, referencing, renumber
+from componentize.wasm.instructions import decode_expr, encode_expr, write_instruction
 from componentize.wasm.model import (
     Code,
     CustomSection,
@@ -49,7 +57,6 @@ def _check(module: Module) -> None:
 # when path_open, the only way to get a file fd, is kept); otherwise its
 # body becomes `unreachable`, which no run can reach.
 WEAK_PREFIX = "weak_"
-_UNREACHABLE = [Instruction("unreachable", ()), Instruction("end", ())]
 
 
 def _cut_weak_edges(module: Module, kept: set[str]) -> set[int]:
@@ -65,30 +72,76 @@ def _cut_weak_edges(module: Module, kept: set[str]) -> set[int]:
     return cut
 
 
+@dataclass(frozen=True)
+class _Body:
+    """A function's code cut around the instructions that reference an index:
+    `pieces[0] + enc(indexed[0]) + pieces[1] + ... + pieces[-1]` is the code."""
+
+    pieces: tuple[bytes, ...]
+    indexed: tuple[Instruction, ...]
+    refs: Refs
+
+    def encode(self, r: Renumber) -> bytes:
+        out = [self.pieces[0]]
+        for ins, piece in zip(renumber(self.indexed, r), self.pieces[1:], strict=True):
+            out += (encode_expr([ins]), piece)
+        return b"".join(out)
+
+
+@lru_cache(maxsize=1024)
+def _cut(code: bytes) -> _Body:
+    """`code` cut for renumbering (see `_Body`); decoded once per process."""
+    instructions = decode_expr(code)
+    refs = Refs()
+    indexed = referencing(instructions, refs)
+    written = bytearray()
+    ends = []
+    for ins in instructions:
+        write_instruction(written, ins)
+        ends.append(len(written))
+    if written != code:  # written otherwise than we write it (a padded LEB)
+        return _Body((b"",) * (len(instructions) + 1), tuple(instructions), refs)
+    pieces: list[bytes] = []
+    start = 0
+    for i, hit in enumerate(indexed):
+        if hit:
+            pieces.append(code[start : ends[i - 1] if i else 0])
+            start = ends[i]
+    pieces.append(code[start:])
+    kept = tuple(ins for ins, hit in zip(instructions, indexed, strict=True) if hit)
+    return _Body(tuple(pieces), kept, refs)
+
+
 def _reach(
     module: Module,
     roots: set[int],
     cut: set[int] = frozenset(),  # type: ignore[assignment]
-) -> tuple[Refs, dict[int, list[Instruction]]]:
+) -> tuple[Refs, dict[int, _Body]]:
     """Close `roots` over the references of defined function bodies."""
     n_imported = imported_count(module, "func")
     refs = Refs(funcs=set(roots))
-    bodies: dict[int, list[Instruction]] = {}
+    bodies: dict[int, _Body] = {}
     work = list(roots)
     while work:
         f = work.pop()
         if f < n_imported or f in bodies:
             continue
-        if f in cut:
-            bodies[f] = list(_UNREACHABLE)
-            continue
-        bodies[f] = decode_expr(module.codes[f - n_imported].code)
-        before = set(refs.funcs)
-        collect(bodies[f], refs)
-        work.extend(refs.funcs - before)
+        body = _UNREACHABLE if f in cut else _cut(module.codes[f - n_imported].code)
+        bodies[f] = body
+        new = body.refs.funcs - refs.funcs
+        refs.funcs |= body.refs.funcs
+        refs.globals |= body.refs.globals
+        refs.tables |= body.refs.tables
+        refs.types |= body.refs.types
+        work.extend(new)
     for g in module.globals:  # initializers may read imported globals
         collect(decode_expr(g.init), refs)
     return refs, bodies
+
+
+_UNREACHABLE = _Body(
+    (encode_expr([Instruction("unreachable", ()), Instruction("end", ())]),), (), Refs()
+)
 
 
 def _new_indices(kept: Iterable[int]) -> dict[int, int]:
@@ -125,7 +178,7 @@ def gc(module: Module, keep_exports: set[str]) -> Module:
 def _rebuild(
     module: Module,
     refs: Refs,
-    bodies: dict[int, list[Instruction]],
+    bodies: dict[int, _Body],
     r: Renumber,
     kept_exports: list[Export],
 ) -> Module:
@@ -149,7 +202,7 @@ def _rebuild(
         if f in refs.funcs:
             out.functions.append(r.types[type_index])
             code = module.codes[i]
-            out.codes.append(Code(code.locals, encode_expr(renumber(bodies[f], r))))
+            out.codes.append(Code(code.locals, bodies[f].encode(r)))
     out.tables = [t for i, t in enumerate(module.tables, counters["table"]) if i in refs.tables]
     out.memories = list(module.memories)
     out.globals = [g for i, g in enumerate(module.globals, counters["global"]) if i in refs.globals]

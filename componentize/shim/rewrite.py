@@ -79,9 +79,11 @@ class _ShimIndices(Reindex):
 class _Collect(_ShimIndices):
     def __init__(self, refs: Refs) -> None:
         self.refs = refs
+        self.hit = False  # whether a tracked index was seen since last reset
 
     def tracked(self, field_name: str, what: str, index: int) -> int:
         getattr(self.refs, field_name).add(index)
+        self.hit = True
         return index
 
 
@@ -103,6 +105,17 @@ def collect(instructions: Iterable[Instruction], refs: Refs) -> None:
     walk = _Collect(refs)
     for ins in instructions:
         walk.instruction(ins)
+
+
+def referencing(instructions: Iterable[Instruction], refs: Refs) -> list[bool]:
+    """Like `collect`; and for each instruction, whether it references an index."""
+    walk = _Collect(refs)
+    out = []
+    for ins in instructions:
+        walk.hit = False
+        walk.instruction(ins)
+        out.append(walk.hit)
+    return out
 
 
 def renumber(instructions: Iterable[Instruction], r: Renumber) -> list[Instruction]:

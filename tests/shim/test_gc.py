@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 import wasmtime
 
@@ -156,3 +158,22 @@ def test_shim_shape() -> None:
     assert {c.name for c in m.customs} <= {"name", "producers"}
     assert all(isinstance(t, FuncType) for t in m.types)
     assert len(PREVIEW1_FUNCTIONS) == 46
+
+
+def test_padded_lebs_in_a_body_are_renumbered_too() -> None:
+    # `call 2` with its index as a 5-byte LEB (as wasm-ld writes relocations):
+    # the function cut around its calls cannot reuse the bytes as they are.
+    wat = """(module
+      (func $unused (result i32) i32.const 7)
+      (func $callee (result i32) i32.const 42)
+      (func (export "f") (result i32) call $callee)
+      (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) i32.const 0))"""
+    module = decode_module(wasmtime.wat2wasm(wat))
+    f = module.codes[2]
+    assert f.code == b"\x10\x01\x0b"
+    module.codes[2] = replace(f, code=b"\x10\x81\x80\x80\x80\x00\x0b")
+    out = encode_module(gc(module, {"f"}))
+    store = wasmtime.Store(engine())
+    instance = wasmtime.Instance(store, wasmtime.Module(store.engine, out), [])
+    assert instance.exports(store)["f"](store) == 42
+    assert len(decode_module(out).codes) == 3  # $unused is gone, the call renumbered
