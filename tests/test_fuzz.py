@@ -1,4 +1,4 @@
-"""The quick fuzz pass (toolchains/fuzz.py): mutated real modules through
+"""The quick fuzz pass (toolchains/fuzz/): mutated real modules through
 `componentize new` and `inspect`, mutated WIT through the front end, with a
 fixed seed, so a failure reproduces.  Longer runs: `python -m
 toolchains.fuzz --seconds 1800` (README, "Fuzzing")."""
@@ -39,7 +39,7 @@ def test_modules_never_end_in_an_internal_error() -> None:
 def test_valid_mutants_run_as_natively() -> None:
     """Every mutant that converts and has a `_start` runs natively and as a
     component, with no inputs and bounded fuel: exit code, trap or not,
-    stdout and stderr the same (toolchains/fuzz.py `Execute`)."""
+    stdout and stderr the same (toolchains/fuzz/checks.py `Execute`)."""
     findings = fuzz.run(math.inf, seed=7, limit=300, execute=fuzz.Execute(cached=True))
     assert not findings.found, describe(findings)
     assert findings.ran > 15  # the pass runs what it claims to
