@@ -17,9 +17,7 @@ from __future__ import annotations
 import glob
 import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
-from multiprocessing import get_context
 from pathlib import Path
 
 from componentize.assemble import Options, componentize
@@ -168,6 +166,10 @@ def convert_many(
             if done is not None:
                 done(outcomes[-1])
         return outcomes
+    # Imported here: a one-module run needs no process pool (~10 ms).
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from multiprocessing import get_context
+
     # A fresh interpreter per worker (not fork): wasmtime's engine and
     # threads in this process must not be copied mid-flight.
     context = get_context("spawn")

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -150,6 +149,8 @@ def load(path: str | Path | None, cwd: Path | None = None) -> Config:
 
 
 def _read(file: Path) -> dict[str, Any]:
+    import tomllib  # only when there is a file to read (~5 ms)
+
     try:
         with file.open("rb") as handle:
             return tomllib.load(handle)

@@ -10,6 +10,7 @@ from pathlib import Path
 import wasmtime
 from click.testing import CliRunner
 
+from componentize import __version__
 from componentize.cli.new import new
 from componentize.run import run_component
 
@@ -66,3 +67,21 @@ def test_names_from_the_input_are_escaped_and_shortened_in_messages(tmp_path: Pa
     lines = result.output.rstrip("\n").splitlines()
     assert len(lines) <= 2 and all(len(line) < 700 for line in lines), lines
     assert "\x1b" not in result.output and "bad\\nname\\x1b[31m" in result.output
+
+
+def test_version_is_answered_without_loading_click() -> None:
+    done = _cli("--version")
+    assert done.returncode == 0 and done.stderr == b""
+    assert done.stdout.decode().strip() == f"componentize, version {__version__}"
+    probe = "import sys; from componentize.cli import main\n"
+    probe += "try: main(['--version'])\nexcept SystemExit: pass\n"
+    probe += "assert 'click' not in sys.modules, 'click was imported'"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, check=False)
+    assert loaded.returncode == 0, loaded.stderr
+
+
+def test_version_through_click_prints_the_same_line() -> None:
+    # With another option first, click's own version option answers.
+    done = _cli("-v", "--version")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode().strip() == f"componentize, version {__version__}"
