@@ -1,21 +1,19 @@
 /* args_get, args_sizes_get, environ_get, environ_sizes_get */
 #include "shim.h"
 
-/* get-arguments: list<string>, cached for the life of the instance. */
+/* get-arguments: list<string>, cached for the life of the instance.  Denied:
+ * none (the list stays empty, as shim_init left it). */
 static list_ref *args_list(void) {
     shim_state *s = STATE;
-    if (!s->args_loaded && !granted(CAP_ENVIRONMENT)) { /* denied: none */
-        s->args.ptr = s->args.len = 0;
-        s->args_loaded = 1;
-    }
     if (!s->args_loaded) {
-        uint8_t *ret = arena_alloc(WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_SIZEOF,
-                                   WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_ALIGNOF);
-        wasi_cli_environment_get_arguments((int32_t)(uintptr_t)ret);
-        s->args.ptr = load32((uint32_t)(uintptr_t)ret + WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_PTR);
-        s->args.len = load32((uint32_t)(uintptr_t)ret + WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_LEN);
-        heap_commit();
         s->args_loaded = 1;
+        if (granted(CAP_ENVIRONMENT)) {
+            list_ref *ret = arena_alloc(WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_SIZEOF,
+                                        WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_ALIGNOF);
+            wasi_cli_environment_get_arguments((int32_t)(uintptr_t)ret);
+            s->args = *ret;
+            heap_commit();
+        }
     }
     return &s->args;
 }
@@ -23,21 +21,24 @@ static list_ref *args_list(void) {
 /* get-environment: list<tuple<string, string>>, cached likewise. */
 static list_ref *env_list(void) {
     shim_state *s = STATE;
-    if (!s->env_loaded && !granted(CAP_ENVIRONMENT)) {
-        s->env.ptr = s->env.len = 0;
-        s->env_loaded = 1;
-    }
     if (!s->env_loaded) {
-        uint8_t *ret = arena_alloc(WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_SIZEOF,
-                                   WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_ALIGNOF);
-        wasi_cli_environment_get_environment((int32_t)(uintptr_t)ret);
-        s->env.ptr = load32((uint32_t)(uintptr_t)ret + WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_PTR);
-        s->env.len = load32((uint32_t)(uintptr_t)ret + WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_LEN);
-        heap_commit();
         s->env_loaded = 1;
+        if (granted(CAP_ENVIRONMENT)) {
+            list_ref *ret = arena_alloc(WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_SIZEOF,
+                                        WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_ALIGNOF);
+            wasi_cli_environment_get_environment((int32_t)(uintptr_t)ret);
+            s->env = *ret;
+            heap_commit();
+        }
     }
     return &s->env;
 }
+
+_Static_assert(WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_PTR == 0 &&
+                   WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_LEN == 4 &&
+                   WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_PTR == 0 &&
+                   WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_LEN == 4,
+               "a list result is a list_ref");
 
 #define ARG_ELEM WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_ELEM_SIZEOF
 #define ARG_PTR WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_ELEM_PTR

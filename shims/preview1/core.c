@@ -40,16 +40,9 @@ EXPORT("componentize_init") void shim_init(void) {
                      "global.set __stack_pointer\n" ::: "memory");
     ensure_memory(HEAP_BASE);
     shim_state *s = STATE;
+    zero_private(s, sizeof *s);
     s->heap_top = HEAP_BASE;
     s->arena_ptr = HEAP_BASE;
-    s->fds = 0;
-    s->nfds = 0;
-    s->cap_fds = 0;
-    s->preopens_loaded = 0;
-    s->args_loaded = 0;
-    s->env_loaded = 0;
-    s->free_head = 0;
-    s->direct_cap = 0;
 }
 
 void arena_reset(void) { STATE->arena_ptr = STATE->heap_top; }
@@ -214,34 +207,27 @@ uint32_t output_stream(fd_entry *e) {
     return e->handle;
 }
 
+#define TERM(x) WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_##x
+_Static_assert(TERM(SOME) == WASI_CLI_TERMINAL_STDOUT_GET_TERMINAL_STDOUT_RET_SOME &&
+                   TERM(SOME) == WASI_CLI_TERMINAL_STDERR_GET_TERMINAL_STDERR_RET_SOME &&
+                   TERM(TAG) == WASI_CLI_TERMINAL_STDOUT_GET_TERMINAL_STDOUT_RET_TAG &&
+                   TERM(TAG) == WASI_CLI_TERMINAL_STDERR_GET_TERMINAL_STDERR_RET_TAG,
+               "the three get-terminal-* results share one layout");
+_Static_assert(CAP_TERMINAL_STDOUT == CAP_TERMINAL_STDIN << (FD_STDOUT - FD_STDIN) &&
+                   CAP_TERMINAL_STDERR == CAP_TERMINAL_STDIN << (FD_STDERR - FD_STDIN),
+               "the terminal capability of a stdio kind is found by shifting");
+
 /* CHARACTER_DEVICE when a terminal is attached, else UNKNOWN (as native). */
 uint32_t stdio_filetype(uint32_t kind) {
-    uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(
-        WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_SIZEOF,
-        WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_ALIGNOF);
-    uint32_t caps = capabilities();
-    if (kind == FD_STDIN) {
-        if (!(caps & CAP_TERMINAL_STDIN)) return FILETYPE_UNKNOWN;
-        wasi_cli_terminal_stdin_get_terminal_stdin((int32_t)ret);
-        if (load8(ret + WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_TAG) != OPTION_SOME)
-            return FILETYPE_UNKNOWN;
-        wasi_cli_terminal_input_resource_drop_terminal_input(
-            (int32_t)load32(ret + WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_SOME));
-    } else if (kind == FD_STDOUT) {
-        if (!(caps & CAP_TERMINAL_STDOUT)) return FILETYPE_UNKNOWN;
-        wasi_cli_terminal_stdout_get_terminal_stdout((int32_t)ret);
-        if (load8(ret + WASI_CLI_TERMINAL_STDOUT_GET_TERMINAL_STDOUT_RET_TAG) != OPTION_SOME)
-            return FILETYPE_UNKNOWN;
-        wasi_cli_terminal_output_resource_drop_terminal_output(
-            (int32_t)load32(ret + WASI_CLI_TERMINAL_STDOUT_GET_TERMINAL_STDOUT_RET_SOME));
-    } else {
-        if (!(caps & CAP_TERMINAL_STDERR)) return FILETYPE_UNKNOWN;
-        wasi_cli_terminal_stderr_get_terminal_stderr((int32_t)ret);
-        if (load8(ret + WASI_CLI_TERMINAL_STDERR_GET_TERMINAL_STDERR_RET_TAG) != OPTION_SOME)
-            return FILETYPE_UNKNOWN;
-        wasi_cli_terminal_output_resource_drop_terminal_output(
-            (int32_t)load32(ret + WASI_CLI_TERMINAL_STDERR_GET_TERMINAL_STDERR_RET_SOME));
-    }
+    uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(TERM(SIZEOF), TERM(ALIGNOF));
+    if (!(capabilities() & (CAP_TERMINAL_STDIN << (kind - FD_STDIN)))) return FILETYPE_UNKNOWN;
+    if (kind == FD_STDIN) wasi_cli_terminal_stdin_get_terminal_stdin((int32_t)ret);
+    else if (kind == FD_STDOUT) wasi_cli_terminal_stdout_get_terminal_stdout((int32_t)ret);
+    else wasi_cli_terminal_stderr_get_terminal_stderr((int32_t)ret);
+    if (load8(ret + TERM(TAG)) != OPTION_SOME) return FILETYPE_UNKNOWN;
+    int32_t terminal = (int32_t)load32(ret + TERM(SOME));
+    if (kind == FD_STDIN) wasi_cli_terminal_input_resource_drop_terminal_input(terminal);
+    else wasi_cli_terminal_output_resource_drop_terminal_output(terminal);
     return FILETYPE_CHARACTER_DEVICE;
 }
 

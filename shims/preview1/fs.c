@@ -1,42 +1,41 @@
 /* Helpers shared by the filesystem functions: error codes, paths, types. */
 #include "shim.h"
 
-/* wasi:filesystem error-code (0..36, in the WIT's order) -> preview1 errno,
- * one byte each, packed eight to a constant (no data segments). */
+/* wasi:filesystem error-code (0..36, in the WIT's order) -> preview1 errno:
+ * 2 6 7 8 10 16 19 20 22 25 26 27 28 29 31 32 34 35 37 43 44 46 48 51 54 55
+ * 56 58 59 60 61 63 64 69 70 74 75.  They rise with the code, by steps of
+ * 1 to 6: 3 bits each, 21 to a constant (no data segments; smaller than a
+ * byte table, and only errors take this path). */
 int32_t fs_errno(uint32_t code) {
-    uint64_t packed;
-    switch (code >> 3) {
-    case 0: packed = 0x1413100a08070602ull; break;
-    case 1: packed = 0x201f1d1c1b1a1916ull; break;
-    case 2: packed = 0x33302e2c2b252322ull; break;
-    case 3: packed = 0x3f3d3c3b3a383736ull; break;
-    case 4: packed = 0x4b4a464540ull; break;
-    default: return ERRNO_IO;
+    if (code > 36) return ERRNO_IO;
+    uint64_t steps = 0x1c8a28925a2f2262ull;
+    uint32_t errno = 0;
+    for (uint32_t i = 0; i <= code; i++) {
+        if (i == 21) steps = 0x30d2892896d2ull;
+        errno += (uint32_t)steps & 7;
+        steps >>= 3;
     }
-    uint32_t errno = (uint32_t)(packed >> ((code & 7) * 8)) & 0xff;
-    return errno ? (int32_t)errno : ERRNO_IO;
+    return (int32_t)errno;
 }
 
 /* Whether `len` bytes at `s` are UTF-8 (no overlong forms, surrogates or
  * code points past U+10FFFF): a WIT string must be, and native preview1
- * answers EILSEQ for a path that is not. */
+ * answers EILSEQ for a path that is not.  By the well-formed sequences of
+ * the Unicode standard (table 3-7): a lead byte C2-DF, E0-EF or F0-F4, then
+ * 1, 2 or 3 continuation bytes (80-BF), the first of them narrower after
+ * E0 (A0-BF), ED (80-9F), F0 (90-BF) and F4 (80-8F). */
 static int valid_utf8(const uint8_t *s, uint32_t len) {
-    uint32_t i = 0;
-    while (i < len) {
-        uint8_t c = s[i];
-        uint32_t n, min, cp;
-        if (c < 0x80) { i++; continue; }
-        if ((c & 0xe0) == 0xc0) { n = 1; min = 0x80; cp = c & 0x1f; }
-        else if ((c & 0xf0) == 0xe0) { n = 2; min = 0x800; cp = c & 0x0f; }
-        else if ((c & 0xf8) == 0xf0) { n = 3; min = 0x10000; cp = c & 0x07; }
-        else return 0;
-        if (len - i <= n) return 0;
-        for (uint32_t k = 1; k <= n; k++) {
-            if ((s[i + k] & 0xc0) != 0x80) return 0;
-            cp = cp << 6 | (s[i + k] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
-        i += n + 1;
+    for (uint32_t i = 0; i < len;) {
+        uint32_t c = s[i++];
+        if (c < 0x80) continue;
+        if (c < 0xc2 || c > 0xf4) return 0;
+        uint32_t n = 1 + (c >= 0xe0) + (c >= 0xf0);
+        if (len - i < n) return 0;
+        uint32_t lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80;
+        uint32_t hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
+        if (s[i] < lo || s[i] > hi) return 0;
+        for (; n; n--)
+            if ((s[i++] & 0xc0) != 0x80) return 0;
     }
     return 1;
 }

@@ -22,10 +22,10 @@ if anything remains):
 * each `memory.copy d s` and `memory.fill m` becomes a call of a function
   appended to the module (`memory_copy_<d>_<s>`, `memory_fill_<m>`; only
   those used), which checks the bounds first, as the instruction does, then
-  moves 8 bytes a step while 8 remain, then bytes (the shim's C copies
-  nothing within its own memory, so only the helpers between memories are
-  used: small, since gc keeps them in every component); the copy within one
-  memory has memmove semantics;
+  moves 8 bytes a step from the end down while 8 remain, then bytes (a
+  copy within one memory goes up when dst < src, as memmove; the shim's C
+  copies nothing within its own memory: only the helpers between memories
+  are used, kept small since gc keeps them in nearly every component);
 * `i64.load8/16/32_s/u` becomes the i32 load and `i64.extend_i32_s/u`,
   `i64.store8/16/32` becomes `i32.wrap_i64` and the i32 store (same memarg).
 """
@@ -305,28 +305,30 @@ _WHILE_1 = "local.get 2  i32.eqz  br_if 1"
 
 
 def copy_helper(d: int, s: int) -> tuple[list[Local], list[Instruction]]:
-    """(dst, src, n) like `memory.copy d s`; within one memory, backwards when dst > src."""
-    forward = f"""
-      block loop  {_WHILE_8}
-        local.get 0  local.get 1  i64.load {s}  i64.store {d}  {_step((0, 1), 8)}  br 0
-      end end
-      block loop  {_WHILE_1}
-        local.get 0  local.get 1  i32.load8_u {s}  i32.store8 {d}  {_step((0, 1), 1)}  br 0
-      end end"""
+    """(dst, src, n) like `memory.copy d s`.  From the end down: only the
+    count moves (the smallest loops); within one memory, from the start up
+    when dst < src (memmove)."""
     backward = f"""
-      local.get 0  local.get 1  i32.gt_u
+      block loop  {_WHILE_8}  {_step((), 8)}
+        local.get 0  local.get 2  i32.add  local.get 1  local.get 2  i32.add
+        i64.load {s}  i64.store {d}  br 0
+      end end
+      block loop  {_WHILE_1}  {_step((), 1)}
+        local.get 0  local.get 2  i32.add  local.get 1  local.get 2  i32.add
+        i32.load8_u {s}  i32.store8 {d}  br 0
+      end end"""
+    forward = f"""
+      local.get 0  local.get 1  i32.lt_u
       if
-        block loop  {_WHILE_8}  {_step((), 8)}
-          local.get 0  local.get 2  i32.add  local.get 1  local.get 2  i32.add
-          i64.load {s}  i64.store {d}  br 0
+        block loop  {_WHILE_8}
+          local.get 0  local.get 1  i64.load {s}  i64.store {d}  {_step((0, 1), 8)}  br 0
         end end
-        block loop  {_WHILE_1}  {_step((), 1)}
-          local.get 0  local.get 2  i32.add  local.get 1  local.get 2  i32.add
-          i32.load8_u {s}  i32.store8 {d}  br 0
+        block loop  {_WHILE_1}
+          local.get 0  local.get 1  i32.load8_u {s}  i32.store8 {d}  {_step((0, 1), 1)}  br 0
         end end
         return
       end"""
-    text = _bounds(0, d) + _bounds(1, s) + (backward if d == s else "") + forward + " end"
+    text = _bounds(0, d) + _bounds(1, s) + (forward if d == s else "") + backward + " end"
     return [], wat(text)
 
 
