@@ -27,7 +27,6 @@ the compilers.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import os
 import shutil
@@ -39,9 +38,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from toolchains import _toml as tomllib
 from toolchains.errors import ToolchainError
-from toolchains.real import dump_manifest, package_versions, strip_custom_sections
+from toolchains.manifest import (
+    Origin,
+    builder_parser,
+    load_manifest,
+    previous_manifest,
+    report,
+    write_manifest,
+)
+from toolchains.real import package_versions, strip_custom_sections
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TYPED_DIR = REPO_ROOT / "tests" / "fixtures" / "typed"
@@ -50,6 +56,7 @@ WIT_PATH = TYPED_DIR / "wit" / "typed.wit"
 WORLD = "typed"
 MANIFEST_PATH = TYPED_DIR / "manifest.toml"
 STRIP_SECTIONS = ("name", ".debug_", "sourceMappingURL", "external_debug_info")
+ORIGIN = Origin("toolchains.typed", "toolchains/typed.py", "tests/fixtures/typed/src/")
 
 _CLANG = ["--target=wasm32-wasi", "--sysroot=/usr", "-O2", "-Wall", "-s"]
 _ZIG = ["{python}", "-m", "ziglang", "cc", "-target", "wasm32-wasi", "-O2", "-Wall", "-s"]
@@ -348,37 +355,20 @@ def tool_versions() -> dict[str, Any]:
 
 def build(names: Sequence[str] = (), out_dir: Path = TYPED_DIR) -> dict[str, Any]:
     chosen = [variants()[n] for n in names] if names else list(VARIANTS)
-    manifest = (
-        load_manifest(out_dir / "manifest.toml")
-        if (out_dir / "manifest.toml").is_file()
-        else {"toolchains": {}, "binaries": {}}
-    )
+    manifest = previous_manifest(out_dir / "manifest.toml")
+    manifest["strip_sections"] = list(STRIP_SECTIONS)
     manifest["toolchains"] = tool_versions()
     for v in chosen:
         manifest["binaries"][v.name] = build_variant(v, out_dir)
         print(f"{v.name:28} {(out_dir / (v.name + '.wasm')).stat().st_size:>8}", file=sys.stderr)
     manifest["binaries"] = dict(sorted(manifest["binaries"].items()))
-    text = dump_manifest({"strip_sections": list(STRIP_SECTIONS), **manifest}).replace(
-        "`python -m toolchains.real build` from toolchains/real.toml and\n"
-        "# tests/fixtures/real/src/",
-        "`python -m toolchains.typed build` from toolchains/typed.py and\n"
-        "# tests/fixtures/typed/src/",
-    )
-    (out_dir / "manifest.toml").write_text(text, encoding="utf-8")
+    write_manifest(out_dir / "manifest.toml", manifest, ORIGIN)
     return manifest
-
-
-def load_manifest(path: Path = MANIFEST_PATH) -> dict[str, Any]:
-    data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-    data.setdefault("toolchains", {})
-    data.setdefault("binaries", {})
-    data.pop("strip_sections", None)
-    return data
 
 
 def check(rebuild: bool = False) -> list[str]:
     """Problems between the manifest, the sources and the committed files."""
-    manifest = load_manifest()
+    manifest = load_manifest(MANIFEST_PATH)
     problems = []
     for name, entry in manifest["binaries"].items():
         source = TYPED_DIR / entry["source"]
@@ -405,12 +395,7 @@ def check(rebuild: bool = False) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m toolchains.typed",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    sub = parser.add_subparsers(dest="cmd", required=True)
+    parser, sub = builder_parser(ORIGIN, __doc__)
     b = sub.add_parser("build", help="compile the variants and rewrite the manifest")
     b.add_argument("variants", nargs="*", help="default: all")
     c = sub.add_parser("check", help="verify committed files against the manifest")
@@ -422,10 +407,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             build(args.variants)
             return 0
         if args.cmd == "check":
-            problems = check(args.rebuild)
-            for p in problems:
-                print(p)
-            return 1 if problems else 0
+            return report(check(args.rebuild))
         for v in VARIANTS:
             print(f"{v.name}: {v.toolchain} {v.names} {v.kind}")
         return 0
