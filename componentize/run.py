@@ -24,10 +24,10 @@ import re
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 import wasmtime
 from wasmtime import component as wc
@@ -232,50 +232,98 @@ NO_LIMITS = Limits()
 UNLIMITED_FUEL = 2**63 - 1
 
 
-def run_component(
-    wasm: WasmInput,
-    *,
-    args: Sequence[str] = (),
-    env: EnvInput = (),
-    dirs: DirsInput = (),
-    stdin: bytes | None = None,
-    capture: bool = True,
-    program_name: str | None = None,
-    limits: Limits = NO_LIMITS,
-    compile_cache: bool = False,
-) -> RunResult:
-    """Run a command component's `wasi:cli/run@0.2.N#run` with wasmtime's WASI 0.2.
+class RunOptions(TypedDict, total=False):
+    """The keyword arguments of `run_component` and `invoke_component`:
+    fields of `RunSettings`, which has their defaults and meaning (mypy
+    checks each one against it where the settings are made)."""
+
+    args: Sequence[str]
+    env: EnvInput
+    dirs: DirsInput
+    stdin: bytes | None
+    capture: bool
+    program_name: str | None
+    limits: Limits
+    compile_cache: bool
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """How a component runs.
 
     argv is `[program_name, *args]` (default name: the file name, or
     `main.wasm` for bytes).  `dirs` are (host, guest) preopens, writable.
     With `capture`, stdout and stderr are collected and stdin is `stdin` or
     empty; without it, all three are inherited (unless `stdin` is given).
-    `run` returning `ok` gives 0 and `err` gives 1; `exit` and
-    `exit-with-code` give their code.  A run past its `limits` traps (134)
-    and says which limit; `compile_cache` uses wasmtime's on-disk cache.
+    A run past its `limits` traps (134) and says which limit;
+    `compile_cache` uses wasmtime's on-disk cache.
     """
-    on, component, where = _compiled(wasm, limits, compile_cache)
+
+    args: Sequence[str] = ()
+    env: EnvInput = ()
+    dirs: DirsInput = ()
+    stdin: bytes | None = None
+    capture: bool = True
+    program_name: str | None = None
+    limits: Limits = NO_LIMITS
+    compile_cache: bool = False
+
+
+# What a run does once WASI is set up: call into the instance, say how it ended.
+_Call = Callable[[wc.Linker, wasmtime.Store], tuple[Outcome, int, str]]
+
+
+def run_component(wasm: WasmInput, **options: Unpack[RunOptions]) -> RunResult:
+    """Run a command component's `wasi:cli/run@0.2.N#run` with wasmtime's WASI 0.2.
+
+    `options`: see `RunSettings`.  `run` returning `ok` gives 0 and `err`
+    gives 1; `exit` and `exit-with-code` give their code.
+    """
+    settings = RunSettings(**options)
+    on, component, where = _compiled(wasm, settings)
     run_name = find_run_export(component, on)
     if run_name is None:
         raise InputError(
             "the component exports no `wasi:cli/run` instance: it is not a command",
             where=where,
         )
-    argv = program_argv(wasm, program_name, args)
-    with tempfile.TemporaryDirectory(prefix="componentize-run-") as tmp:
-        store, stdio = wasi_store(
-            tmp, argv, env=env, dirs=dirs, stdin=stdin, capture=capture, on=on
-        )
-        linker = wc.Linker(on)
-        linker.add_wasip2()
-        with _limited(on, store, limits):
-            ended = _call_run(linker, store, component, run_name)
-        return finish(store, stdio, _explained(ended, limits))
+    return _run(
+        wasm,
+        settings,
+        on,
+        component,
+        lambda linker, store: _call_run(linker, store, component, run_name),
+    )
 
 
-def _compiled(
-    wasm: WasmInput, limits: Limits, compile_cache: bool
-) -> tuple[wasmtime.Engine, wc.Component, str]:
+def invoke_component(
+    wasm: WasmInput, call: str, **options: Unpack[RunOptions]
+) -> tuple[RunResult, str | None]:
+    """Call one export of a component, `NAME(ARGS)` in WAVE (as `wasmtime
+    run --invoke`): the run, and the result in WAVE when it returned.
+
+    NAME is a world-level function, `INTERFACE#NAME` (INTERFACE may be
+    the interface's short name), or a function only one exported interface
+    has.  Imports the WASI host does not provide trap when called.
+    `options`: see `RunSettings`."""
+    settings = RunSettings(**options)
+    on, component, where = _compiled(wasm, settings)
+    name, nodes = wave.parse_call(call)
+    path, functype = _find_function(component, on, name, where)
+    values = _arguments(nodes, functype, name)
+    printed: list[str] = []
+    result = _run(
+        wasm,
+        settings,
+        on,
+        component,
+        lambda linker, store: _call(linker, store, component, path, values, functype, printed),
+        stub_unknown_imports=True,
+    )
+    return result, printed[0] if printed else None
+
+
+def _compiled(wasm: WasmInput, settings: RunSettings) -> tuple[wasmtime.Engine, wc.Component, str]:
     data, where = load_wasm(wasm)
     if wasm_kind(data, where=where) != "component":
         raise InputError(
@@ -283,49 +331,42 @@ def _compiled(
             where=where,
             hint="run `componentize new` on it first",
         )
-    on = engine(cached=compile_cache, limits=limits.any)
+    on = engine(cached=settings.compile_cache, limits=settings.limits.any)
     try:
         return on, wc.Component(on, data), where
     except wasmtime.WasmtimeError as e:
         raise compile_error("component", where, e) from None
 
 
-def invoke_component(
+def _run(
     wasm: WasmInput,
-    call: str,
+    settings: RunSettings,
+    on: wasmtime.Engine,
+    component: wc.Component,
+    call: _Call,
     *,
-    args: Sequence[str] = (),
-    env: EnvInput = (),
-    dirs: DirsInput = (),
-    stdin: bytes | None = None,
-    capture: bool = True,
-    program_name: str | None = None,
-    limits: Limits = NO_LIMITS,
-    compile_cache: bool = False,
-) -> tuple[RunResult, str | None]:
-    """Call one export of a component, `NAME(ARGS)` in WAVE (as `wasmtime
-    run --invoke`): the run, and the result in WAVE when it returned.
-
-    NAME is a world-level function, `INTERFACE#NAME` (INTERFACE may be
-    the interface's short name), or a function only one exported interface
-    has.  Imports the WASI host does not provide trap when called."""
-    on, component, where = _compiled(wasm, limits, compile_cache)
-    name, nodes = wave.parse_call(call)
-    path, functype = _find_function(component, on, name, where)
-    values = _arguments(nodes, functype, name)
-    argv = program_argv(wasm, program_name, args)
+    stub_unknown_imports: bool = False,
+) -> RunResult:
+    """`call` made with WASI 0.2 set up as `settings` say, within its limits
+    (`stub_unknown_imports`: imports the host lacks trap when called)."""
+    argv = program_argv(wasm, settings.program_name, settings.args)
     with tempfile.TemporaryDirectory(prefix="componentize-run-") as tmp:
         store, stdio = wasi_store(
-            tmp, argv, env=env, dirs=dirs, stdin=stdin, capture=capture, on=on
+            tmp,
+            argv,
+            env=settings.env,
+            dirs=settings.dirs,
+            stdin=settings.stdin,
+            capture=settings.capture,
+            on=on,
         )
         linker = wc.Linker(on)
         linker.add_wasip2()
-        linker.define_unknown_imports_as_traps(component)
-        printed: list[str] = []
-        with _limited(on, store, limits):
-            ended = _call(linker, store, component, path, values, functype, printed)
-        result = finish(store, stdio, _explained(ended, limits))
-        return result, printed[0] if printed else None
+        if stub_unknown_imports:
+            linker.define_unknown_imports_as_traps(component)
+        with _limited(on, store, settings.limits):
+            ended = call(linker, store)
+        return finish(store, stdio, _explained(ended, settings.limits))
 
 
 def _find_function(
