@@ -110,8 +110,7 @@ void check_iovecs(uint32_t iovs, uint32_t n) {
 static fd_entry *fd_reserve(uint32_t fd) {
     shim_state *s = STATE;
     if (fd >= s->cap_fds) {
-        uint32_t cap = s->cap_fds ? s->cap_fds * 2 : 8;
-        while (cap <= fd) cap *= 2;
+        uint32_t cap = fd * 2 + 8; /* fd + 1 at least, and doubling */
         fd_entry *fresh = arena_alloc(cap * sizeof(fd_entry), 4);
         heap_commit();
         copy_private(fresh, s->fds, s->nfds * sizeof(fd_entry));
@@ -138,7 +137,7 @@ static void fd_ensure_stdio(void) {
 
 /* Lookup without loading preopens: for functions where an fd >= 3 that is
  * not open can only give EBADF, so the preopens import stays unreached. */
-fd_entry *fd_get(uint32_t fd) {
+NOINLINE fd_entry *fd_get(uint32_t fd) {
     fd_ensure_stdio();
     shim_state *s = STATE;
     if (fd >= s->nfds || s->fds[fd].kind == FD_FREE) return 0;
@@ -162,11 +161,15 @@ static void load_preopens(void) {
         fd_entry *e = fd_reserve(s->nfds);
         e->kind = FD_DIR;
         e->preopen = 1;
-        e->handle = load32(elem + WASI_FILESYSTEM_PREOPENS_GET_DIRECTORIES_RET_ELEM_F0);
-        e->name_ptr = load32(elem + WASI_FILESYSTEM_PREOPENS_GET_DIRECTORIES_RET_ELEM_F1_PTR);
-        e->name_len = load32(elem + WASI_FILESYSTEM_PREOPENS_GET_DIRECTORIES_RET_ELEM_F1_LEN);
+        /* (descriptor, path): handle, name_ptr, name_len */
+        copy_private(&e->handle, (const void *)(uintptr_t)elem, 12);
     }
 }
+#define PREOPEN(x) WASI_FILESYSTEM_PREOPENS_GET_DIRECTORIES_RET_ELEM_##x
+_Static_assert(PREOPEN(F0) == 0 && PREOPEN(F1_PTR) == 4 && PREOPEN(F1_LEN) == 8 &&
+                   __builtin_offsetof(fd_entry, name_ptr) == __builtin_offsetof(fd_entry, handle) + 4 &&
+                   __builtin_offsetof(fd_entry, name_len) == __builtin_offsetof(fd_entry, handle) + 8,
+               "a preopen is copied into its entry whole");
 
 /* Lookup of any descriptor, preopens included. */
 fd_entry *fd_get_all(uint32_t fd) {
@@ -267,14 +270,16 @@ static NOINLINE void weak_fd_readdir__drop_stream(fd_entry *e) { fd_drop_dir_str
 
 /* Drop the host resources behind an entry and free it. */
 void fd_release(fd_entry *e) {
-    if (e->kind == FD_DIR && e->handle) resolve_children(e->handle);
-    if (e->handle) {
-        if (e->kind == FD_STDIN)
-            wasi_io_streams_resource_drop_input_stream((int32_t)e->handle);
-        else if (e->kind == FD_STDOUT || e->kind == FD_STDERR)
-            wasi_io_streams_resource_drop_output_stream((int32_t)e->handle);
-        else if (e->kind == FD_DIR || e->kind == FD_FILE)
-            wasi_filesystem_types_resource_drop_descriptor((int32_t)e->handle);
+    uint32_t h = e->handle, kind = e->kind; /* an open entry: not FD_FREE */
+    if (h) {
+        if (kind >= FD_DIR) {
+            if (kind == FD_DIR) resolve_children(h);
+            wasi_filesystem_types_resource_drop_descriptor((int32_t)h);
+        } else if (kind == FD_STDIN) {
+            wasi_io_streams_resource_drop_input_stream((int32_t)h);
+        } else {
+            wasi_io_streams_resource_drop_output_stream((int32_t)h);
+        }
     }
     if (e->dir_stream) weak_fd_readdir__drop_stream(e);
     e->kind = FD_FREE;

@@ -223,13 +223,6 @@ int32_t shim_fd_pwrite(uint32_t fd, uint32_t iovs, uint32_t n, uint64_t offset, 
     return err;
 }
 
-/* A unit result<_, error-code> at `ret` as an errno. */
-static int32_t unit_result(uint32_t ret) {
-    return load8(ret) == RESULT_ERR ? fs_errno(load8(ret + 1)) : ERRNO_SUCCESS;
-}
-
-static uint32_t unit_ret(void) { return (uint32_t)(uintptr_t)arena_alloc(2, 1); }
-
 EXPORT("fd_advise")
 int32_t shim_fd_advise(uint32_t fd, uint64_t offset, uint64_t len, uint32_t advice) {
     arena_reset();

@@ -6,7 +6,7 @@
  * 56 58 59 60 61 63 64 69 70 74 75.  They rise with the code, by steps of
  * 1 to 6: 3 bits each, 21 to a constant (no data segments; smaller than a
  * byte table, and only errors take this path). */
-int32_t fs_errno(uint32_t code) {
+NOINLINE int32_t fs_errno(uint32_t code) {
     if (code > 36) return ERRNO_IO;
     uint64_t steps = 0x1c8a28925a2f2262ull;
     uint32_t errno = 0;
@@ -16,6 +16,12 @@ int32_t fs_errno(uint32_t code) {
         steps >>= 3;
     }
     return (int32_t)errno;
+}
+
+uint32_t unit_ret(void) { return (uint32_t)(uintptr_t)arena_alloc(2, 1); }
+
+int32_t unit_result(uint32_t ret) {
+    return load8(ret) == RESULT_ERR ? fs_errno(load8(ret + 1)) : ERRNO_SUCCESS;
 }
 
 /* Whether `len` bytes at `s` are UTF-8 (no overlong forms, surrogates or
@@ -60,18 +66,18 @@ int32_t dir_handle(uint32_t fd, uint32_t *handle) {
     return ERRNO_SUCCESS;
 }
 
-/* wasi:filesystem descriptor-type -> preview1 filetype */
+/* wasi:filesystem descriptor-type -> preview1 filetype: nibble t of one
+ * constant (fifo and unknown types are UNKNOWN, 0). */
+#define DTYPE(x) WASI_FILESYSTEM_TYPES_DESCRIPTOR_TYPE_##x
+#define AS(t, f) ((uint32_t)(f) << 4 * DTYPE(t))
 uint32_t filetype_of(uint32_t t) {
-    switch (t) {
-    case WASI_FILESYSTEM_TYPES_DESCRIPTOR_TYPE_BLOCK_DEVICE: return FILETYPE_BLOCK_DEVICE;
-    case WASI_FILESYSTEM_TYPES_DESCRIPTOR_TYPE_CHARACTER_DEVICE: return FILETYPE_CHARACTER_DEVICE;
-    case WASI_FILESYSTEM_TYPES_DESCRIPTOR_TYPE_DIRECTORY: return FILETYPE_DIRECTORY;
-    case WASI_FILESYSTEM_TYPES_DESCRIPTOR_TYPE_SYMBOLIC_LINK: return FILETYPE_SYMBOLIC_LINK;
-    case WASI_FILESYSTEM_TYPES_DESCRIPTOR_TYPE_REGULAR_FILE: return FILETYPE_REGULAR_FILE;
-    case WASI_FILESYSTEM_TYPES_DESCRIPTOR_TYPE_SOCKET: return FILETYPE_SOCKET_STREAM;
-    default: return FILETYPE_UNKNOWN;
-    }
+    uint32_t table = AS(BLOCK_DEVICE, FILETYPE_BLOCK_DEVICE) |
+                     AS(CHARACTER_DEVICE, FILETYPE_CHARACTER_DEVICE) | AS(DIRECTORY, FILETYPE_DIRECTORY) |
+                     AS(SYMBOLIC_LINK, FILETYPE_SYMBOLIC_LINK) | AS(REGULAR_FILE, FILETYPE_REGULAR_FILE) |
+                     AS(SOCKET, FILETYPE_SOCKET_STREAM);
+    return t < 8 ? (table >> t * 4) & 15 : FILETYPE_UNKNOWN;
 }
+_Static_assert(DTYPE(SOCKET) < 8 && DTYPE(UNKNOWN) == 0, "descriptor-type fits the nibbles");
 
 /* get-type as a preview1 filetype, or -1 - error code. */
 int64_t descriptor_type(uint32_t handle) {

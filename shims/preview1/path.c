@@ -6,10 +6,18 @@
 #define DFLAGS(x) WASI_FILESYSTEM_TYPES_DESCRIPTOR_FLAGS_##x
 #define LOOKUP_SYMLINK_FOLLOW 1u
 
-static uint32_t unit_ret(void) { return (uint32_t)(uintptr_t)arena_alloc(2, 1); }
-
-static int32_t unit_result(uint32_t ret) {
-    return load8(ret) == RESULT_ERR ? fs_errno(load8(ret + 1)) : ERRNO_SUCCESS;
+/* What a path_* call on one directory and one path starts with: the
+ * arena's reset, the directory's handle (STATE->at_dir), the path copied
+ * into the arena (STATE->at_path) and a result<_, error-code> area
+ * (STATE->at_ret); returns the errno.  In the state, not out-parameters,
+ * so that neither it nor its callers need a stack frame. */
+static NOINLINE int32_t at_path_of(uint32_t fd, uint32_t path, uint32_t len) {
+    arena_reset();
+    shim_state *s = STATE;
+    int32_t err = dir_handle(fd, &s->at_dir);
+    if (!err) err = guest_path(path, len, &s->at_path);
+    s->at_ret = unit_ret();
+    return err;
 }
 
 #define ERR(x) WASI_FILESYSTEM_TYPES_ERROR_CODE_##x
@@ -162,52 +170,39 @@ int32_t shim_path_open(uint32_t dirfd, uint32_t dirflags, uint32_t path, uint32_
 
 EXPORT("path_create_directory")
 int32_t shim_path_create_directory(uint32_t fd, uint32_t path, uint32_t len) {
-    arena_reset();
-    uint32_t dir;
-    int32_t err = dir_handle(fd, &dir);
+    int32_t err = at_path_of(fd, path, len);
     if (err) return err;
-    uint32_t p, ret;
-    if ((err = guest_path(path, len, &p))) return err;
-    ret = unit_ret();
-    wasi_filesystem_types_method_descriptor_create_directory_at((int32_t)dir, (int32_t)p, (int32_t)len,
-                                                                (int32_t)ret);
-    return unit_result(ret);
+    shim_state *s = STATE;
+    wasi_filesystem_types_method_descriptor_create_directory_at((int32_t)s->at_dir, (int32_t)s->at_path,
+                                                                (int32_t)len, (int32_t)s->at_ret);
+    return unit_result(s->at_ret);
 }
 
 EXPORT("path_remove_directory")
 int32_t shim_path_remove_directory(uint32_t fd, uint32_t path, uint32_t len) {
-    arena_reset();
-    uint32_t dir;
-    int32_t err = dir_handle(fd, &dir);
+    int32_t err = at_path_of(fd, path, len);
     if (err) return err;
-    uint32_t p, ret;
-    if ((err = guest_path(path, len, &p))) return err;
-    ret = unit_ret();
-    wasi_filesystem_types_method_descriptor_remove_directory_at((int32_t)dir, (int32_t)p, (int32_t)len,
-                                                                (int32_t)ret);
-    return unit_result(ret);
+    shim_state *s = STATE;
+    wasi_filesystem_types_method_descriptor_remove_directory_at((int32_t)s->at_dir, (int32_t)s->at_path,
+                                                                (int32_t)len, (int32_t)s->at_ret);
+    return unit_result(s->at_ret);
 }
 
 EXPORT("path_unlink_file")
 int32_t shim_path_unlink_file(uint32_t fd, uint32_t path, uint32_t len) {
-    arena_reset();
-    uint32_t dir;
-    int32_t err = dir_handle(fd, &dir);
+    int32_t err = at_path_of(fd, path, len);
     if (err) return err;
-    uint32_t p, ret;
-    if ((err = guest_path(path, len, &p))) return err;
-    ret = unit_ret();
-    wasi_filesystem_types_method_descriptor_unlink_file_at((int32_t)dir, (int32_t)p, (int32_t)len,
-                                                           (int32_t)ret);
-    return unit_result(ret);
+    shim_state *s = STATE;
+    wasi_filesystem_types_method_descriptor_unlink_file_at((int32_t)s->at_dir, (int32_t)s->at_path,
+                                                           (int32_t)len, (int32_t)s->at_ret);
+    return unit_result(s->at_ret);
 }
 
+/* (resets the arena) */
 int32_t path_filestat(uint32_t fd, uint32_t flags, uint32_t path, uint32_t len, filestat *fs) {
-    uint32_t dir;
-    int32_t err = dir_handle(fd, &dir);
+    int32_t err = at_path_of(fd, path, len);
     if (err) return err;
-    uint32_t p;
-    if ((err = guest_path(path, len, &p))) return err;
+    uint32_t dir = STATE->at_dir, p = STATE->at_path;
     int32_t pf = (int32_t)(flags & LOOKUP_SYMLINK_FOLLOW);
     uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(D(STAT_AT_RET_SIZEOF), D(STAT_AT_RET_ALIGNOF));
     wasi_filesystem_types_method_descriptor_stat_at((int32_t)dir, pf, (int32_t)p, (int32_t)len, (int32_t)ret);
@@ -302,12 +297,9 @@ int32_t shim_path_symlink(uint32_t old_path, uint32_t old_len, uint32_t fd, uint
 EXPORT("path_readlink")
 int32_t shim_path_readlink(uint32_t fd, uint32_t path, uint32_t len, uint32_t buf, uint32_t buf_len,
                            uint32_t used_out) {
-    arena_reset();
-    uint32_t dir;
-    int32_t err = dir_handle(fd, &dir);
+    int32_t err = at_path_of(fd, path, len);
     if (err) return err;
-    uint32_t p;
-    if ((err = guest_path(path, len, &p))) return err;
+    uint32_t dir = STATE->at_dir, p = STATE->at_path;
     uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(D(READLINK_AT_RET_SIZEOF), D(READLINK_AT_RET_ALIGNOF));
     wasi_filesystem_types_method_descriptor_readlink_at((int32_t)dir, (int32_t)p, (int32_t)len, (int32_t)ret);
     if (load8(ret) == RESULT_ERR) return fs_errno(load8(ret + D(READLINK_AT_RET_ERR)));

@@ -166,6 +166,8 @@ typedef struct shim_state {
      * buffer the host writes into directly (file.c read_direct) */
     uint32_t direct_dst;
     uint32_t direct_cap;
+    /* path.c at_path_of's answers, for the call that follows it */
+    uint32_t at_dir, at_path, at_ret;
 } shim_state;
 
 #define STATE ((shim_state *)STATE_ADDR)
@@ -200,6 +202,9 @@ __attribute__((noreturn)) void trap(void);
 
 /* fs.c: wasi:filesystem values as preview1 ones */
 int32_t fs_errno(uint32_t code);
+/* a result<_, error-code> area in the arena, and its value as an errno */
+uint32_t unit_ret(void);
+int32_t unit_result(uint32_t ret);
 int32_t guest_path(uint32_t ptr, uint32_t len, uint32_t *out);
 int32_t dir_handle(uint32_t fd, uint32_t *handle);
 uint32_t filetype_of(uint32_t p2type);
