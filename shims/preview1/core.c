@@ -2,8 +2,6 @@
  * the fd table and stdio: what every other file may use. */
 #include "shim.h"
 
-void trap(void) { __builtin_trap(); }
-
 /* The CAP_* bits granted: all of them.  `componentize new --deny` replaces
  * this body with the constant that clears the denied ones
  * (componentize/shim/deny.py), so the code takes its no-capability paths and
