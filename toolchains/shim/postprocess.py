@@ -5,8 +5,9 @@ The C code reaches the guest's memory only through intrinsic imports from
 them becomes the matching instruction on memory 1, a second imported memory
 (`componentize:guest` / `memory`, the guest's), and the intrinsic imports go
 away.  `call_start` becomes `call_indirect` through slot 0 of an imported
-one-slot table (`componentize:guest` / `start-table`).  Debug sections are
-dropped; the function names are kept (trap backtraces stay readable).
+one-slot table (`componentize:guest` / `start-table`).  Debug sections and
+`producers` are dropped; the function names are kept (trap backtraces stay
+readable).
 
 Then the module is made one that JS hosts (jco) transpile although it has two
 memories (`componentize.wasm.portable`, checked at the end: the build fails
@@ -69,7 +70,9 @@ from componentize.wasm.portable import js_host_problems
 from componentize.wasm.query import func_type, type_space
 from componentize.wasm.reindex import references
 
-KEPT_CUSTOMS = ("name", "producers")
+# The function names only (trap backtraces): the compiler's `producers`
+# section would be ~140 bytes in every component, telling nothing a user needs.
+KEPT_CUSTOMS = ("name",)
 MODULE_NAME = "componentize-shim-preview1"
 
 _I32, _I64 = "i32", "i64"
