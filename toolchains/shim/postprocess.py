@@ -70,8 +70,8 @@ from componentize.wasm.portable import js_host_problems
 from componentize.wasm.query import func_type, type_space
 from componentize.wasm.reindex import references
 
-# The function names only (trap backtraces): the compiler's `producers`
-# section would be ~140 bytes in every component, telling nothing a user needs.
+# The function names only (trap backtraces).  The compiler's `producers`
+# section tells a user nothing (gc drops it from components anyway).
 KEPT_CUSTOMS = ("name",)
 MODULE_NAME = "componentize-shim-preview1"
 
