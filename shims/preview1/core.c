@@ -59,19 +59,15 @@ void *arena_alloc(uint32_t size, uint32_t align) {
 /* Keep everything allocated so far in this call across calls. */
 void heap_commit(void) { STATE->heap_top = STATE->arena_ptr; }
 
-/* Byte loops, not memory.copy/fill: on private memory those would need the
+/* `len` bytes from src, or zeroes for a null src (zero_private): one byte
+ * loop, not memory.copy/fill, which on private memory would need the
  * post-processor's helpers (memmove semantics, bounds checks), several times
  * the size, for what only moves paths, small structs and the fd table when
- * it grows.  no_builtin: else the compiler turns the loops back into them. */
+ * it grows.  no_builtin: else the compiler turns the loop back into them. */
 __attribute__((no_builtin)) NOINLINE void copy_private(void *dst, const void *src, uint32_t len) {
     uint8_t *d = dst;
     const uint8_t *s = src;
-    while (len--) *d++ = *s++;
-}
-
-__attribute__((no_builtin)) NOINLINE void zero_private(void *dst, uint32_t len) {
-    uint8_t *d = dst;
-    while (len--) *d++ = 0;
+    while (len--) *d++ = s ? *s++ : 0;
 }
 
 EXPORT("cabi_realloc")

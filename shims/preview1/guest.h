@@ -23,6 +23,9 @@ GUEST_INTRINSIC("store_u8") void guest_store_u8(uint32_t addr, uint32_t value);
 GUEST_INTRINSIC("store_u16") void guest_store_u16(uint32_t addr, uint32_t value);
 GUEST_INTRINSIC("store_u32") void guest_store_u32(uint32_t addr, uint32_t value);
 GUEST_INTRINSIC("store_u64") void guest_store_u64(uint32_t addr, uint64_t value);
+/* The copies are memory.copy without its bounds checks: the caller checks
+ * the guest's range first (guest_check, check_iovecs), and the private one
+ * is the shim's own allocation (toolchains/shim/postprocess.py). */
 /* as memory.copy 0 <- 1: private_dst (memory 0) from guest_src (memory 1) */
 GUEST_INTRINSIC("copy_in") void guest_copy_in(void *private_dst, uint32_t guest_src, uint32_t len);
 /* as memory.copy 1 <- 0: guest_dst (memory 1) from private_src (memory 0) */

@@ -17,6 +17,7 @@ int32_t shim_fd_prestat_dir_name(uint32_t fd, uint32_t path, uint32_t len) {
     if (!e) return ERRNO_BADF;
     if (!e->preopen) return ERRNO_NOTDIR; /* as native, e.g. for stdio */
     if (len < e->name_len) return ERRNO_NAMETOOLONG;
+    guest_check(path, e->name_len);
     guest_copy_out(path, (const void *)(uintptr_t)e->name_ptr, e->name_len);
     return ERRNO_SUCCESS;
 }

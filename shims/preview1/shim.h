@@ -183,7 +183,7 @@ static inline void arena_rewind(uint32_t mark) {
     STATE->arena_ptr = mark > STATE->heap_top ? mark : STATE->heap_top;
 }
 void copy_private(void *dst, const void *src, uint32_t len);
-void zero_private(void *dst, uint32_t len);
+static inline void zero_private(void *dst, uint32_t len) { copy_private(dst, 0, len); }
 void *heap_alloc(uint32_t size);
 int guest_range_ok(uint32_t addr, uint64_t len);
 void guest_check(uint32_t addr, uint64_t len);

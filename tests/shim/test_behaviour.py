@@ -63,6 +63,17 @@ def test_fd_write_out_of_bounds_traps_before_writing() -> None:
     assert shim.host.out[1] == b""
 
 
+@pytest.mark.parametrize("at", [65536 - 2, 2**32 - 2])  # past the end; wrapping around 2**32
+def test_copies_to_the_guest_trap_out_of_bounds_before_writing(at: int) -> None:
+    # The copies between the memories do not check bounds (postprocess.py):
+    # the C checks the guest's range first, here that of fd_prestat_dir_name.
+    shim = Shim({"fd_prestat_dir_name"}, Host(preopens=["/dir"]))
+    before = shim.gr(0, 65536)
+    with pytest.raises(wasmtime.Trap):
+        shim.call("fd_prestat_dir_name", 3, at, 4)
+    assert shim.gr(0, 65536) == before
+
+
 def test_fd_read_first_blocks_then_only_available() -> None:
     shim = Shim({"fd_read"}, Host(stdin=b"abcdefgh"))
     iovecs(shim, 0, [(100, b"\0" * 3), (200, b"\0" * 10)])

@@ -205,6 +205,8 @@ def test_fill() -> None:
         ("move", (PAGE + 1, 0, 0)),
         ("fill", (PAGE - 20, 1, 21)),
         ("fill", (PAGE + 1, 1, 0)),
+        # between the memories nothing is checked (the C checks first), but
+        # the first access, at the end, is out of bounds: nothing written
         ("out", (2 * PAGE - 4, 0, 8)),
         ("in", (0, 2 * PAGE - 4, 8)),
         ("in", (PAGE - 4, 0, 8)),

@@ -22,11 +22,14 @@ if anything remains):
   declares and calls (core.c), so no memory.grow is left;
 * each `memory.copy d s` and `memory.fill m` becomes a call of a function
   appended to the module (`memory_copy_<d>_<s>`, `memory_fill_<m>`; only
-  those used), which checks the bounds first, as the instruction does, then
-  moves 8 bytes a step from the end down while 8 remain, then bytes (a
-  copy within one memory goes up when dst < src, as memmove; the shim's C
-  copies nothing within its own memory: only the helpers between memories
-  are used, kept small since gc keeps them in nearly every component);
+  those used), which moves 8 bytes a step from the end down while 8 remain,
+  then bytes (a copy within one memory goes up when dst < src, as memmove).
+  Within one memory it checks the bounds first, as the instruction does.
+  A copy between the memories comes only from the intrinsics copy_in and
+  copy_out, whose callers have checked the guest's range (guest.h) and pass
+  private ranges the shim allocated: no checks, so the two helpers that
+  nearly every component keeps stay small (the shim's C copies nothing
+  within its own memory);
 * `i64.load8/16/32_s/u` becomes the i32 load and `i64.extend_i32_s/u`,
   `i64.store8/16/32` becomes `i32.wrap_i64` and the i32 store (same memarg).
 """
@@ -308,9 +311,9 @@ _WHILE_1 = "local.get 2  i32.eqz  br_if 1"
 
 
 def copy_helper(d: int, s: int) -> tuple[list[Local], list[Instruction]]:
-    """(dst, src, n) like `memory.copy d s`.  From the end down: only the
-    count moves (the smallest loops); within one memory, from the start up
-    when dst < src (memmove)."""
+    """(dst, src, n) like `memory.copy d s` (unchecked when d != s).  From
+    the end down: only the count moves (the smallest loops); within one
+    memory, from the start up when dst < src (memmove)."""
     backward = f"""
       block loop  {_WHILE_8}  {_step((), 8)}
         local.get 0  local.get 2  i32.add  local.get 1  local.get 2  i32.add
@@ -331,7 +334,9 @@ def copy_helper(d: int, s: int) -> tuple[list[Local], list[Instruction]]:
         end end
         return
       end"""
-    text = _bounds(0, d) + _bounds(1, s) + (forward if d == s else "") + backward + " end"
+    # between the memories: no bounds checks (see the module docs)
+    first = (_bounds(0, d) + _bounds(1, s) + forward) if d == s else ""
+    text = first + backward + " end"
     return [], wat(text)
 
 
