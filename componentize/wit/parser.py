@@ -8,26 +8,9 @@ import re
 from componentize.errors import WitError
 from componentize.wit import ast
 from componentize.wit.lexer import KEYWORDS, Span, Token, tokenize
-from componentize.wit.model import Version
+from componentize.wit.model import PRIMITIVES, Version
 
-PRIMITIVE_KEYWORDS = frozenset(
-    [
-        "bool",
-        "s8",
-        "u8",
-        "s16",
-        "u16",
-        "s32",
-        "u32",
-        "s64",
-        "u64",
-        "f32",
-        "f64",
-        "char",
-        "string",
-        "error-context",
-    ]
-)
+PRIMITIVE_KEYWORDS = frozenset(PRIMITIVES)
 TYPE_ITEM_KEYWORDS = frozenset(["resource", "record", "variant", "enum", "flags", "type"])
 # WIT.md `kt`: the types a map may be keyed by
 MAP_KEY_TYPES = frozenset(
