@@ -6,8 +6,9 @@ and caches do not colour the next:
 1. run time per preview1 call: bench_runtime.py (component / native
    preview1, ours and the official adapter's component, every workload);
 2. `componentize new`, start to finish: bench_new.py (whole-process CPU,
-   ours / `wasm-tools component new --adapt`), then bench_batch.py (per
-   module in a batch);
+   ours / `wasm-tools component new --adapt`, both as PyPI's `wasm-tools`
+   command and as the binary it runs), then bench_batch.py (per module in
+   a batch, against the same two);
 3. size: bench_size.py (bytes added over the 72 conformance modules, ours /
    official, and where our bytes go).
 
