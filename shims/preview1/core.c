@@ -65,9 +65,11 @@ void heap_commit(void) { STATE->heap_top = STATE->arena_ptr; }
  * the size, for what only moves paths, small structs and the fd table when
  * it grows.  no_builtin: else the compiler turns the loop back into them. */
 __attribute__((no_builtin)) NOINLINE void copy_private(void *dst, const void *src, uint32_t len) {
-    uint8_t *d = dst;
-    const uint8_t *s = src;
-    while (len--) *d++ = s ? *s++ : 0;
+    /* zeroing reads dst itself, masked: no branch in the loop (a branch
+     * makes the compiler keep two loops) */
+    uint8_t *d = dst, mask = src ? 0xff : 0;
+    const uint8_t *s = src ? src : dst;
+    while (len--) *d++ = *s++ & mask;
 }
 
 EXPORT("cabi_realloc")
@@ -105,11 +107,10 @@ static fd_entry *fd_reserve(uint32_t fd) {
     shim_state *s = STATE;
     if (fd >= s->cap_fds) {
         uint32_t cap = fd * 2 + 8; /* fd + 1 at least, and doubling */
-        fd_entry *fresh = arena_alloc(cap * sizeof(fd_entry), 4);
-        heap_commit();
-        copy_private(fresh, s->fds, s->nfds * sizeof(fd_entry));
+        fd_entry *fresh = heap_alloc(cap * sizeof(fd_entry));
         /* entries past nfds stay zero until they are reserved */
-        zero_private(fresh + s->nfds, (cap - s->nfds) * sizeof(fd_entry));
+        zero_private(fresh, cap * sizeof(fd_entry));
+        copy_private(fresh, s->fds, s->nfds * sizeof(fd_entry));
         s->fds = fresh;
         s->cap_fds = cap;
     }
@@ -230,7 +231,7 @@ uint32_t stdio_filetype(uint32_t kind) {
 
 /* A fresh entry: the most recently freed fd first (as native preview1
  * numbers them), else the next never-used one. */
-fd_entry *fd_new(uint32_t *fd_out) {
+uint32_t fd_new(void) {
     shim_state *s = STATE;
     uint32_t fd;
     if (s->free_head) {
@@ -239,11 +240,9 @@ fd_entry *fd_new(uint32_t *fd_out) {
     } else {
         fd = s->nfds;
     }
-    fd_entry *e = fd_reserve(fd);
     /* keep the readdir buffer of the slot for reuse (the last fields) */
-    zero_private(e, __builtin_offsetof(fd_entry, pend_buf));
-    *fd_out = fd;
-    return e;
+    zero_private(fd_reserve(fd), __builtin_offsetof(fd_entry, pend_buf));
+    return fd;
 }
 
 /* Persistent private memory (never freed; callers reuse what they get). */

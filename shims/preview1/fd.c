@@ -14,9 +14,7 @@ static NOINLINE int32_t weak_path_open__file_read(fd_entry *e, uint32_t iovs, ui
 static NOINLINE int32_t weak_path_open__file_seek(fd_entry *e, int64_t off, uint32_t whence, uint32_t out) {
     return file_seek(e, off, whence, out);
 }
-static NOINLINE int32_t weak_path_open__file_type(fd_entry *e, uint32_t *type) {
-    return file_type(e, type);
-}
+static NOINLINE int32_t weak_path_open__file_type(fd_entry *e) { return file_type(e); }
 
 /* blocking-write-and-flush accepts at most 4096 bytes per call */
 #define WRITE_CHUNK 4096u
@@ -185,8 +183,9 @@ EXPORT("fd_fdstat_get") int32_t shim_fd_fdstat_get(uint32_t fd, uint32_t out) {
         base = e->preopen ? RIGHTS_DIR_BASE : RIGHTS_OPENED_DIR;
         inheriting = e->preopen ? RIGHTS_DIR_INHERITING : RIGHTS_OPENED_DIR;
     } else if (e->kind == FD_FILE) {
-        int32_t err = weak_path_open__file_type(e, &filetype);
-        if (err) return err;
+        int32_t type = weak_path_open__file_type(e);
+        if (type < 0) return -type;
+        filetype = (uint32_t)type;
         base = inheriting = file_rights(e);
         flags = e->fdflags;
     } else {

@@ -27,19 +27,19 @@ static int32_t after_untyped_read(fd_entry *e, int32_t err, uint32_t total) {
     return e->kind == FD_DIR ? ERRNO_BADF : err;
 }
 
-/* The file size, for append mode and SEEK_END. */
-static int32_t file_size(uint32_t handle, uint64_t *size) {
+/* The file size, for append mode and SEEK_END, or -errno (a size is below
+ * 2^63: off_t is signed).  Results, not out-parameters: no stack frames. */
+static int64_t file_size(uint32_t handle) {
     uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(D(STAT_RET_SIZEOF), D(STAT_RET_ALIGNOF));
     wasi_filesystem_types_method_descriptor_stat((int32_t)handle, (int32_t)ret);
-    if (load8(ret) == RESULT_ERR) return fs_errno(load8(ret + D(STAT_RET_ERR)));
-    *size = load64(ret + D(STAT_RET_OK_SIZE));
-    return ERRNO_SUCCESS;
+    if (load8(ret) == RESULT_ERR) return -fs_errno(load8(ret + D(STAT_RET_ERR)));
+    return (int64_t)load64(ret + D(STAT_RET_OK_SIZE));
 }
 
-/* Write every iovec at `off`; a short host write is continued. */
-static int32_t write_at(uint32_t handle, uint32_t iovs, uint32_t n, uint64_t off, uint32_t *total) {
-    uint32_t mark = STATE->arena_ptr;
-    *total = 0;
+/* Write every iovec at `off`; a short host write is continued.  The bytes
+ * written (a u32), or -errno. */
+static int64_t write_at(uint32_t handle, uint32_t iovs, uint32_t n, uint64_t off) {
+    uint32_t mark = STATE->arena_ptr, total = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t ptr = guest_load_u32(iovs + i * 8), len = guest_load_u32(iovs + i * 8 + 4);
         while (len) {
@@ -51,16 +51,16 @@ static int32_t write_at(uint32_t handle, uint32_t iovs, uint32_t n, uint64_t off
             wasi_filesystem_types_method_descriptor_write((int32_t)handle, (int32_t)(uintptr_t)chunk,
                                                           (int32_t)want, (int64_t)off, (int32_t)ret);
             if (load8(ret) == RESULT_ERR)
-                return *total ? ERRNO_SUCCESS : fs_errno(load8(ret + D(WRITE_RET_ERR)));
+                return total ? total : -fs_errno(load8(ret + D(WRITE_RET_ERR)));
             uint64_t got = load64(ret + D(WRITE_RET_OK));
-            if (got == 0 || got > want) return *total ? ERRNO_SUCCESS : ERRNO_IO;
-            *total += (uint32_t)got;
+            if (got == 0 || got > want) return total ? total : -ERRNO_IO;
+            total += (uint32_t)got;
             off += got;
             ptr += (uint32_t)got;
             len -= (uint32_t)got;
         }
     }
-    return ERRNO_SUCCESS;
+    return total;
 }
 
 __attribute__((import_module("wasi:filesystem/types@0.2.12"), import_name("[method]descriptor.read#guest")))
@@ -127,24 +127,26 @@ static int32_t read_at(uint32_t handle, uint32_t iovs, uint32_t n, uint64_t off,
     return ERRNO_SUCCESS;
 }
 
-/* Where a write goes: the end of the file in append mode (pwrite too, as
- * native preview1 does), else `off`. */
-static int32_t write_offset(fd_entry *e, uint64_t *off) {
-    if (e->fdflags & FDFLAGS_APPEND) return file_size(e->handle, off);
+/* fd_write (`seek`: the file position moves past what was written) and
+ * fd_pwrite on a file: at `off`, or at the end of the file in append mode
+ * (pwrite too, as native preview1 does). */
+static int32_t write_file(fd_entry *e, uint32_t iovs, uint32_t n, uint64_t off, uint32_t out, int seek) {
+    if (!(e->access & ACCESS_WRITE)) return ERRNO_BADF;
+    check_iovecs(iovs, n);
+    if (e->fdflags & FDFLAGS_APPEND) {
+        int64_t size = file_size(e->handle);
+        if (size < 0) return (int32_t)-size;
+        off = (uint64_t)size;
+    }
+    int64_t total = write_at(e->handle, iovs, n, off);
+    if (total < 0) return (int32_t)-total;
+    if (seek) e->offset = off + (uint64_t)total;
+    guest_store_u32(out, (uint32_t)total);
     return ERRNO_SUCCESS;
 }
 
 int32_t file_write(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out) {
-    if (!(e->access & ACCESS_WRITE)) return ERRNO_BADF;
-    check_iovecs(iovs, n);
-    uint64_t off = e->offset;
-    uint32_t total;
-    int32_t err = write_offset(e, &off);
-    if (!err) err = write_at(e->handle, iovs, n, off, &total);
-    if (err) return err;
-    e->offset = off + total;
-    guest_store_u32(out, total);
-    return ERRNO_SUCCESS;
+    return write_file(e, iovs, n, e->offset, out, 1);
 }
 
 int32_t file_read(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out) {
@@ -164,8 +166,9 @@ int32_t file_seek(fd_entry *e, int64_t offset, uint32_t whence, uint32_t out) {
     uint64_t base = 0;
     if (whence == 1) base = e->offset;
     else if (whence == 2) {
-        int32_t err = file_size(e->handle, &base);
-        if (err) return err;
+        int64_t size = file_size(e->handle);
+        if (size < 0) return (int32_t)-size;
+        base = (uint64_t)size;
     }
     int64_t pos = (int64_t)base + offset;
     if ((offset < 0 && pos > (int64_t)base) || pos < 0) return ERRNO_INVAL;
@@ -176,14 +179,13 @@ int32_t file_seek(fd_entry *e, int64_t offset, uint32_t whence, uint32_t out) {
 
 /* The filetype of a file entry, asked of the host the first time it is
  * needed: path_open leaves it pending, and only fd_fdstat_get reports it. */
-int32_t file_type(fd_entry *e, uint32_t *type) {
+int32_t file_type(fd_entry *e) {
     if (e->filetype == FILETYPE_PENDING) {
         int64_t t = descriptor_type(e->handle);
-        if (t < 0) return fs_errno((uint32_t)(-t - 1));
+        if (t < 0) return -fs_errno((uint32_t)(-t - 1));
         e->filetype = (uint32_t)t;
     }
-    *type = e->filetype;
-    return ERRNO_SUCCESS;
+    return (int32_t)e->filetype;
 }
 
 /* Positioned I/O on stdio: ESPIPE in the stream's own direction, else EBADF. */
@@ -214,13 +216,7 @@ int32_t shim_fd_pwrite(uint32_t fd, uint32_t iovs, uint32_t n, uint64_t offset, 
     arena_reset();
     fd_entry *e = file_get(fd);
     if (!e) return stdio_positioned(fd, 1);
-    if (!(e->access & ACCESS_WRITE)) return ERRNO_BADF;
-    check_iovecs(iovs, n);
-    uint32_t total;
-    int32_t err = write_offset(e, &offset);
-    if (!err) err = write_at(e->handle, iovs, n, offset, &total);
-    if (!err) guest_store_u32(out, total);
-    return err;
+    return write_file(e, iovs, n, offset, out, 0);
 }
 
 EXPORT("fd_advise")

@@ -131,8 +131,8 @@ void resolve_type(fd_entry *e) {
  * the entry is left an untyped file, typed when something needs it
  * (resolve_type).  A file's filetype is asked when fd_fdstat_get needs it. */
 static uint32_t add_entry(uint32_t handle, uint32_t oflags, uint32_t access, uint32_t fdflags) {
-    uint32_t fd;
-    fd_entry *e = fd_new(&fd);
+    uint32_t fd = fd_new();
+    fd_entry *e = &STATE->fds[fd];
     e->kind = oflags & OFLAGS_DIRECTORY ? FD_DIR : FD_FILE;
     e->filetype = oflags & OFLAGS_DIRECTORY ? FILETYPE_DIRECTORY : FILETYPE_PENDING;
     e->handle = handle;
@@ -147,13 +147,16 @@ int32_t shim_path_open(uint32_t dirfd, uint32_t dirflags, uint32_t path, uint32_
                        uint32_t fd_out) {
     (void)inheriting;
     arena_reset();
-    uint32_t dir;
-    int32_t err = dir_handle(dirfd, &dir);
+    /* into at_dir and at_path as at_path_of does (no stack frame); not that
+     * function, since the flags are checked between the two */
+    shim_state *s = STATE;
+    int32_t err = dir_handle(dirfd, &s->at_dir);
     if (err) return err;
     if (fdflags & (FDFLAGS_DSYNC | FDFLAGS_RSYNC | FDFLAGS_SYNC)) return ERRNO_NOTSUP;
     uint32_t access = access_of(rights, oflags);
-    uint32_t follow = dirflags & LOOKUP_SYMLINK_FOLLOW, p;
-    if ((err = guest_path(path, path_len, &p))) return err;
+    uint32_t follow = dirflags & LOOKUP_SYMLINK_FOLLOW;
+    if ((err = guest_path(path, path_len, &s->at_path))) return err;
+    uint32_t dir = s->at_dir, p = s->at_path;
     oflags &= 15;
     int64_t r = open_path(dir, follow, p, path_len, oflags, access);
     if (r < 0) return fs_errno((uint32_t)(-r - 1));

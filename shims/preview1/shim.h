@@ -195,7 +195,7 @@ uint32_t stdin_stream(fd_entry *e);
 uint32_t output_stream(fd_entry *e);
 uint32_t stdio_filetype(uint32_t kind);
 void fd_release(fd_entry *e);
-fd_entry *fd_new(uint32_t *fd_out);
+uint32_t fd_new(void); /* its entry: &STATE->fds[fd] */
 void fd_free(uint32_t fd);
 void fd_drop_dir_stream(fd_entry *e);
 /* `unreachable` where it happens (one byte, and the trap's backtrace ends
@@ -232,7 +232,7 @@ int32_t fd_filestat(uint32_t fd, filestat *fs);
 int32_t file_write(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out);
 int32_t file_read(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out);
 int32_t file_seek(fd_entry *e, int64_t offset, uint32_t whence, uint32_t out);
-int32_t file_type(fd_entry *e, uint32_t *type);
+int32_t file_type(fd_entry *e); /* the filetype, or -errno */
 
 /* path.c */
 void resolve_type(fd_entry *e);
