@@ -180,8 +180,8 @@ static NOINLINE void weak_path_open__resolve_type(fd_entry *e) { resolve_type(e)
  * still untyped are typed now, while they can be reopened from it. */
 static void resolve_children(uint32_t handle) {
     shim_state *s = STATE;
-    for (uint32_t i = 0; i < s->nfds; i++)
-        if (s->fds[i].untyped && s->fds[i].parent == handle) weak_path_open__resolve_type(&s->fds[i]);
+    for (fd_entry *c = s->fds; c < s->fds + s->nfds; c++)
+        if (c->untyped && c->parent == handle) weak_path_open__resolve_type(c);
 }
 
 /* `e` with its type known (path.c leaves read-only opens untyped): every
