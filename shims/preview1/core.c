@@ -91,7 +91,7 @@ int guest_range_ok(uint32_t addr, uint64_t len) {
 }
 
 /* wasmtime's native preview1 traps on a guest region out of bounds. */
-void guest_check(uint32_t addr, uint64_t len) {
+NOINLINE void guest_check(uint32_t addr, uint64_t len) {
     if (!guest_range_ok(addr, len)) trap();
 }
 

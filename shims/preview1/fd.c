@@ -6,7 +6,7 @@
 #include "shim.h"
 
 static NOINLINE int32_t weak_path_open__file_write(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out) {
-    return file_write(e, iovs, n, out);
+    return file_write(e, iovs, n, e->offset, out, 1);
 }
 static NOINLINE int32_t weak_path_open__file_read(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out) {
     return file_read(e, iovs, n, out);

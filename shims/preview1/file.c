@@ -130,7 +130,7 @@ static int32_t read_at(uint32_t handle, uint32_t iovs, uint32_t n, uint64_t off,
 /* fd_write (`seek`: the file position moves past what was written) and
  * fd_pwrite on a file: at `off`, or at the end of the file in append mode
  * (pwrite too, as native preview1 does). */
-static int32_t write_file(fd_entry *e, uint32_t iovs, uint32_t n, uint64_t off, uint32_t out, int seek) {
+int32_t file_write(fd_entry *e, uint32_t iovs, uint32_t n, uint64_t off, uint32_t out, int seek) {
     if (!(e->access & ACCESS_WRITE)) return ERRNO_BADF;
     check_iovecs(iovs, n);
     if (e->fdflags & FDFLAGS_APPEND) {
@@ -143,10 +143,6 @@ static int32_t write_file(fd_entry *e, uint32_t iovs, uint32_t n, uint64_t off, 
     if (seek) e->offset = off + (uint64_t)total;
     guest_store_u32(out, (uint32_t)total);
     return ERRNO_SUCCESS;
-}
-
-int32_t file_write(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out) {
-    return write_file(e, iovs, n, e->offset, out, 1);
 }
 
 int32_t file_read(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out) {
@@ -216,7 +212,7 @@ int32_t shim_fd_pwrite(uint32_t fd, uint32_t iovs, uint32_t n, uint64_t offset, 
     arena_reset();
     fd_entry *e = file_get(fd);
     if (!e) return stdio_positioned(fd, 1);
-    return write_file(e, iovs, n, offset, out, 0);
+    return file_write(e, iovs, n, offset, out, 0);
 }
 
 EXPORT("fd_advise")

@@ -229,7 +229,7 @@ int32_t new_times(uint64_t atim, uint64_t mtim, uint32_t fst, new_ts *a, new_ts 
 /* file.c: files (fd.c reaches file_* only through its weak_path_open__*
  * trampolines) */
 int32_t fd_filestat(uint32_t fd, filestat *fs);
-int32_t file_write(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out);
+int32_t file_write(fd_entry *e, uint32_t iovs, uint32_t n, uint64_t off, uint32_t out, int seek);
 int32_t file_read(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out);
 int32_t file_seek(fd_entry *e, int64_t offset, uint32_t whence, uint32_t out);
 int32_t file_type(fd_entry *e); /* the filetype, or -errno */
