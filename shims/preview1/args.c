@@ -81,10 +81,9 @@ EXPORT("args_get") int32_t shim_args_get(uint32_t argv, uint32_t buf) {
     uint32_t size = args_bytes(a);
     guest_check(argv, (uint64_t)a->len * 4);
     guest_check(buf, size);
-    for (uint32_t i = 0; i < a->len; i++) {
-        uint32_t e = a->ptr + i * ARG_ELEM;
+    for (uint32_t e = a->ptr, end = e + a->len * ARG_ELEM; e != end; e += ARG_ELEM, argv += 4) {
         uint32_t len = load32(e + ARG_LEN);
-        guest_store_u32(argv + i * 4, buf);
+        guest_store_u32(argv, buf);
         guest_copy_out(buf, (const void *)(uintptr_t)load32(e + ARG_PTR), len);
         guest_store_u8(buf + len, 0);
         buf += len + 1;
@@ -107,10 +106,9 @@ EXPORT("environ_get") int32_t shim_environ_get(uint32_t environ, uint32_t buf) {
     uint32_t size = env_bytes(v);
     guest_check(environ, (uint64_t)v->len * 4);
     guest_check(buf, size);
-    for (uint32_t i = 0; i < v->len; i++) {
-        uint32_t e = v->ptr + i * ENV_ELEM;
+    for (uint32_t e = v->ptr, end = e + v->len * ENV_ELEM; e != end; e += ENV_ELEM, environ += 4) {
         uint32_t klen = load32(e + ENV_KEY_LEN), vlen = load32(e + ENV_VAL_LEN);
-        guest_store_u32(environ + i * 4, buf);
+        guest_store_u32(environ, buf);
         guest_copy_out(buf, (const void *)(uintptr_t)load32(e + ENV_KEY_PTR), klen);
         guest_store_u8(buf + klen, '=');
         guest_copy_out(buf + klen + 1, (const void *)(uintptr_t)load32(e + ENV_VAL_PTR), vlen);

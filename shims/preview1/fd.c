@@ -43,8 +43,9 @@ int32_t shim_fd_write(uint32_t fd, uint32_t iovs, uint32_t iovs_len, uint32_t nw
     uint8_t *chunk = arena_alloc(WRITE_CHUNK, 1);
     uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(BWF(SIZEOF), BWF(ALIGNOF));
     uint32_t total = 0;
-    for (uint32_t i = 0; i < iovs_len; i++) {
-        uint32_t ptr = guest_load_u32(iovs + i * 8), len = guest_load_u32(iovs + i * 8 + 4);
+    /* (iovecs checked: the end does not wrap around) */
+    for (uint32_t v = iovs, end = iovs + iovs_len * 8; v != end; v += 8) {
+        uint32_t ptr = guest_load_u32(v), len = guest_load_u32(v + 4);
         while (len) {
             uint32_t n = len < WRITE_CHUNK ? len : WRITE_CHUNK;
             guest_copy_in(chunk, ptr, n);

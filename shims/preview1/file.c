@@ -40,8 +40,8 @@ static int64_t file_size(uint32_t handle) {
  * written (a u32), or -errno. */
 static int64_t write_at(uint32_t handle, uint32_t iovs, uint32_t n, uint64_t off) {
     uint32_t mark = STATE->arena_ptr, total = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t ptr = guest_load_u32(iovs + i * 8), len = guest_load_u32(iovs + i * 8 + 4);
+    for (uint32_t v = iovs, end = iovs + n * 8; v != end; v += 8) { /* (checked: no wrap) */
+        uint32_t ptr = guest_load_u32(v), len = guest_load_u32(v + 4);
         while (len) {
             STATE->arena_ptr = mark;
             uint32_t want = len < IO_CHUNK ? len : IO_CHUNK;
