@@ -103,7 +103,7 @@ void check_iovecs(uint32_t iovs, uint32_t n) {
         guest_check(guest_load_u32(iovs + i * 8), guest_load_u32(iovs + i * 8 + 4));
 }
 
-static fd_entry *fd_reserve(uint32_t fd) {
+fd_entry *fd_reserve(uint32_t fd) {
     shim_state *s = STATE;
     if (fd >= s->cap_fds) {
         uint32_t cap = fd * 2 + 8; /* fd + 1 at least, and doubling */
@@ -191,20 +191,6 @@ fd_entry *fd_typed(fd_entry *e) {
     return e;
 }
 
-/* The streams behind stdio entries, fetched on first use (two functions, so
- * writing never imports wasi:cli/stdin nor reading wasi:cli/stdout). */
-uint32_t stdin_stream(fd_entry *e) {
-    if (!e->handle) e->handle = (uint32_t)wasi_cli_stdin_get_stdin();
-    return e->handle;
-}
-
-uint32_t output_stream(fd_entry *e) {
-    if (!e->handle)
-        e->handle = (uint32_t)(e->kind == FD_STDOUT ? wasi_cli_stdout_get_stdout()
-                                                    : wasi_cli_stderr_get_stderr());
-    return e->handle;
-}
-
 #define TERM(x) WASI_CLI_TERMINAL_STDIN_GET_TERMINAL_STDIN_RET_##x
 _Static_assert(TERM(SOME) == WASI_CLI_TERMINAL_STDOUT_GET_TERMINAL_STDOUT_RET_SOME &&
                    TERM(SOME) == WASI_CLI_TERMINAL_STDERR_GET_TERMINAL_STDERR_RET_SOME &&
@@ -227,22 +213,6 @@ uint32_t stdio_filetype(uint32_t kind) {
     if (kind == FD_STDIN) wasi_cli_terminal_input_resource_drop_terminal_input(terminal);
     else wasi_cli_terminal_output_resource_drop_terminal_output(terminal);
     return FILETYPE_CHARACTER_DEVICE;
-}
-
-/* A fresh entry: the most recently freed fd first (as native preview1
- * numbers them), else the next never-used one. */
-uint32_t fd_new(void) {
-    shim_state *s = STATE;
-    uint32_t fd;
-    if (s->free_head) {
-        fd = s->free_head - 1;
-        s->free_head = s->fds[fd].next_free;
-    } else {
-        fd = s->nfds;
-    }
-    /* keep the readdir buffer of the slot for reuse (the last fields) */
-    zero_private(fd_reserve(fd), __builtin_offsetof(fd_entry, pend_buf));
-    return fd;
 }
 
 /* Persistent private memory (never freed; callers reuse what they get). */
@@ -279,13 +249,4 @@ void fd_release(fd_entry *e) {
     e->handle = 0;
     e->preopen = 0;
     e->untyped = 0;
-}
-
-/* Release and put on the free list. */
-void fd_free(uint32_t fd) {
-    shim_state *s = STATE;
-    fd_entry *e = &s->fds[fd];
-    fd_release(e);
-    e->next_free = s->free_head;
-    s->free_head = fd + 1;
 }

@@ -128,10 +128,14 @@ EXPORT("fd_tell") int32_t shim_fd_tell(uint32_t fd, uint32_t out) {
     return seek_errno(e);
 }
 
+/* The entry is released and put on the free list. */
 EXPORT("fd_close") int32_t shim_fd_close(uint32_t fd) {
     arena_reset();
-    if (!fd_get_all(fd)) return ERRNO_BADF;
-    fd_free(fd);
+    fd_entry *e = fd_get_all(fd);
+    if (!e) return ERRNO_BADF;
+    fd_release(e);
+    e->next_free = STATE->free_head;
+    STATE->free_head = fd + 1;
     return ERRNO_SUCCESS;
 }
 

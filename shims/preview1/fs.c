@@ -18,8 +18,6 @@ NOINLINE int32_t fs_errno(uint32_t code) {
     return (int32_t)errno;
 }
 
-uint32_t unit_ret(void) { return (uint32_t)(uintptr_t)arena_alloc(2, 1); }
-
 int32_t unit_result(uint32_t ret) {
     return load8(ret) == RESULT_ERR ? fs_errno(load8(ret + 1)) : ERRNO_SUCCESS;
 }

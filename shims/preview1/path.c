@@ -74,7 +74,7 @@ static int64_t open_path(uint32_t dir, uint32_t follow, uint32_t p, uint32_t len
 
 /* The entry's own copy of a path (its buffer grown as needed, never freed;
  * fd_readdir uses the same one once the entry is a directory). */
-static void keep_path(fd_entry *e, uint32_t p, uint32_t len) {
+static inline __attribute__((always_inline)) void keep_path(fd_entry *e, uint32_t p, uint32_t len) {
     if (len > e->pend_cap) {
         uint32_t cap = len < 64 ? 64 : len;
         e->pend_buf = (uint32_t)(uintptr_t)heap_alloc(cap);
@@ -122,6 +122,23 @@ void resolve_type(fd_entry *e) {
     if (type != FILETYPE_DIRECTORY) return;
     e->kind = FD_DIR;
     reopen_dir(e, how);
+}
+
+/* A fresh entry (path_open makes them all; its entry is &STATE->fds[fd]):
+ * the most recently freed fd first (as native preview1 numbers them), else
+ * the next never-used one. */
+static uint32_t fd_new(void) {
+    shim_state *s = STATE;
+    uint32_t fd;
+    if (s->free_head) {
+        fd = s->free_head - 1;
+        s->free_head = s->fds[fd].next_free;
+    } else {
+        fd = s->nfds;
+    }
+    /* keep the readdir buffer of the slot for reuse (the last fields) */
+    zero_private(fd_reserve(fd), __builtin_offsetof(fd_entry, pend_buf));
+    return fd;
 }
 
 /* An entry for what path_open opened.  With O_DIRECTORY it is a directory

@@ -191,12 +191,22 @@ void check_iovecs(uint32_t iovs, uint32_t n);
 fd_entry *fd_get(uint32_t fd);
 fd_entry *fd_get_all(uint32_t fd);
 fd_entry *fd_typed(fd_entry *e);
-uint32_t stdin_stream(fd_entry *e);
-uint32_t output_stream(fd_entry *e);
+/* The streams behind stdio entries, fetched on first use (two functions, so
+ * writing never imports wasi:cli/stdin nor reading wasi:cli/stdout); inline:
+ * each has one caller besides poll_oneoff. */
+static inline uint32_t stdin_stream(fd_entry *e) {
+    if (!e->handle) e->handle = (uint32_t)wasi_cli_stdin_get_stdin();
+    return e->handle;
+}
+static inline uint32_t output_stream(fd_entry *e) {
+    if (!e->handle)
+        e->handle = (uint32_t)(e->kind == FD_STDOUT ? wasi_cli_stdout_get_stdout()
+                                                    : wasi_cli_stderr_get_stderr());
+    return e->handle;
+}
 uint32_t stdio_filetype(uint32_t kind);
 void fd_release(fd_entry *e);
-uint32_t fd_new(void); /* its entry: &STATE->fds[fd] */
-void fd_free(uint32_t fd);
+fd_entry *fd_reserve(uint32_t fd); /* entry fd exists (zeroed if new) */
 void fd_drop_dir_stream(fd_entry *e);
 /* `unreachable` where it happens (one byte, and the trap's backtrace ends
  * in the function that gave up) */
@@ -205,7 +215,7 @@ static inline __attribute__((noreturn)) void trap(void) { __builtin_trap(); }
 /* fs.c: wasi:filesystem values as preview1 ones */
 int32_t fs_errno(uint32_t code);
 /* a result<_, error-code> area in the arena, and its value as an errno */
-uint32_t unit_ret(void);
+static inline uint32_t unit_ret(void) { return (uint32_t)(uintptr_t)arena_alloc(2, 1); }
 int32_t unit_result(uint32_t ret);
 int32_t guest_path(uint32_t ptr, uint32_t len, uint32_t *out);
 int32_t dir_handle(uint32_t fd, uint32_t *handle);
