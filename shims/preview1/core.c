@@ -56,8 +56,6 @@ void *arena_alloc(uint32_t size, uint32_t align) {
     return (void *)(uintptr_t)start;
 }
 
-/* Keep everything allocated so far in this call across calls. */
-void heap_commit(void) { STATE->heap_top = STATE->arena_ptr; }
 
 /* `len` bytes from src, or zeroes for a null src (zero_private): one byte
  * loop, not memory.copy/fill, which on private memory would need the

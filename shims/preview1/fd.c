@@ -14,6 +14,19 @@ static NOINLINE int32_t weak_path_open__file_read(fd_entry *e, uint32_t iovs, ui
 static NOINLINE int32_t weak_path_open__file_seek(fd_entry *e, int64_t off, uint32_t whence, uint32_t out) {
     return file_seek(e, off, whence, out);
 }
+
+/* The filetype of a file entry, asked of the host the first time it is
+ * needed: path_open leaves it pending, and only fd_fdstat_get reports it;
+ * or -errno.  Here, so that it is inlined into its trampoline. */
+static int32_t file_type(fd_entry *e) {
+    if (e->filetype == FILETYPE_PENDING) {
+        int64_t t = descriptor_type(e->handle);
+        if (t < 0) return -fs_errno((uint32_t)(-t - 1));
+        e->filetype = (uint32_t)t;
+    }
+    return (int32_t)e->filetype;
+}
+
 static NOINLINE int32_t weak_path_open__file_type(fd_entry *e) { return file_type(e); }
 
 /* blocking-write-and-flush accepts at most 4096 bytes per call */

@@ -173,17 +173,6 @@ int32_t file_seek(fd_entry *e, int64_t offset, uint32_t whence, uint32_t out) {
     return ERRNO_SUCCESS;
 }
 
-/* The filetype of a file entry, asked of the host the first time it is
- * needed: path_open leaves it pending, and only fd_fdstat_get reports it. */
-int32_t file_type(fd_entry *e) {
-    if (e->filetype == FILETYPE_PENDING) {
-        int64_t t = descriptor_type(e->handle);
-        if (t < 0) return -fs_errno((uint32_t)(-t - 1));
-        e->filetype = (uint32_t)t;
-    }
-    return (int32_t)e->filetype;
-}
-
 /* Positioned I/O on stdio: ESPIPE in the stream's own direction, else EBADF. */
 static int32_t stdio_positioned(uint32_t fd, uint32_t writing) {
     fd_entry *e = fd_get(fd);

@@ -25,7 +25,11 @@
 #include "guest.h"
 #include "wasi_imports.h"
 
-#define STACK_TOP 32768
+/* The state's fields below 16384: their addresses, load and store offsets,
+ * are 2-byte LEBs (3 bytes above).  The stack needs a few hundred bytes (no
+ * recursion; frames of 64 bytes at most); an overflow wraps below 0 and
+ * traps. */
+#define STACK_TOP 16128
 #define STATE_ADDR ((uint32_t)STACK_TOP)
 #define HEAP_BASE (STATE_ADDR + 256u)
 #define PAGE 65536u
@@ -171,13 +175,15 @@ typedef struct shim_state {
 } shim_state;
 
 #define STATE ((shim_state *)STATE_ADDR)
+_Static_assert(sizeof(shim_state) <= HEAP_BASE - STATE_ADDR && HEAP_BASE <= 16384, "the state fits");
 
 /* core.c: start-up, private memory, guest-memory checks, the fd table, stdio */
 uint32_t capabilities(void);
 static inline int granted(uint32_t cap) { return (capabilities() & cap) != 0; }
 void arena_reset(void);
 void *arena_alloc(uint32_t size, uint32_t align);
-void heap_commit(void);
+/* Keep everything allocated so far in this call across calls. */
+static inline void heap_commit(void) { STATE->heap_top = STATE->arena_ptr; }
 /* back to `mark`, but never below what heap_commit kept since */
 static inline void arena_rewind(uint32_t mark) {
     STATE->arena_ptr = mark > STATE->heap_top ? mark : STATE->heap_top;
@@ -242,7 +248,6 @@ int32_t fd_filestat(uint32_t fd, filestat *fs);
 int32_t file_write(fd_entry *e, uint32_t iovs, uint32_t n, uint64_t off, uint32_t out, int seek);
 int32_t file_read(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out);
 int32_t file_seek(fd_entry *e, int64_t offset, uint32_t whence, uint32_t out);
-int32_t file_type(fd_entry *e); /* the filetype, or -errno */
 
 /* path.c */
 void resolve_type(fd_entry *e);
