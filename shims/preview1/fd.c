@@ -20,7 +20,7 @@ static NOINLINE int32_t weak_path_open__file_seek(fd_entry *e, int64_t off, uint
  * or -errno.  Here, so that it is inlined into its trampoline. */
 static int32_t file_type(fd_entry *e) {
     if (e->filetype == FILETYPE_PENDING) {
-        int64_t t = descriptor_type(e->handle);
+        int32_t t = descriptor_type(e->handle);
         if (t < 0) return -fs_errno((uint32_t)(-t - 1));
         e->filetype = (uint32_t)t;
     }

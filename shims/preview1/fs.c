@@ -77,14 +77,14 @@ uint32_t filetype_of(uint32_t t) {
 }
 _Static_assert(DTYPE(SOCKET) < 8 && DTYPE(UNKNOWN) == 0, "descriptor-type fits the nibbles");
 
-/* get-type as a preview1 filetype, or -1 - error code. */
-int64_t descriptor_type(uint32_t handle) {
+/* get-type as a preview1 filetype, or -1 - error code (int32: both are small). */
+int32_t descriptor_type(uint32_t handle) {
     uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(
         WASI_FILESYSTEM_TYPES_METHOD_DESCRIPTOR_GET_TYPE_RET_SIZEOF,
         WASI_FILESYSTEM_TYPES_METHOD_DESCRIPTOR_GET_TYPE_RET_ALIGNOF);
     wasi_filesystem_types_method_descriptor_get_type((int32_t)handle, (int32_t)ret);
     if (load8(ret) == RESULT_ERR)
-        return -(int64_t)load8(ret + WASI_FILESYSTEM_TYPES_METHOD_DESCRIPTOR_GET_TYPE_RET_ERR) - 1;
+        return -(int32_t)load8(ret + WASI_FILESYSTEM_TYPES_METHOD_DESCRIPTOR_GET_TYPE_RET_ERR) - 1;
     return filetype_of(load8(ret + WASI_FILESYSTEM_TYPES_METHOD_DESCRIPTOR_GET_TYPE_RET_OK));
 }
 

@@ -22,20 +22,21 @@ static NOINLINE int32_t at_path_of(uint32_t fd, uint32_t path, uint32_t len) {
 
 #define ERR(x) WASI_FILESYSTEM_TYPES_ERROR_CODE_##x
 
-/* One open-at; the new descriptor's handle, or -(wasi:filesystem error code) - 1. */
-static int64_t open_at(uint32_t dir, uint32_t follow, uint32_t p, uint32_t len, uint32_t oflags,
+/* One open-at; the new descriptor's handle, or -(wasi:filesystem error code) - 1.
+ * An int32: a handle is below 2^28 (the canonical ABI's bound on a table). */
+static int32_t open_at(uint32_t dir, uint32_t follow, uint32_t p, uint32_t len, uint32_t oflags,
                        uint32_t flags) {
     uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(D(OPEN_AT_RET_SIZEOF), D(OPEN_AT_RET_ALIGNOF));
     wasi_filesystem_types_method_descriptor_open_at((int32_t)dir, (int32_t)follow, (int32_t)p, (int32_t)len,
                                                     (int32_t)oflags, (int32_t)flags, (int32_t)ret);
-    if (load8(ret) == RESULT_ERR) return -(int64_t)load8(ret + D(OPEN_AT_RET_ERR)) - 1;
-    return load32(ret + D(OPEN_AT_RET_OK));
+    if (load8(ret) == RESULT_ERR) return -(int32_t)load8(ret + D(OPEN_AT_RET_ERR)) - 1;
+    return (int32_t)load32(ret + D(OPEN_AT_RET_OK));
 }
 
 /* A host that will not give `mutate-directory` here (jco's never does; a
  * read-only preopen cannot) answers with one of these. */
-static int mutate_refused(int64_t r) {
-    int64_t code = -r - 1;
+static int mutate_refused(int32_t r) {
+    int32_t code = -r - 1;
     return code == ERR(NOT_PERMITTED) || code == ERR(UNSUPPORTED) || code == ERR(READ_ONLY) ||
            code == ERR(ACCESS);
 }
@@ -43,9 +44,9 @@ static int mutate_refused(int64_t r) {
 /* A directory opened to work in: `mutate-directory` where the host grants it,
  * so that files can be created through it (native allows that whatever the
  * rights asked), else read-only.  -1 - error code on failure. */
-static int64_t open_dir(uint32_t dir, uint32_t follow, uint32_t p, uint32_t len, uint32_t oflags) {
+static int32_t open_dir(uint32_t dir, uint32_t follow, uint32_t p, uint32_t len, uint32_t oflags) {
     oflags |= OFLAGS_DIRECTORY;
-    int64_t r = open_at(dir, follow, p, len, oflags, DFLAGS(READ) | DFLAGS(MUTATE_DIRECTORY));
+    int32_t r = open_at(dir, follow, p, len, oflags, DFLAGS(READ) | DFLAGS(MUTATE_DIRECTORY));
     if (r < 0 && mutate_refused(r)) r = open_at(dir, follow, p, len, oflags, DFLAGS(READ));
     return r;
 }
@@ -65,7 +66,7 @@ static uint32_t access_of(uint64_t rights, uint32_t oflags) {
  * `mutate-directory` where granted) unless writing, else only what a file
  * needs (some hosts refuse `mutate-directory` on a file; write access to a
  * directory fails, EISDIR, as native).  -1 - error code on failure. */
-static int64_t open_path(uint32_t dir, uint32_t follow, uint32_t p, uint32_t len, uint32_t oflags,
+static int32_t open_path(uint32_t dir, uint32_t follow, uint32_t p, uint32_t len, uint32_t oflags,
                          uint32_t access) {
     if ((oflags & OFLAGS_DIRECTORY) && !(access & ACCESS_WRITE)) return open_dir(dir, follow, p, len, oflags);
     uint32_t flags = (access & ACCESS_READ ? DFLAGS(READ) : 0) | (access & ACCESS_WRITE ? DFLAGS(WRITE) : 0);
@@ -100,7 +101,7 @@ static int same_file(uint32_t a, uint32_t b) {
  * opendir says O_DIRECTORY), unless the path names another file by now. */
 static void reopen_dir(fd_entry *e, uint32_t how) {
     uint32_t oflags = how & OFLAGS_EXCL, follow = (how >> 1) & 1;
-    int64_t again = open_dir(e->parent, follow, e->pend_buf, e->pend_len, oflags);
+    int32_t again = open_dir(e->parent, follow, e->pend_buf, e->pend_len, oflags);
     if (again < 0) return;
     if (!same_file(e->handle, (uint32_t)again)) {
         wasi_filesystem_types_resource_drop_descriptor((int32_t)again);
@@ -116,7 +117,7 @@ static void reopen_dir(fd_entry *e, uint32_t how) {
 void resolve_type(fd_entry *e) {
     uint32_t how = e->untyped;
     e->untyped = 0;
-    int64_t type = descriptor_type(e->handle);
+    int32_t type = descriptor_type(e->handle);
     if (type < 0) return;
     e->filetype = (uint32_t)type;
     if (type != FILETYPE_DIRECTORY) return;
@@ -175,7 +176,7 @@ int32_t shim_path_open(uint32_t dirfd, uint32_t dirflags, uint32_t path, uint32_
     if ((err = guest_path(path, path_len, &s->at_path))) return err;
     uint32_t dir = s->at_dir, p = s->at_path;
     oflags &= 15;
-    int64_t r = open_path(dir, follow, p, path_len, oflags, access);
+    int32_t r = open_path(dir, follow, p, path_len, oflags, access);
     if (r < 0) return fs_errno((uint32_t)(-r - 1));
     uint32_t fd = add_entry((uint32_t)r, oflags, access, fdflags);
     if (!(oflags & OFLAGS_DIRECTORY) && !(access & ACCESS_WRITE)) {

@@ -226,7 +226,7 @@ int32_t unit_result(uint32_t ret);
 int32_t guest_path(uint32_t ptr, uint32_t len, uint32_t *out);
 int32_t dir_handle(uint32_t fd, uint32_t *handle);
 uint32_t filetype_of(uint32_t p2type);
-int64_t descriptor_type(uint32_t handle);
+int32_t descriptor_type(uint32_t handle);
 /* A filestat in private memory, so that preview1 and preview0 (whose
  * layouts differ) share everything but the final store. */
 typedef struct filestat {
