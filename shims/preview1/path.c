@@ -87,8 +87,9 @@ static inline __attribute__((always_inline)) void keep_path(fd_entry *e, uint32_
 
 /* Whether two descriptors are the same file (metadata-hash; 0 if unknown). */
 static int same_file(uint32_t a, uint32_t b) {
-    uint32_t ha = (uint32_t)(uintptr_t)arena_alloc(D(METADATA_HASH_RET_SIZEOF), 8);
-    uint32_t hb = (uint32_t)(uintptr_t)arena_alloc(D(METADATA_HASH_RET_SIZEOF), 8);
+    uint32_t ha = (uint32_t)(uintptr_t)arena_alloc(2 * D(METADATA_HASH_RET_SIZEOF), 8);
+    uint32_t hb = ha + D(METADATA_HASH_RET_SIZEOF);
+    _Static_assert(D(METADATA_HASH_RET_SIZEOF) % 8 == 0, "both results 8-aligned");
     wasi_filesystem_types_method_descriptor_metadata_hash((int32_t)a, (int32_t)ha);
     wasi_filesystem_types_method_descriptor_metadata_hash((int32_t)b, (int32_t)hb);
     return load8(ha) != RESULT_ERR && load8(hb) != RESULT_ERR &&
