@@ -83,7 +83,7 @@ class Instance:
         self.sp = wasmtime.Global(store, wasmtime.GlobalType(i32, True), wasmtime.Val.i32(-5))
         start = wasmtime.Func(store, wasmtime.FuncType([], []), lambda: self.started.append(1))
         funcref = wasmtime.TableType(wasmtime.ValType.funcref(), wasmtime.Limits(1, None))
-        provided: dict[tuple[str, str], Any] = {
+        provided: dict[tuple[str, str | None], Any] = {
             ("env", "memory"): self.private,
             ("env", "stack-pointer"): self.sp,
             ("env", "memory-grow"): wasmtime.Func(
@@ -100,7 +100,9 @@ class Instance:
         self("componentize_init")
 
     def __call__(self, name: str, *args: int) -> Any:
-        return self.ex[name](self.store, *args)
+        func = self.ex[name]
+        assert isinstance(func, wasmtime.Func)
+        return func(self.store, *args)
 
     def read(self, memory: wasmtime.Memory, at: int, n: int) -> bytes:
         return bytes(memory.read(self.store, at, at + n))

@@ -9,7 +9,8 @@ from pathlib import Path
 from wasmtime import component as wc
 
 from componentize.assemble import componentize
-from componentize.run import engine, run_component
+from componentize.engine import engine
+from componentize.run import run_component
 
 from .wat_program import Program
 
