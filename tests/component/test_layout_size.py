@@ -13,7 +13,7 @@ from component_support import Wasi
 
 from componentize import run, wasm
 from componentize.assemble import Options, componentize
-from componentize.assemble.layout import _short_name
+from componentize.assemble.core_modules import short_name
 from componentize.component import ComponentBuilder, WitEncoder, decode_component, find_names
 from componentize.component.model import (
     AliasSection,
@@ -157,6 +157,6 @@ def test_added_bytes_beyond_the_shim_stay_small() -> None:
 
 
 def test_short_names_are_distinct() -> None:
-    names = [_short_name(n) for n in range(62 * 63 + 1)]
+    names = [short_name(n) for n in range(62 * 63 + 1)]
     assert len(set(names)) == len(names)
     assert all(len(n) == 1 for n in names[:62]) and all(len(n) == 2 for n in names[62:-1])
