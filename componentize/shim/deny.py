@@ -42,6 +42,7 @@ from componentize.wasm.instructions import decode_expr, encode_expr
 from componentize.wasm.model import Code, CustomSection, FuncDesc, Instruction, Module
 from componentize.wasm.names import decode_name_section, encode_name_section
 from componentize.wasm.query import imported_count
+from componentize.wasm.skeleton import UNREACHABLE
 from componentize.wit.model import Alias, Interface, Resolve, TypeRef
 
 NOT_DENIABLE = {
@@ -184,9 +185,6 @@ def _set_capabilities(module: Module, names: dict[int, str], mask: int) -> Modul
     return replace(module, codes=codes)
 
 
-_UNREACHABLE = encode_expr([Instruction("unreachable", ()), Instruction("end", ())])
-
-
 def _stub_imports(module: Module, names: dict[int, str], denied: frozenset[str]) -> Module:
     """Denied function imports become defined functions, placed right after
     the kept imports, so defined functions keep their indices."""
@@ -205,7 +203,7 @@ def _stub_imports(module: Module, names: dict[int, str], denied: frozenset[str])
         assert isinstance(imp.desc, FuncDesc)
         stub_types.append(imp.desc.type_index)
     gone_ids = {id(imp) for _, imp in gone}
-    codes = [Code([], _UNREACHABLE) for _ in gone]
+    codes = [Code([], UNREACHABLE) for _ in gone]
     codes += [Code(c.locals, encode_expr(renumber(decode_expr(c.code), r))) for c in module.codes]
     stub_names = {mapping[n]: stub_name(imp.module, imp.name) for n, imp in gone}
     return replace(

@@ -39,6 +39,7 @@ from componentize.wasm.model import (
 )
 from componentize.wasm.names import decode_name_section, encode_name_section
 from componentize.wasm.query import func_type_indices, imported_count, type_space
+from componentize.wasm.skeleton import UNREACHABLE
 
 # Exports kept whatever is asked: the assembler uses them.
 ALWAYS_KEPT = frozenset((REALLOC_EXPORT, INIT_EXPORT))
@@ -128,20 +129,14 @@ def _reach(
             continue
         body = _UNREACHABLE if f in cut else _cut(module.codes[f - n_imported].code)
         bodies[f] = body
-        new = body.refs.funcs - refs.funcs
-        refs.funcs |= body.refs.funcs
-        refs.globals |= body.refs.globals
-        refs.tables |= body.refs.tables
-        refs.types |= body.refs.types
-        work.extend(new)
+        work.extend(body.refs.funcs - refs.funcs)
+        refs.update(body.refs)
     for g in module.globals:  # initializers may read imported globals
         collect(decode_expr(g.init), refs)
     return refs, bodies
 
 
-_UNREACHABLE = _Body(
-    (encode_expr([Instruction("unreachable", ()), Instruction("end", ())]),), (), Refs()
-)
+_UNREACHABLE = _Body((UNREACHABLE,), (), Refs())
 
 
 def _new_indices(kept: Iterable[int]) -> dict[int, int]:

@@ -28,6 +28,13 @@ class Refs:
     tables: set[int] = field(default_factory=set)
     types: set[int] = field(default_factory=set)
 
+    def update(self, other: Refs) -> None:
+        """Add `other`'s indices to these."""
+        self.funcs |= other.funcs
+        self.globals |= other.globals
+        self.tables |= other.tables
+        self.types |= other.types
+
 
 @dataclass
 class Renumber:
