@@ -16,6 +16,7 @@ from wasmtime import component as wc
 from componentize import log, shim, wasm
 from componentize.assemble import guest, layout, plan, rules
 from componentize.assemble.analyze import Analysis, analyze
+from componentize.assemble.core_modules import links
 from componentize.assemble.world import bind_world, initialize_export
 from componentize.component import decode_component
 from componentize.component.encode import encode_component
@@ -90,6 +91,9 @@ def componentize(data: bytes, options: Options = Options()) -> Result:
         )
         small_shim = shim.share_guest_memory(small_shim)
     shim_imports = shim.wasi_imports(small_shim)
+    # What the stubs stand for, linked by slot names (core_modules.links).
+    link = links({*the_plan.guest_imports.values(), *the_plan.extra_imports.values()})
+    small_shim = shim.rename_exports(small_shim, link)
     logger.info(
         "planned",
         wasi_version=str(the_plan.version),
@@ -97,7 +101,7 @@ def componentize(data: bytes, options: Options = Options()) -> Result:
         wasi_functions=len(shim_imports),
     )
 
-    main = guest.prepare(module, data, the_plan.guest_imports, options.source)
+    main = guest.prepare(module, data, the_plan.guest_imports, options.source, link)
     parts = layout.Parts(
         main=main,
         shim=wasm.encode_module(small_shim),
@@ -107,7 +111,7 @@ def componentize(data: bytes, options: Options = Options()) -> Result:
         initialize=initialize_export(analysis, binding),
         binding=binding,
         rules=chosen,
-        rule_imports=the_plan.extra_imports,
+        rule_imports={key: link[e] for key, e in the_plan.extra_imports.items()},
     )
     warnings = [*analysis.warnings, *the_plan.warnings, *_host_warnings(module)]
     warnings += shim.deny.implied_warnings(options.deny)

@@ -14,13 +14,12 @@ them, and nothing reads them at run time.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from componentize import wasm
 from componentize.component import ComponentBuilder, Sort, SortIdx
 from componentize.component.builder import CoreInstanceIdx
-from componentize.errors import InternalError
 from componentize.shim.contract import (
     MEMORY_GROW_TYPE,
     PROVIDER_GUEST_MEMORY_EXPORT,
@@ -201,24 +200,40 @@ def _item(b: ComponentBuilder, item: Item | SortIdx) -> SortIdx:
     return SortIdx(sort, b.alias_core_export(inst, export, sort))
 
 
+def slot_name(slot: int) -> str:
+    """What a stub is exported as, and what it stands for is imported and
+    exported as everywhere in the component: its slot number.  The main
+    module's preview1 imports, the shim's exports they call and the
+    provider's stubs all carry it (`links`), so no preview1 name is spelled
+    four times over (issue 13, size)."""
+    return str(slot)
+
+
+def links(served: Iterable[str]) -> dict[str, str]:
+    """Each shim export the stubs stand for -> its slot's name, in a stable
+    (sorted) order: identical input, identical component."""
+    return {export: slot_name(i) for i, export in enumerate(sorted(set(served)))}
+
+
 def provider_module(
-    stub_types: Sequence[wasm.FuncType], exports: Sequence[str], with_shim: bool, command: bool
+    stub_types: Sequence[wasm.FuncType],
+    with_shim: bool,
+    command: bool,
+    aliases: Mapping[str, int] | None = None,
 ) -> bytes:
     """What must exist before the main module, in one module: the stubs
-    (stub `i` calls slot `i` of the table); with a shim, its memory, stack
-    pointer and memory-grow, the realloc trampoline through the slot after
-    the stubs' and (commands) the one-slot start table.  Stubs are named as
-    the shim exports they call (the names the main module imports them by,
-    as a rule), the world's and the rules' by slot; the rest by one letter."""
-    clash = {STUB_TABLE, *PROVIDED.values()} & set(exports)
-    if clash or any(name.isdigit() for name in exports):
-        raise InternalError(f"a shim export named like a provider export: {exports}")
+    (stub `i` calls slot `i` of the table, exported as `slot_name(i)`, and as
+    each name of `aliases` naming it: a module that imports one function
+    twice imports it by two names); with a shim, its memory, stack pointer and
+    memory-grow, the realloc trampoline through the slot after the stubs'
+    and (commands) the one-slot start table, each by one letter."""
     slots = len(stub_types) + with_shim
     slot = wasm.TableType("funcref", wasm.Limits(slots, slots))
     module = wasm.Module(tables=[wasm.Table(slot)], exports=[wasm.Export(STUB_TABLE, "table", 0)])
-    names = [*exports, *map(str, range(len(exports), len(stub_types)))]
-    for i, (ft, name) in enumerate(zip(stub_types, names, strict=True)):
-        _define(module, name, ft, _forwarding(ft, i, func_desc(module, ft).type_index))
+    for i, ft in enumerate(stub_types):
+        _define(module, slot_name(i), ft, _forwarding(ft, i, func_desc(module, ft).type_index))
+    for name, i in sorted((aliases or {}).items()):
+        module.exports.append(wasm.Export(name, "func", i))
     if with_shim:
         _shim_parts(module, len(stub_types), command)
     return wasm.encode_module(module)

@@ -25,7 +25,7 @@ layouts or the `--adapt` one (adapter_layout.py):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from componentize import wasm
@@ -42,6 +42,7 @@ TABLE = "table"
 MAIN_MEMORY_EXPORT = "componentize:memory"  # when it exported its memory under no name
 MAIN_START_EXPORT = "componentize:start"  # its start function, moved
 WORLD_SECTION_PREFIX = "component-type"  # the world sections toolchains embed
+LINK_MODULES = "pqxyz"  # the module the linked preview1 imports take (link_imports)
 
 
 @dataclass(frozen=True)
@@ -70,13 +71,19 @@ class Main:
 
 
 def prepare(
-    module: wasm.Module, data: bytes, served: Mapping[tuple[str, str], str], where: str
+    module: wasm.Module,
+    data: bytes,
+    served: Mapping[tuple[str, str], str],
+    where: str,
+    link: Mapping[str, str] | None = None,
 ) -> Main:
     """The main module with its repeated imports renamed (`unique_imports`),
     its memory exported, its start function moved to an export, and each of
     its preview1 imports, renamed ones too, mapped to the shim export `served`
-    gives it.  `data` are the bytes `module` was decoded from, kept when
-    nothing changes.
+    gives it.  With `link` (shim export -> the name the layout links it by),
+    the served imports are renamed to those names (`link_imports`) and
+    mapped to them.  `data` are the bytes `module` was decoded from, kept
+    when nothing changes.
     """
     main, renamed = unique_imports(module)
     main = drop_world_sections(main)
@@ -86,7 +93,51 @@ def prepare(
         **served,
         **{key: served[key[0], old] for key, old in renamed.items() if (key[0], old) in served},
     }
+    if link is not None:
+        main, imports = link_imports(main, {key: link[e] for key, e in imports.items()})
     return Main(wasm.encode_module(main) if main is not module else data, memory, imports, start)
+
+
+def link_imports(
+    module: wasm.Module, served: Mapping[tuple[str, str], str]
+) -> tuple[wasm.Module, dict[tuple[str, str], str]]:
+    """Every served import (module, name) -> (LINK_MODULE, the name it is
+    served by), the first import of each; a repeat gets that name and `~N`.
+
+    preview1's names spelled in full would cost a component about 40 bytes
+    per import, and inside a component nothing reads them: a trap names
+    functions from the name section, which keeps them.  LINK_MODULE is a
+    module name the module's other imports do not use.  Returns the module
+    and {(LINK_MODULE, new name): the name it is served by}.
+    """
+    others = {i.module for i in module.imports if (i.module, i.name) not in served}
+    link_module = next(m for m in _link_modules() if m not in others)
+    taken: set[str] = set()
+    linked: dict[tuple[str, str], str] = {}
+    imports = []
+    for imp in module.imports:
+        target = served.get((imp.module, imp.name))
+        if target is not None:
+            name, n = target, 0
+            while name in taken:
+                n += 1
+                name = f"{target}~{n}"
+            taken.add(name)
+            linked[link_module, name] = target
+            imp = replace(imp, module=link_module, name=name)
+        imports.append(imp)
+    if not linked:
+        return module, {}
+    return replace(module, imports=imports), linked
+
+
+def _link_modules() -> Iterator[str]:
+    """Candidate module names for the linked imports: one character first."""
+    yield from LINK_MODULES
+    n = 0
+    while True:
+        yield f"{LINK_MODULES[0]}{n}"
+        n += 1
 
 
 def drop_world_sections(module: wasm.Module) -> wasm.Module:

@@ -7,7 +7,8 @@
    the slot after the stubs') and the start table; a guest-memory provider
    when the main module imports its memory;
 3. the main module, importing its preview1 functions from the stubs (its
-   memory stays defined; it exports it);
+   memory stays defined; it exports it), linked by slot: its preview1
+   imports, the stubs and the shim's exports are named by slot number;
 4. `canon lower` what the shim calls (memory: the shim's; realloc: the
    trampoline) and instantiate the shim on both memories;
 5. the glue module: its element segments fill the slots (the stubs with the
@@ -45,6 +46,7 @@ from componentize.assemble.core_modules import (
     core_exports,
     glue_module,
     provider_module,
+    slot_name,
 )
 from componentize.assemble.rules import MEMORY_IMPORT, Rule, needs_memory, rule_types, rules_module
 from componentize.component import ComponentBuilder, Sort, SortIdx, WitEncoder, plan_imports
@@ -158,14 +160,20 @@ def build(parts: Parts) -> bytes:
     # A module with no preview1 imports that is not a command (a wasip2-style
     # library) needs no shim: nothing of it would be called.
     with_shim = bool(parts.main.imports) or parts.kind == "command"
-    exports = sorted(set(parts.main.imports.values()) | set(parts.rule_imports.values()))
+    # The shim exports the stubs stand for, by their slot names (in slot order).
+    exports = sorted(set(parts.main.imports.values()) | set(parts.rule_imports.values()), key=int)
+    if exports != [slot_name(i) for i in range(len(exports))]:
+        raise InternalError(f"stubs not linked by slot: {exports}")
     shim_types = _shim_types(parts.shim, exports)
     typed_types = typed.stub_types() if typed else []
     rules_at = len(exports) + len(typed_types)  # the rules' first stub slot
     stub_types = shim_types + typed_types + rule_types(parts.rules)
     provider = None
     if with_shim or stub_types:
-        data = provider_module(stub_types, exports, with_shim, parts.kind == "command")
+        # A repeated import (Go imports each function once per package) is
+        # the same stub under one more name.
+        aliases = {n: int(e) for (_, n), e in parts.main.imports.items() if n != e}
+        data = provider_module(stub_types, with_shim, parts.kind == "command", aliases)
         provider = b.core_instantiate(_module(b, data, "provider"))
     stubs = provider if stub_types else None
     guest_memory, main_args = _guest_memory(b, parts)
@@ -413,17 +421,17 @@ def _main_args(
     exports: list[str],
     memory_args: MainArgs,
 ) -> dict[str, CoreInstanceIdx]:
-    """The main module's imports: preview1/preview0 from the stubs (the stub
-    named as a shim export calls it), its memory when it imports it.  A
-    module whose every import is the stub of its name (preview1's, as a
-    rule) gets the stubs instance itself."""
+    """The main module's imports: preview1/preview0 from the stubs (each
+    import linked by the name of the stub serving it, guest.link_imports),
+    its memory when it imports it.  A module whose every import is the stub
+    of its name (the linked preview1 imports) gets the stubs instance itself."""
     by_module = {module: dict(items) for module, items in memory_args.items()}
-    for (module, name), export in parts.main.imports.items():
+    for module, name in parts.main.imports:
         items = by_module.setdefault(module, {})
         if name in items:
             raise InternalError(f"import {module}.{name} is served twice")
         assert stubs is not None
-        items[name] = (stubs, export, Sort.CORE_FUNC)
+        items[name] = (stubs, name, Sort.CORE_FUNC)
     return {
         module: stubs
         if stubs is not None and all(item == (stubs, n, CORE_FUNC) for n, item in items.items())

@@ -15,12 +15,14 @@ Public API:
                                               interfaces trimmed (deny.py)
     deny: expand(names), deniable(), apply(module, denied)
     retarget(module, version) -> Module       name a shim's WASI imports at `version`
+    rename_exports(module, names) -> Module   exports renamed (the names the layout links by)
     catalog: PREVIEW1_FUNCTIONS, PREVIEW0_FUNCTIONS, signature(), shim_export()
     contract: the names the shim, its post-processor and the assembler share
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from functools import cache, lru_cache
 from importlib import resources
@@ -89,6 +91,14 @@ def retarget(module: Module, version: Version) -> Module:
     return replace(module, imports=imports)
 
 
+def rename_exports(module: Module, names: Mapping[str, str]) -> Module:
+    """`module` with each export named in `names` renamed: the layout links
+    the shim's preview1 exports by short names, and nothing else reads them
+    (a trap names functions from the name section, which keeps them)."""
+    exports = [replace(e, name=names.get(e.name, e.name)) for e in module.exports]
+    return replace(module, exports=exports)
+
+
 MAX_PAGES_32 = 65536  # a 32-bit memory's largest maximum, in 64 KiB pages
 
 
@@ -127,6 +137,7 @@ __all__ = [
     "load_shim",
     "load_shim_module",
     "prepare",
+    "rename_exports",
     "retarget",
     "share_guest_memory",
     "shim_export",

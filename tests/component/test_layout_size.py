@@ -14,6 +14,7 @@ from component_support import Wasi
 from componentize import run, wasm
 from componentize.assemble import Options, componentize
 from componentize.assemble.core_modules import short_name
+from componentize.assemble.guest import LINK_MODULES
 from componentize.component import ComponentBuilder, WitEncoder, decode_component, find_names
 from componentize.component.model import (
     AliasSection,
@@ -26,6 +27,7 @@ from componentize.component.model import (
 )
 from componentize.component.sorts import AliasCoreExport, Sort
 from componentize.engine import engine
+from componentize.shim.sizes import bundled_names
 
 # A command whose fd_write is given an iovec far outside its memory: the
 # shim traps reading it.
@@ -116,8 +118,53 @@ def test_layout_passes_whole_instances() -> None:
         if isinstance(i, CoreInstantiate)
     ]
     main = instantiations[1]
-    assert [name for name, _ in main.args] == ["wasi_snapshot_preview1"]
+    assert [name for name, _ in main.args] == [LINK_MODULES[0]]
     assert main.args[0][1] == 0  # the provider (its stubs) itself
+
+
+def test_preview1_is_linked_by_slot_names_and_traps_keep_names() -> None:
+    """The main module's preview1 imports, the provider's stubs and the
+    shim's exports they call are all named by slot ("0", "1"...): the
+    preview1 names would cost about 40 bytes per import.  The main module's
+    own name section still names the imported functions."""
+    c = decode_component(_component(HELLO))
+    cores = [wasm.decode_module(s.module) for s in c.sections if isinstance(s, CoreModuleSection)]
+    provider, main, shim = cores[:3]
+    assert [(i.module, i.name) for i in main.imports] == [("p", "0"), ("p", "1")]
+    assert {"0", "1"} <= {e.name for e in provider.exports}
+    assert {"0", "1"} <= {e.name for e in shim.exports}
+    assert not any("fd_write" in e.name for m in cores for e in m.exports)
+    # slot 0 is fd_write (sorted by preview1 name), the stub calling slot 0
+    assert bundled_names(shim)["0"] == "fd_write" and bundled_names(shim)["1"] == "proc_exit"
+
+
+REPEATED = """
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $a (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $b (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hi\\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 3))
+    (drop (call $a (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (drop (call $b (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 8)))))
+"""
+
+
+def test_a_repeated_import_is_one_stub_under_two_names() -> None:
+    """Go imports a preview1 function once per package; a component may not
+    import one name twice, so the repeat is linked as `0~1`, which the
+    provider exports for the same stub: no inline instance for the main module."""
+    component = _component(REPEATED)
+    c = decode_component(component)
+    cores = [wasm.decode_module(s.module) for s in c.sections if isinstance(s, CoreModuleSection)]
+    provider, main = cores[:2]
+    assert [(i.module, i.name) for i in main.imports] == [("p", "0"), ("p", "0~1")]
+    exported = {e.name: e.index for e in provider.exports if e.kind == "func"}
+    assert exported["0~1"] == exported["0"]
+    result = run.run_component(component)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, b"hi\n", b"hi\n")
 
 
 def test_shim_imports_are_renamed_but_its_names_stay() -> None:
