@@ -312,17 +312,23 @@ _WHILE_1 = "local.get 2  i32.eqz  br_if 1"
 
 def copy_helper(d: int, s: int) -> tuple[list[Local], list[Instruction]]:
     """(dst, src, n) like `memory.copy d s` (unchecked when d != s).  From
-    the end down: only the count moves (the smallest loops); within one
-    memory, from the start up when dst < src (memmove)."""
+    the end down: only the count moves, in one loop that takes 8 bytes a
+    step while 8 remain, then bytes; within one memory, from the start up
+    when dst < src (memmove)."""
     backward = f"""
-      block loop  {_WHILE_8}  {_step((), 8)}
-        local.get 0  local.get 2  i32.add  local.get 1  local.get 2  i32.add
-        i64.load {s}  i64.store {d}  br 0
-      end end
-      block loop  {_WHILE_1}  {_step((), 1)}
-        local.get 0  local.get 2  i32.add  local.get 1  local.get 2  i32.add
-        i32.load8_u {s}  i32.store8 {d}  br 0
-      end end"""
+      loop  local.get 2
+        if
+          local.get 2  i32.const 8  i32.ge_u
+          if
+            local.get 0  local.get 2  i32.const 8  i32.sub  local.tee 2  i32.add
+            local.get 1  local.get 2  i32.add  i64.load {s}  i64.store {d}
+          else
+            local.get 0  local.get 2  i32.const 1  i32.sub  local.tee 2  i32.add
+            local.get 1  local.get 2  i32.add  i32.load8_u {s}  i32.store8 {d}
+          end
+          br 1
+        end
+      end"""
     forward = f"""
       local.get 0  local.get 1  i32.lt_u
       if
