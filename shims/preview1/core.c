@@ -171,9 +171,6 @@ fd_entry *fd_get_all(uint32_t fd) {
     return fd_get(fd);
 }
 
-/* Only path_open makes untyped entries: without it gc drops these. */
-static NOINLINE void weak_path_open__resolve_type(fd_entry *e) { resolve_type(e); }
-
 /* Before a directory's handle goes: the entries opened from it that are
  * still untyped are typed now, while they can be reopened from it. */
 static void resolve_children(uint32_t handle) {
@@ -220,14 +217,12 @@ void *heap_alloc(uint32_t size) {
     return p;
 }
 
-void fd_drop_dir_stream(fd_entry *e) {
+/* Only fd_readdir opens directory streams: without it gc drops this. */
+NOINLINE void weak_fd_readdir__drop_stream(fd_entry *e) {
     if (e->dir_stream) wasi_filesystem_types_resource_drop_directory_entry_stream((int32_t)e->dir_stream);
     e->dir_stream = 0;
     e->pend_cookie = 0;
 }
-
-/* Only fd_readdir opens directory streams: without it gc drops this. */
-static NOINLINE void weak_fd_readdir__drop_stream(fd_entry *e) { fd_drop_dir_stream(e); }
 
 /* Drop the host resources behind an entry and free it. */
 void fd_release(fd_entry *e) {

@@ -26,7 +26,7 @@ static uint64_t inode_self(uint32_t dir) {
 }
 
 static int32_t reopen(fd_entry *e) {
-    fd_drop_dir_stream(e);
+    weak_fd_readdir__drop_stream(e);
     uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(D(READ_DIRECTORY_RET_SIZEOF), D(READ_DIRECTORY_RET_ALIGNOF));
     wasi_filesystem_types_method_descriptor_read_directory((int32_t)e->handle, (int32_t)ret);
     if (load8(ret) == RESULT_ERR) return fs_errno(load8(ret + D(READ_DIRECTORY_RET_ERR)));
@@ -88,7 +88,7 @@ int32_t shim_fd_readdir(uint32_t fd, uint32_t buf, uint32_t buf_len, uint64_t co
     guest_check(buf, buf_len);
     /* A listing from the start (rewinddir) must see the directory as it is
      * now, as native does: the open stream lists it as it was. */
-    if (cookie < FIRST_STREAM_COOKIE) fd_drop_dir_stream(e);
+    if (cookie < FIRST_STREAM_COOKIE) weak_fd_readdir__drop_stream(e);
     uint32_t used = 0, mark = STATE->arena_ptr;
     char dots[2];
     dots[0] = dots[1] = '.';

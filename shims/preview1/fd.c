@@ -1,23 +1,13 @@
 /* fd_write, fd_read, fd_seek, fd_tell, fd_close, fd_renumber, fd_fdstat_get,
  * fd_fdstat_set_flags, fd_fdstat_set_rights.  Files are handled in file.c,
- * reached through `weak_path_open__*` trampolines: gc keeps what they call
+ * by functions named `weak_path_open__*`: gc keeps them (and what they call)
  * only when path_open (the only way to get a file fd) is kept, so a module
  * that only writes to stdout imports nothing of wasi:filesystem. */
 #include "shim.h"
 
-static NOINLINE int32_t weak_path_open__file_write(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out) {
-    return file_write(e, iovs, n, e->offset, out, 1);
-}
-static NOINLINE int32_t weak_path_open__file_read(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out) {
-    return file_read(e, iovs, n, out);
-}
-static NOINLINE int32_t weak_path_open__file_seek(fd_entry *e, int64_t off, uint32_t whence, uint32_t out) {
-    return file_seek(e, off, whence, out);
-}
-
 /* The filetype of a file entry, asked of the host the first time it is
  * needed: path_open leaves it pending, and only fd_fdstat_get reports it;
- * or -errno.  Here, so that it is inlined into its trampoline. */
+ * or -errno.  Here, so that it is inlined into its weak function. */
 static int32_t file_type(fd_entry *e) {
     if (e->filetype == FILETYPE_PENDING) {
         int32_t t = descriptor_type(e->handle);
@@ -49,7 +39,7 @@ EXPORT("fd_write")
 int32_t shim_fd_write(uint32_t fd, uint32_t iovs, uint32_t iovs_len, uint32_t nwritten_out) {
     arena_reset();
     fd_entry *e = fd_get(fd);
-    if (e && e->kind == FD_FILE) return weak_path_open__file_write(e, iovs, iovs_len, nwritten_out);
+    if (e && e->kind == FD_FILE) return weak_path_open__file_write(e, iovs, iovs_len, e->offset, nwritten_out, 1);
     if (!e || (e->kind != FD_STDOUT && e->kind != FD_STDERR)) return ERRNO_BADF;
     check_iovecs(iovs, iovs_len);
     int32_t stream = (int32_t)output_stream(e);

@@ -12,9 +12,6 @@ static fd_entry *file_get(uint32_t fd) {
     return e && e->kind == FD_FILE ? e : 0;
 }
 
-/* Only path_open makes untyped entries: without it gc drops this. */
-static NOINLINE void weak_path_open__resolve_type(fd_entry *e) { resolve_type(e); }
-
 /* A read on an entry path_open left untyped (a file or a directory) is
  * tried as on a file: bytes read prove a file; an error or nothing read asks
  * the type, and a directory answers EBADF, as natively. */
@@ -130,7 +127,8 @@ static int32_t read_at(uint32_t handle, uint32_t iovs, uint32_t n, uint64_t off,
 /* fd_write (`seek`: the file position moves past what was written) and
  * fd_pwrite on a file: at `off`, or at the end of the file in append mode
  * (pwrite too, as native preview1 does). */
-int32_t file_write(fd_entry *e, uint32_t iovs, uint32_t n, uint64_t off, uint32_t out, int seek) {
+NOINLINE int32_t weak_path_open__file_write(fd_entry *e, uint32_t iovs, uint32_t n, uint64_t off, uint32_t out,
+                                           int seek) {
     if (!(e->access & ACCESS_WRITE)) return ERRNO_BADF;
     check_iovecs(iovs, n);
     if (e->fdflags & FDFLAGS_APPEND) {
@@ -145,7 +143,7 @@ int32_t file_write(fd_entry *e, uint32_t iovs, uint32_t n, uint64_t off, uint32_
     return ERRNO_SUCCESS;
 }
 
-int32_t file_read(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out) {
+NOINLINE int32_t weak_path_open__file_read(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out) {
     if (!(e->access & ACCESS_READ)) return ERRNO_BADF;
     check_iovecs(iovs, n);
     uint32_t total;
@@ -158,7 +156,7 @@ int32_t file_read(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out) {
 }
 
 /* whence: preview1 numbering (set 0, cur 1, end 2) */
-int32_t file_seek(fd_entry *e, int64_t offset, uint32_t whence, uint32_t out) {
+NOINLINE int32_t weak_path_open__file_seek(fd_entry *e, int64_t offset, uint32_t whence, uint32_t out) {
     uint64_t base = 0;
     if (whence == 1) base = e->offset;
     else if (whence == 2) {
@@ -201,7 +199,7 @@ int32_t shim_fd_pwrite(uint32_t fd, uint32_t iovs, uint32_t n, uint64_t offset, 
     arena_reset();
     fd_entry *e = file_get(fd);
     if (!e) return stdio_positioned(fd, 1);
-    return file_write(e, iovs, n, offset, out, 0);
+    return weak_path_open__file_write(e, iovs, n, offset, out, 0);
 }
 
 EXPORT("fd_advise")

@@ -115,7 +115,7 @@ static void reopen_dir(fd_entry *e, uint32_t how) {
 /* The type of an entry path_open left untyped, asked of the host now that
  * something needs it.  If get-type fails the entry stays a file of pending
  * filetype: the host answers for it from then on. */
-void resolve_type(fd_entry *e) {
+NOINLINE void weak_path_open__resolve_type(fd_entry *e) {
     uint32_t how = e->untyped;
     e->untyped = 0;
     int32_t type = descriptor_type(e->handle);
@@ -148,7 +148,7 @@ static uint32_t fd_new(void) {
  * opened for writing); a read-only open may be either: asking get-type costs
  * a host call (wasmtime stats on a worker thread: as much as the open), so
  * the entry is left an untyped file, typed when something needs it
- * (resolve_type).  A file's filetype is asked when fd_fdstat_get needs it. */
+ * (weak_path_open__resolve_type).  A file's filetype is asked when fd_fdstat_get needs it. */
 static uint32_t add_entry(uint32_t handle, uint32_t oflags, uint32_t access, uint32_t fdflags) {
     uint32_t fd = fd_new();
     fd_entry *e = &STATE->fds[fd];

@@ -140,7 +140,8 @@ typedef struct fd_entry {
     /* path_open of a file or a directory (read-only, no O_DIRECTORY) leaves
      * the entry a file with `untyped` set instead of asking the host its
      * type: `parent` is the directory's handle and pend_buf/pend_len the path,
-     * to reopen it as a directory (path.c resolve_type) if it is one. */
+     * to reopen it as a directory (path.c weak_path_open__resolve_type) if it
+     * is one. */
     uint32_t untyped;
     uint32_t parent;
     /* the saved entry's (or path's) buffer: last, so that fd_new keeps it
@@ -213,7 +214,8 @@ static inline uint32_t output_stream(fd_entry *e) {
 uint32_t stdio_filetype(uint32_t kind);
 void fd_release(fd_entry *e);
 fd_entry *fd_reserve(uint32_t fd); /* entry fd exists (zeroed if new) */
-void fd_drop_dir_stream(fd_entry *e);
+/* (named for gc: only fd_readdir opens directory streams; see weak_path_open__*) */
+void weak_fd_readdir__drop_stream(fd_entry *e);
 /* `unreachable` where it happens (one byte, and the trap's backtrace ends
  * in the function that gave up) */
 static inline __attribute__((noreturn)) void trap(void) { __builtin_trap(); }
@@ -242,15 +244,20 @@ typedef struct new_ts {
 } new_ts;
 int32_t new_times(uint64_t atim, uint64_t mtim, uint32_t fst, new_ts *a, new_ts *m);
 
-/* file.c: files (fd.c reaches file_* only through its weak_path_open__*
- * trampolines) */
-int32_t fd_filestat(uint32_t fd, filestat *fs);
-int32_t file_write(fd_entry *e, uint32_t iovs, uint32_t n, uint64_t off, uint32_t out, int seek);
-int32_t file_read(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out);
-int32_t file_seek(fd_entry *e, int64_t offset, uint32_t whence, uint32_t out);
+/* Functions named `weak_path_open__<what>` are weak edges for gc
+ * (componentize/shim/gc.py): unless path_open is kept, each one's body
+ * becomes `unreachable` and what it calls goes.  Only path_open makes file
+ * entries and untyped ones, so these are reached only through them. */
 
-/* path.c */
-void resolve_type(fd_entry *e);
+/* file.c: files */
+int32_t fd_filestat(uint32_t fd, filestat *fs);
+int32_t weak_path_open__file_write(fd_entry *e, uint32_t iovs, uint32_t n, uint64_t off, uint32_t out,
+                                   int seek);
+int32_t weak_path_open__file_read(fd_entry *e, uint32_t iovs, uint32_t n, uint32_t out);
+int32_t weak_path_open__file_seek(fd_entry *e, int64_t offset, uint32_t whence, uint32_t out);
+
+/* path.c: the type of an entry path_open left untyped */
+void weak_path_open__resolve_type(fd_entry *e);
 int32_t path_filestat(uint32_t fd, uint32_t flags, uint32_t path, uint32_t len, filestat *fs);
 
 /* preview1 entry points that preview0.c converts around */
