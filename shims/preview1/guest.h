@@ -7,6 +7,11 @@
  * instruction on memory 1 (load/store/memory.size; the copies become calls
  * of its memory.copy replacements) and removes the imports, so none of them
  * survives in the built shim.
+ *
+ * A load or store at `p + K` (K a constant) becomes the instruction at p with
+ * offset K, which traps where the sum would wrap around 2^32: its range must
+ * be checked first (guest_check, check_iovecs), as everywhere but in the
+ * functions the post-processor lists in UNCHECKED.
  */
 #ifndef SHIM_GUEST_H
 #define SHIM_GUEST_H

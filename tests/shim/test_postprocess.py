@@ -13,6 +13,7 @@ from componentize.shim.contract import INIT_EXPORT
 from componentize.wasm.decode import decode_module
 from componentize.wasm.encode import encode_module
 from componentize.wasm.instructions import decode_expr
+from componentize.wasm.model import MemArg
 from componentize.wasm.portable import js_host_problems
 from componentize.wasm.query import name_section
 from toolchains.shim.postprocess import postprocess
@@ -167,6 +168,45 @@ def test_narrow_i64_loads_and_stores() -> None:
     inst("s16", 34, 0x1_2345_6789)
     inst("s32", 32, -2)
     assert inst.read(inst.private, 32, 8) == bytes([0x89, 0, 0x89, 0x67, 0xFE, 0xFF, 0xFF, 0xFF])
+
+
+FOLDS = """
+(module
+  (import "env" "memory" (memory 1))
+  (import "componentize:guest" "load_u32" (func $load_u32 (param i32) (result i32)))
+  (import "componentize:guest" "store_u64" (func $store_u64 (param i32 i64)))
+  (global $sp (mut i32) (i32.const 0))
+  (func $shim_init (export "componentize_init"))
+  (func $shim_get (export "get") (param i32) (result i32)
+    (call $load_u32 (i32.add (local.get 0) (i32.const 4))))
+  (func $shim_put (export "put") (param i32 i64)
+    (call $store_u64 (i32.add (local.get 0) (i32.const 8))
+      (i64.add (i64.extend_i32_u (i32.load (i32.const 0))) (local.get 1))))
+  (func $shim_call (export "call") (param i32 i64)
+    (call $store_u64 (i32.add (local.get 0) (i32.const 8)) (call $shim_init) (local.get 1)))
+  (func $shim_fd_prestat_get (export "unchecked") (param i32) (result i32)
+    (call $load_u32 (i32.add (local.get 0) (i32.const 4))))
+)
+"""
+
+
+def test_constant_address_offsets_fold_into_guest_accesses() -> None:
+    m = decode_module(processed(FOLDS))
+    get, put, call, unchecked = (decode_expr(c.code) for c in m.codes[1:])
+    assert [i.op for i in get] == ["local.get", "i32.load", "end"]
+    assert get[1].imm == (MemArg(0, 4, 1),)
+    assert [i.op for i in put][:2] == ["local.get", "i32.const"] and put[-2].op == "i64.store"
+    assert put[-2].imm == (MemArg(0, 8, 1),)
+    # a value computed by a call, and a function in UNCHECKED: unchanged
+    assert [i.op for i in call][:3] == ["local.get", "i32.const", "i32.add"]
+    assert [i.op for i in unchecked][:3] == ["local.get", "i32.const", "i32.add"]
+    inst = Instance(processed(FOLDS))
+    inst.guest.write(inst.store, (0x01020304).to_bytes(4, "little"), 104)
+    assert inst("get", 100) == 0x01020304
+    inst("put", 200, 5)
+    assert int.from_bytes(inst.read(inst.guest, 208, 8), "little") == 5
+    with pytest.raises(wasmtime.Trap):
+        inst("get", 2 * PAGE - 6)
 
 
 def test_copies_have_memmove_semantics() -> None:

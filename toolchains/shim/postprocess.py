@@ -4,8 +4,10 @@ The C code reaches the guest's memory only through intrinsic imports from
 `componentize:guest` (see shims/preview1/guest.h).  Here each call of one of
 them becomes the matching instruction on memory 1, a second imported memory
 (`componentize:guest` / `memory`, the guest's), and the intrinsic imports go
-away.  `call_start` becomes `call_indirect` through slot 0 of an imported
-one-slot table (`componentize:guest` / `start-table`).  Debug sections and
+away.  A load or store at `p + K` (K a constant, whose range the C checked
+first: the sum does not wrap) takes K as its offset (`_fold_offset`).
+`call_start` becomes `call_indirect` through slot 0 of an imported one-slot
+table (`componentize:guest` / `start-table`).  Debug sections and
 `producers` are dropped; the function names are kept (trap backtraces stay
 readable).
 
@@ -181,7 +183,12 @@ def postprocess(module: Module) -> Module:
     n_funcs = sum(1 for i in module.imports if i.kind == "func") + len(module.functions)
     kept = [f for f in range(n_funcs) if f not in intrinsics]
     funcs = {old: new for new, old in enumerate(kept)}
-    expanded = [_expand(body, intrinsics, funcs, start_type) for body in bodies]
+    first_defined = n_funcs - len(module.functions)
+    names = _function_names(module)
+    expanded = [
+        _expand(body, intrinsics, funcs, start_type, names.get(first_defined + i) not in UNCHECKED)
+        for i, body in enumerate(bodies)
+    ]
     helpers = _helpers_needed(expanded, first=len(kept))
     module.codes = [
         Code(c.locals, encode_expr(_lower(body, helpers)))
@@ -206,8 +213,25 @@ def postprocess(module: Module) -> Module:
     return module
 
 
+# Functions that reach the guest's memory at `p + K` (K a constant) without
+# checking the range first: there the sum wraps around 2^32 as before (in a
+# guest memory of all 65536 pages), so its `i32.const K  i32.add` stays.
+UNCHECKED = frozenset({"shim_fd_prestat_get"})
+
+
+def _function_names(module: Module) -> dict[int, str]:
+    for c in module.customs:
+        if c.name == "name":
+            return decode_name_section(c.data).functions
+    return {}
+
+
 def _expand(
-    body: list[Instruction], intrinsics: dict[int, str], funcs: dict[int, int], start_type: int
+    body: list[Instruction],
+    intrinsics: dict[int, str],
+    funcs: dict[int, int],
+    start_type: int,
+    fold: bool = True,
 ) -> list[Instruction]:
     out: list[Instruction] = []
     for ins in body:
@@ -216,10 +240,62 @@ def _expand(
             if ins.op != "call":
                 raise InternalError(f"guest intrinsic used by `{ins.op}`")
             name = intrinsics[called[0]]
-            out.extend(INTRINSICS[name][1](start_type))
+            replacement = INTRINSICS[name][1](start_type)
+            if fold and name.startswith(("load_", "store_")):
+                replacement = [_fold_offset(out, replacement[0])]
+            out.extend(replacement)
         else:
             out.append(ins)
     return renumber(out, Renumber(funcs=funcs))
+
+
+# (values popped, values pushed) of the instructions a stored value is computed
+# by, to find where it starts; any other instruction stops the search
+_PUSH = {"local.get": (0, 1), "global.get": (0, 1), "i32.const": (0, 1), "i64.const": (0, 1)}
+_UNARY = {"local.tee", "i32.eqz", "i64.eqz", "i32.wrap_i64", "i64.extend_i32_u", "i64.extend_i32_s"}
+_BINARY = {
+    f"{t}.{op}"
+    for t in (_I32, _I64)
+    for op in ("add", "sub", "mul", "and", "or", "xor", "shl", "shr_u", "shr_s")
+    + ("eq", "ne", "lt_u", "gt_u", "le_u", "ge_u")
+}
+
+
+def _effect(ins: Instruction) -> tuple[int, int] | None:
+    if ins.op in _PUSH:
+        return _PUSH[ins.op]
+    if ins.op in _UNARY or ins.op.startswith(("i32.load", "i64.load")):
+        return 1, 1
+    if ins.op in _BINARY:
+        return 2, 1
+    if ins.op == "select" and not ins.imm:
+        return 3, 1
+    return None
+
+
+def _fold_offset(out: list[Instruction], access: Instruction) -> Instruction:
+    """`access` (a load or store of the guest's memory) with the address's
+    `i32.const K  i32.add` (K > 0) taken off the end of `out` into its
+    offset, when the address ends so.  The same access where the guest's
+    range is checked before (guest_check, check_iovecs: the sum does not
+    wrap around 2^32), as it is everywhere but in UNCHECKED."""
+    end = len(out)
+    if ".store" in access.op:  # the value is computed after the address
+        need = 1
+        while need:
+            end -= 1
+            effect = _effect(out[end]) if end >= 0 else None
+            if effect is None:
+                return access
+            need += effect[0] - effect[1]
+    if end < 2 or out[end - 1].op != "i32.add" or out[end - 2].op != "i32.const":
+        return access
+    k = out[end - 2].imm[0]
+    arg = access.imm[0]
+    if not isinstance(k, int) or not 0 < k < 2**31 or not isinstance(arg, MemArg):
+        return access
+    del out[end - 2 : end]
+    return Instruction(access.op, (MemArg(arg.align, arg.offset + k, arg.memory),))
 
 
 # -- memory instructions JS hosts refuse in a module with two memories ----------------
