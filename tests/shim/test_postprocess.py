@@ -13,7 +13,7 @@ from componentize.shim.contract import INIT_EXPORT
 from componentize.wasm.decode import decode_module
 from componentize.wasm.encode import encode_module
 from componentize.wasm.instructions import decode_expr
-from componentize.wasm.model import MemArg
+from componentize.wasm.model import Local, MemArg
 from componentize.wasm.portable import js_host_problems
 from componentize.wasm.query import name_section
 from toolchains.shim.postprocess import postprocess
@@ -207,6 +207,28 @@ def test_constant_address_offsets_fold_into_guest_accesses() -> None:
     assert int.from_bytes(inst.read(inst.guest, 208, 8), "little") == 5
     with pytest.raises(wasmtime.Trap):
         inst("get", 2 * PAGE - 6)
+
+
+MIXED_LOCALS = """
+(module
+  (import "env" "memory" (memory 1))
+  (global $sp (mut i32) (i32.const 0))
+  (func (export "componentize_init"))
+  (func (export "mix") (param i32) (result i64) (local i32 i64 i32 i64)
+    (local.set 1 (i32.add (local.get 0) (i32.const 1)))
+    (local.set 2 (i64.const 10))
+    (local.set 3 (i32.mul (local.get 1) (i32.const 3)))
+    (local.set 4 (i64.add (local.get 2) (i64.extend_i32_u (local.get 3))))
+    (i64.add (local.get 4) (i64.extend_i32_u (local.tee 1 (i32.const 100)))))
+)
+"""
+
+
+def test_locals_are_declared_one_run_per_type() -> None:
+    data = processed(MIXED_LOCALS)
+    assert decode_module(data).codes[1].locals == [Local(2, "i32"), Local(2, "i64")]
+    inst = Instance(data)
+    assert inst("mix", 4) == (10 + 15) + 100
 
 
 def test_copies_have_memmove_semantics() -> None:

@@ -191,8 +191,10 @@ def postprocess(module: Module) -> Module:
     ]
     helpers = _helpers_needed(expanded, first=len(kept))
     module.codes = [
-        Code(c.locals, encode_expr(_lower(body, helpers)))
-        for c, body in zip(module.codes, expanded, strict=True)
+        _grouped_locals(
+            c.locals, _lower(body, helpers), len(func_type(module, first_defined + i).params)
+        )
+        for i, (c, body) in enumerate(zip(module.codes, expanded, strict=True))
     ]
     helper_names = _append_helpers(module, helpers)
     module.imports = [i for i in module.imports if i.module != GUEST_MODULE]
@@ -296,6 +298,28 @@ def _fold_offset(out: list[Instruction], access: Instruction) -> Instruction:
         return access
     del out[end - 2 : end]
     return Instruction(access.op, (MemArg(arg.align, arg.offset + k, arg.memory),))
+
+
+def _grouped_locals(locals_: list[Local], body: list[Instruction], n_params: int) -> Code:
+    """The body with its locals declared one run per type (each run costs two
+    bytes; the compiler declares a run each time the type changes), the
+    local.get/set/tee indices renumbered to match."""
+    types = [t for run in locals_ for t in [run.type] * run.count]
+    order = sorted(range(len(types)), key=lambda i: types.index(types[i]))  # stable
+    new = {n_params + old: n_params + at for at, old in enumerate(order)}
+    runs: list[Local] = []
+    for i in order:
+        if runs and runs[-1].type == types[i]:
+            runs[-1] = Local(runs[-1].count + 1, types[i])
+        else:
+            runs.append(Local(1, types[i]))
+    out = [
+        Instruction(ins.op, (new.get(ins.imm[0], ins.imm[0]),))
+        if ins.op in ("local.get", "local.set", "local.tee") and isinstance(ins.imm[0], int)
+        else ins
+        for ins in body
+    ]
+    return Code(runs, encode_expr(out))
 
 
 # -- memory instructions JS hosts refuse in a module with two memories ----------------
