@@ -2,7 +2,7 @@
  *
  * Freestanding: no libc, no data segments, no static variables, no start
  * function.  All state lives in the shim's private memory (memory 0) at a
- * fixed address above the stack; it is set up by shim_init, exported as
+ * fixed address below the stack; it is set up by shim_init, exported as
  * `componentize_init`, which the assembler calls once before anything else.
  * So that JS hosts (jco) accept a module with two memories, the built shim
  * defines no global and uses no memory.grow: the post-processor turns the
@@ -11,8 +11,8 @@
  * stores, which the compiler emits, are rewritten by the post-processor.
  *
  * Private memory layout:
- *   [0, STACK_TOP)            C stack (grows down; __stack_pointer = STACK_TOP)
- *   [STATE_ADDR, +state)      struct shim_state
+ *   [STATE_ADDR, +state)      struct shim_state (below STACK_LIMIT)
+ *   [STACK_LIMIT, STACK_TOP)  C stack (grows down; __stack_pointer = STACK_TOP)
  *   [HEAP_BASE, heap_top)     persistent allocations (fd table, caches)
  *   [heap_top, arena_ptr)     per-call arena (cabi_realloc), reset per call
  */
@@ -25,13 +25,16 @@
 #include "guest.h"
 #include "wasi_imports.h"
 
-/* The state's fields below 16384: their addresses, load and store offsets,
- * are 2-byte LEBs (3 bytes above).  The stack needs a few hundred bytes (no
- * recursion; frames of 64 bytes at most); an overflow wraps below 0 and
- * traps. */
-#define STACK_TOP 16128
-#define STATE_ADDR ((uint32_t)STACK_TOP)
-#define HEAP_BASE (STATE_ADDR + 256u)
+/* The state's fields below 128: their load and store offsets are 1-byte
+ * LEBs (2 bytes up to 16384), and so are the addresses below 64 that calls
+ * take (the at_* fields, first).  Not at 0: a null pointer.  The stack
+ * above it needs a few hundred bytes: no recursion, and all the frames of
+ * the shim together are far below its 16256 bytes (tests/shim/test_build.py
+ * checks), so no chain of calls reaches the state. */
+#define STATE_ADDR 8u
+#define STACK_LIMIT 128u
+#define STACK_TOP 16384
+#define HEAP_BASE ((uint32_t)STACK_TOP)
 #define PAGE 65536u
 
 #define EXPORT(name) __attribute__((export_name(name)))
@@ -156,6 +159,8 @@ typedef struct list_ref {
 } list_ref;
 
 typedef struct shim_state {
+    /* path.c at_path_of's answers, for the call that follows it */
+    uint32_t at_dir, at_path, at_ret;
     uint32_t heap_top;
     uint32_t arena_ptr;
     fd_entry *fds;
@@ -171,12 +176,10 @@ typedef struct shim_state {
      * buffer the host writes into directly (file.c read_direct) */
     uint32_t direct_dst;
     uint32_t direct_cap;
-    /* path.c at_path_of's answers, for the call that follows it */
-    uint32_t at_dir, at_path, at_ret;
 } shim_state;
 
 #define STATE ((shim_state *)STATE_ADDR)
-_Static_assert(sizeof(shim_state) <= HEAP_BASE - STATE_ADDR && HEAP_BASE <= 16384, "the state fits");
+_Static_assert(STATE_ADDR + sizeof(shim_state) <= STACK_LIMIT && STACK_LIMIT <= 128, "the state fits");
 
 /* core.c: start-up, private memory, guest-memory checks, the fd table, stdio */
 uint32_t capabilities(void);
