@@ -207,3 +207,32 @@ def test_short_names_are_distinct() -> None:
     names = [short_name(n) for n in range(62 * 63 + 1)]
     assert len(set(names)) == len(names)
     assert all(len(n) == 1 for n in names[:62]) and all(len(n) == 2 for n in names[62:-1])
+
+
+COLLIDING = """
+(module
+  (import "p" "0" (func $own (param i32) (result i32)))
+  (import "wasi_unstable" "fd_write" (func $w0 (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $w1 (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hi\\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 3))
+    (drop (call $w0 (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (drop (call $w1 (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (drop (call $own (i32.const 7)))))
+"""
+
+
+def test_linked_imports_take_a_module_name_the_module_does_not_use() -> None:
+    """A module importing `p.0` itself (served here by an import rule) keeps
+    that import; its preview1 and preview0 `fd_write`, one shim export,
+    are linked from the next free module name as one stub."""
+    options = Options(wasi_version="auto", import_rules=("p.0=zero",))
+    component = componentize(wasmtime.wat2wasm(COLLIDING), options).component
+    c = decode_component(component)
+    main = wasm.decode_module([s.module for s in c.sections if isinstance(s, CoreModuleSection)][1])
+    assert [(i.module, i.name) for i in main.imports] == [("p", "0"), ("q", "0"), ("q", "0~1")]
+    result = run.run_component(component)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, b"hi\\n", b"hi\\n")
