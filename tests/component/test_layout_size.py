@@ -235,4 +235,4 @@ def test_linked_imports_take_a_module_name_the_module_does_not_use() -> None:
     main = wasm.decode_module([s.module for s in c.sections if isinstance(s, CoreModuleSection)][1])
     assert [(i.module, i.name) for i in main.imports] == [("p", "0"), ("q", "0"), ("q", "0~1")]
     result = run.run_component(component)
-    assert (result.exit_code, result.stdout, result.stderr) == (0, b"hi\\n", b"hi\\n")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, b"hi\n", b"hi\n")
