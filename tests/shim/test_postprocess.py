@@ -186,13 +186,15 @@ FOLDS = """
     (call $store_u64 (i32.add (local.get 0) (i32.const 8)) (call $shim_init) (local.get 1)))
   (func $shim_fd_prestat_get (export "unchecked") (param i32) (result i32)
     (call $load_u32 (i32.add (local.get 0) (i32.const 4))))
+  (func $private (export "private") (param i32) (result i32)
+    (i32.load offset=2 (i32.add (local.get 0) (i32.const 4))))
 )
 """
 
 
 def test_constant_address_offsets_fold_into_guest_accesses() -> None:
     m = decode_module(processed(FOLDS))
-    get, put, call, unchecked = (decode_expr(c.code) for c in m.codes[1:])
+    get, put, call, unchecked, private = (decode_expr(c.code) for c in m.codes[1:])
     assert [i.op for i in get] == ["local.get", "i32.load", "end"]
     assert get[1].imm == (MemArg(0, 4, 1),)
     assert [i.op for i in put][:2] == ["local.get", "i32.const"] and put[-2].op == "i64.store"
@@ -200,6 +202,10 @@ def test_constant_address_offsets_fold_into_guest_accesses() -> None:
     # a value computed by a call, and a function in UNCHECKED: unchanged
     assert [i.op for i in call][:3] == ["local.get", "i32.const", "i32.add"]
     assert [i.op for i in unchecked][:3] == ["local.get", "i32.const", "i32.add"]
+    assert [(i.op, i.imm) for i in private][:2] == [
+        ("local.get", (0,)),
+        ("i32.load", (MemArg(2, 6, 0),)),
+    ]
     inst = Instance(processed(FOLDS))
     inst.guest.write(inst.store, (0x01020304).to_bytes(4, "little"), 104)
     assert inst("get", 100) == 0x01020304
@@ -207,6 +213,8 @@ def test_constant_address_offsets_fold_into_guest_accesses() -> None:
     assert int.from_bytes(inst.read(inst.guest, 208, 8), "little") == 5
     with pytest.raises(wasmtime.Trap):
         inst("get", 2 * PAGE - 6)
+    inst.private.write(inst.store, (7).to_bytes(4, "little"), 306)
+    assert inst("private", 300) == 7
 
 
 MIXED_LOCALS = """

@@ -4,8 +4,9 @@ The C code reaches the guest's memory only through intrinsic imports from
 `componentize:guest` (see shims/preview1/guest.h).  Here each call of one of
 them becomes the matching instruction on memory 1, a second imported memory
 (`componentize:guest` / `memory`, the guest's), and the intrinsic imports go
-away.  A load or store at `p + K` (K a constant, whose range the C checked
-first: the sum does not wrap) takes K as its offset (`_fold_offset`).
+away.  A load or store at `p + K` (K a constant, and the sum does not wrap:
+an object of the shim's memory, a range of the guest's that the C checked
+first) takes K as its offset (`_fold_offset`).
 `call_start` becomes `call_indirect` through slot 0 of an imported one-slot
 table (`componentize:guest` / `start-table`).  Debug sections and
 `producers` are dropped; the function names are kept (trap backtraces stay
@@ -246,9 +247,14 @@ def _expand(
             if fold and name.startswith(("load_", "store_")):
                 replacement = [_fold_offset(out, replacement[0])]
             out.extend(replacement)
+        elif ins.op.startswith(_ACCESSES):  # private memory: always within an object
+            out.append(_fold_offset(out, ins))
         else:
             out.append(ins)
     return renumber(out, Renumber(funcs=funcs))
+
+
+_ACCESSES = ("i32.load", "i64.load", "i32.store", "i64.store")
 
 
 # (values popped, values pushed) of the instructions a stored value is computed
@@ -276,11 +282,13 @@ def _effect(ins: Instruction) -> tuple[int, int] | None:
 
 
 def _fold_offset(out: list[Instruction], access: Instruction) -> Instruction:
-    """`access` (a load or store of the guest's memory) with the address's
-    `i32.const K  i32.add` (K > 0) taken off the end of `out` into its
-    offset, when the address ends so.  The same access where the guest's
-    range is checked before (guest_check, check_iovecs: the sum does not
-    wrap around 2^32), as it is everywhere but in UNCHECKED."""
+    """`access` (a load or store) with the address's `i32.const K  i32.add`
+    (K > 0) taken off the end of `out` into its offset, when the address ends
+    so.  The same access wherever the sum does not wrap around 2^32: on the
+    shim's memory (the compiler leaves such sums where it cannot prove it,
+    as for a record at an integer address, `load8(ret + 4)`), every access is
+    within an object the shim placed there; on the guest's, the C checks the
+    range first (guest_check, check_iovecs), everywhere but in UNCHECKED."""
     end = len(out)
     if ".store" in access.op:  # the value is computed after the address
         need = 1
