@@ -1,9 +1,11 @@
 /* args_get, args_sizes_get, environ_get, environ_sizes_get */
 #include "shim.h"
 
-/* get-arguments: list<string>, cached for the life of the instance.  Denied:
- * none (the list stays empty, as shim_init left it). */
-static list_ref *args_list(void) {
+/* get-arguments: list<string>, cached for the life of the instance (in
+ * STATE->args).  Denied: none (the list stays empty, as shim_init left it).
+ * Inlined into args_bytes, as env_list into env_bytes: both callers of each
+ * ask the two. */
+static inline void args_list(void) {
     shim_state *s = STATE;
     if (!s->args_loaded) {
         s->args_loaded = 1;
@@ -15,11 +17,10 @@ static list_ref *args_list(void) {
             heap_commit();
         }
     }
-    return &s->args;
 }
 
 /* get-environment: list<tuple<string, string>>, cached likewise. */
-static list_ref *env_list(void) {
+static inline void env_list(void) {
     shim_state *s = STATE;
     if (!s->env_loaded) {
         s->env_loaded = 1;
@@ -31,7 +32,6 @@ static list_ref *env_list(void) {
             heap_commit();
         }
     }
-    return &s->env;
 }
 
 _Static_assert(WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_PTR == 0 &&
@@ -49,15 +49,19 @@ _Static_assert(WASI_CLI_ENVIRONMENT_GET_ARGUMENTS_RET_PTR == 0 &&
 #define ENV_VAL_PTR WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_ELEM_F1_PTR
 #define ENV_VAL_LEN WASI_CLI_ENVIRONMENT_GET_ENVIRONMENT_RET_ELEM_F1_LEN
 
-/* Bytes args_get writes: every argument and its NUL. */
-static uint32_t args_bytes(const list_ref *a) {
+/* Bytes args_get writes: every argument and its NUL (the arguments loaded). */
+static NOINLINE uint32_t args_bytes(void) {
+    args_list();
+    const list_ref *a = &STATE->args;
     uint32_t size = 0;
     for (uint32_t i = 0; i < a->len; i++) size += load32(a->ptr + i * ARG_ELEM + ARG_LEN) + 1;
     return size;
 }
 
-/* Bytes environ_get writes: every KEY=VALUE and its NUL. */
-static uint32_t env_bytes(const list_ref *v) {
+/* Bytes environ_get writes: every KEY=VALUE and its NUL (the environment loaded). */
+static NOINLINE uint32_t env_bytes(void) {
+    env_list();
+    const list_ref *v = &STATE->env;
     uint32_t size = 0;
     for (uint32_t i = 0; i < v->len; i++) {
         uint32_t e = v->ptr + i * ENV_ELEM;
@@ -68,8 +72,8 @@ static uint32_t env_bytes(const list_ref *v) {
 
 EXPORT("args_sizes_get") int32_t shim_args_sizes_get(uint32_t argc_out, uint32_t size_out) {
     arena_reset();
-    list_ref *a = args_list();
-    uint32_t size = args_bytes(a);
+    uint32_t size = args_bytes();
+    list_ref *a = &STATE->args;
     guest_store_u32(argc_out, a->len);
     guest_store_u32(size_out, size);
     return ERRNO_SUCCESS;
@@ -77,8 +81,8 @@ EXPORT("args_sizes_get") int32_t shim_args_sizes_get(uint32_t argc_out, uint32_t
 
 EXPORT("args_get") int32_t shim_args_get(uint32_t argv, uint32_t buf) {
     arena_reset();
-    list_ref *a = args_list();
-    uint32_t size = args_bytes(a);
+    uint32_t size = args_bytes();
+    list_ref *a = &STATE->args;
     guest_check(argv, (uint64_t)a->len * 4);
     guest_check(buf, size);
     for (uint32_t e = a->ptr, end = e + a->len * ARG_ELEM; e != end; e += ARG_ELEM, argv += 4) {
@@ -93,8 +97,8 @@ EXPORT("args_get") int32_t shim_args_get(uint32_t argv, uint32_t buf) {
 
 EXPORT("environ_sizes_get") int32_t shim_environ_sizes_get(uint32_t count_out, uint32_t size_out) {
     arena_reset();
-    list_ref *v = env_list();
-    uint32_t size = env_bytes(v);
+    uint32_t size = env_bytes();
+    list_ref *v = &STATE->env;
     guest_store_u32(count_out, v->len);
     guest_store_u32(size_out, size);
     return ERRNO_SUCCESS;
@@ -102,8 +106,8 @@ EXPORT("environ_sizes_get") int32_t shim_environ_sizes_get(uint32_t count_out, u
 
 EXPORT("environ_get") int32_t shim_environ_get(uint32_t environ, uint32_t buf) {
     arena_reset();
-    list_ref *v = env_list();
-    uint32_t size = env_bytes(v);
+    uint32_t size = env_bytes();
+    list_ref *v = &STATE->env;
     guest_check(environ, (uint64_t)v->len * 4);
     guest_check(buf, size);
     for (uint32_t e = v->ptr, end = e + v->len * ENV_ELEM; e != end; e += ENV_ELEM, environ += 4) {
