@@ -203,7 +203,7 @@ uint32_t stdio_filetype(uint32_t kind) {
     if (kind == FD_STDIN) wasi_cli_terminal_stdin_get_terminal_stdin((int32_t)ret);
     else if (kind == FD_STDOUT) wasi_cli_terminal_stdout_get_terminal_stdout((int32_t)ret);
     else wasi_cli_terminal_stderr_get_terminal_stderr((int32_t)ret);
-    if (load8(ret + TERM(TAG)) != OPTION_SOME) return FILETYPE_UNKNOWN;
+    if (load8(ret + TERM(TAG)) == OPTION_NONE) return FILETYPE_UNKNOWN;
     int32_t terminal = (int32_t)load32(ret + TERM(SOME));
     if (kind == FD_STDIN) wasi_cli_terminal_input_resource_drop_terminal_input(terminal);
     else wasi_cli_terminal_output_resource_drop_terminal_output(terminal);

@@ -16,20 +16,20 @@ static uint64_t inode_at(uint32_t dir, uint32_t name, uint32_t len) {
     uint32_t h = (uint32_t)(uintptr_t)arena_alloc(D(METADATA_HASH_AT_RET_SIZEOF), 8);
     wasi_filesystem_types_method_descriptor_metadata_hash_at((int32_t)dir, 0, (int32_t)name, (int32_t)len,
                                                              (int32_t)h);
-    return load8(h) == RESULT_ERR ? 0 : load64(h + D(METADATA_HASH_AT_RET_OK_LOWER));
+    return load8(h) != RESULT_OK ? 0 : load64(h + D(METADATA_HASH_AT_RET_OK_LOWER));
 }
 
 static uint64_t inode_self(uint32_t dir) {
     uint32_t h = (uint32_t)(uintptr_t)arena_alloc(D(METADATA_HASH_RET_SIZEOF), 8);
     wasi_filesystem_types_method_descriptor_metadata_hash((int32_t)dir, (int32_t)h);
-    return load8(h) == RESULT_ERR ? 0 : load64(h + D(METADATA_HASH_RET_OK_LOWER));
+    return load8(h) != RESULT_OK ? 0 : load64(h + D(METADATA_HASH_RET_OK_LOWER));
 }
 
 static int32_t reopen(fd_entry *e) {
     weak_fd_readdir__drop_stream(e);
     uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(D(READ_DIRECTORY_RET_SIZEOF), D(READ_DIRECTORY_RET_ALIGNOF));
     wasi_filesystem_types_method_descriptor_read_directory((int32_t)e->handle, (int32_t)ret);
-    if (load8(ret) == RESULT_ERR) return fs_errno(load8(ret + D(READ_DIRECTORY_RET_ERR)));
+    if (load8(ret) != RESULT_OK) return fs_errno(load8(ret + D(READ_DIRECTORY_RET_ERR)));
     e->dir_stream = load32(ret + D(READ_DIRECTORY_RET_OK));
     e->dir_next = FIRST_STREAM_COOKIE;
     return ERRNO_SUCCESS;
@@ -63,8 +63,8 @@ static int32_t entry_at(fd_entry *e, uint64_t cookie) {
         arena_rewind(mark);
         wasi_filesystem_types_method_directory_entry_stream_read_directory_entry((int32_t)e->dir_stream,
                                                                                  (int32_t)ret);
-        if (load8(ret) == RESULT_ERR) return -fs_errno(load8(ret + ENTRY(ERR)));
-        if (load8(ret + ENTRY(OK_TAG)) != OPTION_SOME) return 0;
+        if (load8(ret) != RESULT_OK) return -fs_errno(load8(ret + ENTRY(ERR)));
+        if (load8(ret + ENTRY(OK_TAG)) == OPTION_NONE) return 0;
         if (e->dir_next++ < cookie) continue;
         keep_entry(e, cookie, filetype_of(load8(ret + ENTRY(OK_SOME_TYPE))), load32(ret + ENTRY(OK_SOME_NAME_PTR)),
                    load32(ret + ENTRY(OK_SOME_NAME_LEN)));

@@ -30,7 +30,8 @@ static NOINLINE int32_t weak_path_open__file_type(fd_entry *e) { return file_typ
 
 /* A stream-error at `err` (its variant) as an errno; drops the error. */
 static int32_t stream_errno(uint32_t tag_addr, uint32_t payload_addr) {
-    if (load8(tag_addr) == WASI_IO_STREAMS_STREAM_ERROR_CLOSED) return ERRNO_PIPE;
+    /* two cases (tested against 0, as results are: shim.h): closed is the other */
+    if (load8(tag_addr) != WASI_IO_STREAMS_STREAM_ERROR_LAST_OPERATION_FAILED) return ERRNO_PIPE;
     wasi_io_error_resource_drop_error((int32_t)load32(payload_addr));
     return ERRNO_IO;
 }
@@ -54,7 +55,7 @@ int32_t shim_fd_write(uint32_t fd, uint32_t iovs, uint32_t iovs_len, uint32_t nw
             guest_copy_in(chunk, ptr, n);
             wasi_io_streams_method_output_stream_blocking_write_and_flush(
                 stream, (int32_t)(uintptr_t)chunk, (int32_t)n, (int32_t)ret);
-            if (load8(ret + BWF(TAG)) == RESULT_ERR)
+            if (load8(ret + BWF(TAG)) != RESULT_OK)
                 return stream_errno(ret + BWF(ERR_TAG), ret + BWF(ERR_LAST_OPERATION_FAILED));
             total += n;
             ptr += n;
@@ -86,8 +87,8 @@ int32_t shim_fd_read(uint32_t fd, uint32_t iovs, uint32_t iovs_len, uint32_t nre
                 wasi_io_streams_method_input_stream_blocking_read(stream, (int64_t)want, (int32_t)ret);
             else
                 wasi_io_streams_method_input_stream_read(stream, (int64_t)want, (int32_t)ret);
-            if (load8(ret + BREAD(TAG)) == RESULT_ERR) {
-                if (load8(ret + BREAD(ERR_TAG)) == WASI_IO_STREAMS_STREAM_ERROR_CLOSED || total)
+            if (load8(ret + BREAD(TAG)) != RESULT_OK) {
+                if (load8(ret + BREAD(ERR_TAG)) != WASI_IO_STREAMS_STREAM_ERROR_LAST_OPERATION_FAILED || total)
                     goto done; /* end of file, or keep what was read */
                 return stream_errno(ret + BREAD(ERR_TAG), ret + BREAD(ERR_LAST_OPERATION_FAILED));
             }

@@ -29,7 +29,7 @@ static int32_t after_untyped_read(fd_entry *e, int32_t err, uint32_t total) {
 static int64_t file_size(uint32_t handle) {
     uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(D(STAT_RET_SIZEOF), D(STAT_RET_ALIGNOF));
     wasi_filesystem_types_method_descriptor_stat((int32_t)handle, (int32_t)ret);
-    if (load8(ret) == RESULT_ERR) return -fs_errno(load8(ret + D(STAT_RET_ERR)));
+    if (load8(ret) != RESULT_OK) return -fs_errno(load8(ret + D(STAT_RET_ERR)));
     return (int64_t)load64(ret + D(STAT_RET_OK_SIZE));
 }
 
@@ -47,7 +47,7 @@ static int64_t write_at(uint32_t handle, uint32_t iovs, uint32_t n, uint64_t off
             uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(D(WRITE_RET_SIZEOF), D(WRITE_RET_ALIGNOF));
             wasi_filesystem_types_method_descriptor_write((int32_t)handle, (int32_t)(uintptr_t)chunk,
                                                           (int32_t)want, (int64_t)off, (int32_t)ret);
-            if (load8(ret) == RESULT_ERR)
+            if (load8(ret) != RESULT_OK)
                 return total ? total : -fs_errno(load8(ret + D(WRITE_RET_ERR)));
             uint64_t got = load64(ret + D(WRITE_RET_OK));
             if (got == 0 || got > want) return total ? total : -ERRNO_IO;
@@ -109,7 +109,7 @@ static int32_t read_at(uint32_t handle, uint32_t iovs, uint32_t n, uint64_t off,
             uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(D(READ_RET_SIZEOF), D(READ_RET_ALIGNOF));
             wasi_filesystem_types_method_descriptor_read((int32_t)handle, (int64_t)want, (int64_t)off,
                                                          (int32_t)ret);
-            if (load8(ret) == RESULT_ERR)
+            if (load8(ret) != RESULT_OK)
                 return *total ? ERRNO_SUCCESS : fs_errno(load8(ret + D(READ_RET_ERR)));
             uint32_t got = load32(ret + D(READ_RET_OK_F0_LEN));
             if (got > want) trap(); /* a host bug: never write past the iovec */
@@ -270,7 +270,7 @@ int32_t shim_fd_filestat_set_times(uint32_t fd, uint64_t atim, uint64_t mtim, ui
 static int32_t inode_of(uint32_t handle, uint64_t *ino) {
     uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(D(METADATA_HASH_RET_SIZEOF), 8);
     wasi_filesystem_types_method_descriptor_metadata_hash((int32_t)handle, (int32_t)ret);
-    if (load8(ret) == RESULT_ERR) return fs_errno(load8(ret + D(METADATA_HASH_RET_ERR)));
+    if (load8(ret) != RESULT_OK) return fs_errno(load8(ret + D(METADATA_HASH_RET_ERR)));
     *ino = load64(ret + D(METADATA_HASH_RET_OK_LOWER));
     return ERRNO_SUCCESS;
 }
@@ -286,7 +286,7 @@ int32_t fd_filestat(uint32_t fd, filestat *fs) {
     }
     uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(D(STAT_RET_SIZEOF), D(STAT_RET_ALIGNOF));
     wasi_filesystem_types_method_descriptor_stat((int32_t)e->handle, (int32_t)ret);
-    if (load8(ret) == RESULT_ERR) return fs_errno(load8(ret + D(STAT_RET_ERR)));
+    if (load8(ret) != RESULT_OK) return fs_errno(load8(ret + D(STAT_RET_ERR)));
     uint64_t ino;
     int32_t err = inode_of(e->handle, &ino);
     if (err) return err;

@@ -19,7 +19,7 @@ NOINLINE int32_t fs_errno(uint32_t code) {
 }
 
 int32_t unit_result(uint32_t ret) {
-    return load8(ret) == RESULT_ERR ? fs_errno(load8(ret + 1)) : ERRNO_SUCCESS;
+    return load8(ret) != RESULT_OK ? fs_errno(load8(ret + 1)) : ERRNO_SUCCESS;
 }
 
 /* Whether `len` bytes at `s` are UTF-8 (no overlong forms, surrogates or
@@ -83,7 +83,7 @@ int32_t descriptor_type(uint32_t handle) {
         WASI_FILESYSTEM_TYPES_METHOD_DESCRIPTOR_GET_TYPE_RET_SIZEOF,
         WASI_FILESYSTEM_TYPES_METHOD_DESCRIPTOR_GET_TYPE_RET_ALIGNOF);
     wasi_filesystem_types_method_descriptor_get_type((int32_t)handle, (int32_t)ret);
-    if (load8(ret) == RESULT_ERR)
+    if (load8(ret) != RESULT_OK)
         return -(int32_t)load8(ret + WASI_FILESYSTEM_TYPES_METHOD_DESCRIPTOR_GET_TYPE_RET_ERR) - 1;
     return filetype_of(load8(ret + WASI_FILESYSTEM_TYPES_METHOD_DESCRIPTOR_GET_TYPE_RET_OK));
 }
@@ -92,7 +92,7 @@ int32_t descriptor_type(uint32_t handle) {
 #define TS_SOME 8 /* offset of the datetime in option<datetime> */
 
 static uint64_t timestamp_ns(uint32_t opt) {
-    if (load8(opt) != OPTION_SOME) return 0;
+    if (load8(opt) == OPTION_NONE) return 0;
     return load64(opt + TS_SOME) * 1000000000ull + load32(opt + TS_SOME + 8);
 }
 

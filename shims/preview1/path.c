@@ -29,7 +29,7 @@ static int32_t open_at(uint32_t dir, uint32_t follow, uint32_t p, uint32_t len, 
     uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(D(OPEN_AT_RET_SIZEOF), D(OPEN_AT_RET_ALIGNOF));
     wasi_filesystem_types_method_descriptor_open_at((int32_t)dir, (int32_t)follow, (int32_t)p, (int32_t)len,
                                                     (int32_t)oflags, (int32_t)flags, (int32_t)ret);
-    if (load8(ret) == RESULT_ERR) return -(int32_t)load8(ret + D(OPEN_AT_RET_ERR)) - 1;
+    if (load8(ret) != RESULT_OK) return -(int32_t)load8(ret + D(OPEN_AT_RET_ERR)) - 1;
     return (int32_t)load32(ret + D(OPEN_AT_RET_OK));
 }
 
@@ -92,7 +92,7 @@ static int same_file(uint32_t a, uint32_t b) {
     _Static_assert(D(METADATA_HASH_RET_SIZEOF) % 8 == 0, "both results 8-aligned");
     wasi_filesystem_types_method_descriptor_metadata_hash((int32_t)a, (int32_t)ha);
     wasi_filesystem_types_method_descriptor_metadata_hash((int32_t)b, (int32_t)hb);
-    return load8(ha) != RESULT_ERR && load8(hb) != RESULT_ERR &&
+    return load8(ha) == RESULT_OK && load8(hb) == RESULT_OK &&
            load64(ha + D(METADATA_HASH_RET_OK_LOWER)) == load64(hb + D(METADATA_HASH_RET_OK_LOWER)) &&
            load64(ha + D(METADATA_HASH_RET_OK_UPPER)) == load64(hb + D(METADATA_HASH_RET_OK_UPPER));
 }
@@ -228,11 +228,11 @@ int32_t path_filestat(uint32_t fd, uint32_t flags, uint32_t path, uint32_t len, 
     int32_t pf = (int32_t)(flags & LOOKUP_SYMLINK_FOLLOW);
     uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(D(STAT_AT_RET_SIZEOF), D(STAT_AT_RET_ALIGNOF));
     wasi_filesystem_types_method_descriptor_stat_at((int32_t)dir, pf, (int32_t)p, (int32_t)len, (int32_t)ret);
-    if (load8(ret) == RESULT_ERR) return fs_errno(load8(ret + D(STAT_AT_RET_ERR)));
+    if (load8(ret) != RESULT_OK) return fs_errno(load8(ret + D(STAT_AT_RET_ERR)));
     uint32_t h = (uint32_t)(uintptr_t)arena_alloc(D(METADATA_HASH_AT_RET_SIZEOF), 8);
     wasi_filesystem_types_method_descriptor_metadata_hash_at((int32_t)dir, pf, (int32_t)p, (int32_t)len,
                                                              (int32_t)h);
-    if (load8(h) == RESULT_ERR) return fs_errno(load8(h + D(METADATA_HASH_AT_RET_ERR)));
+    if (load8(h) != RESULT_OK) return fs_errno(load8(h + D(METADATA_HASH_AT_RET_ERR)));
     filestat_from(fs, ret + D(STAT_AT_RET_OK), load64(h + D(METADATA_HASH_AT_RET_OK_LOWER)));
     return ERRNO_SUCCESS;
 }
@@ -324,7 +324,7 @@ int32_t shim_path_readlink(uint32_t fd, uint32_t path, uint32_t len, uint32_t bu
     uint32_t dir = STATE->at_dir, p = STATE->at_path;
     uint32_t ret = (uint32_t)(uintptr_t)arena_alloc(D(READLINK_AT_RET_SIZEOF), D(READLINK_AT_RET_ALIGNOF));
     wasi_filesystem_types_method_descriptor_readlink_at((int32_t)dir, (int32_t)p, (int32_t)len, (int32_t)ret);
-    if (load8(ret) == RESULT_ERR) return fs_errno(load8(ret + D(READLINK_AT_RET_ERR)));
+    if (load8(ret) != RESULT_OK) return fs_errno(load8(ret + D(READLINK_AT_RET_ERR)));
     uint32_t n = load32(ret + D(READLINK_AT_RET_OK_LEN));
     if (n > buf_len) n = buf_len;
     guest_check(buf, n);

@@ -92,7 +92,9 @@ enum { OFLAGS_CREAT = 1, OFLAGS_DIRECTORY = 2, OFLAGS_EXCL = 4, OFLAGS_TRUNC = 8
 #define RIGHT_FD_WRITE 0x40ull
 #define RIGHT_FD_READDIR 0x4000ull
 
-/* canonical ABI discriminants of result and option */
+/* canonical ABI discriminants of result and option.  The host lowers only
+ * these values, so a result is tested `!= RESULT_OK` and an option
+ * `== OPTION_NONE`: a test against 0, the shortest code. */
 enum { RESULT_OK = 0, RESULT_ERR = 1, OPTION_NONE = 0, OPTION_SOME = 1 };
 
 /* preview1 filetype */
