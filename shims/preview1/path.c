@@ -126,9 +126,8 @@ NOINLINE void weak_path_open__resolve_type(fd_entry *e) {
     reopen_dir(e, how);
 }
 
-/* A fresh entry (path_open makes them all; its entry is &STATE->fds[fd]):
- * the most recently freed fd first (as native preview1 numbers them), else
- * the next never-used one. */
+/* A fresh fd (path_open makes them all): the most recently freed fd first
+ * (as native preview1 numbers them), else the next never-used one. */
 static uint32_t fd_new(void) {
     shim_state *s = STATE;
     uint32_t fd;
@@ -138,26 +137,27 @@ static uint32_t fd_new(void) {
     } else {
         fd = s->nfds;
     }
-    /* keep the readdir buffer of the slot for reuse (the last fields) */
-    zero_private(fd_reserve(fd), __builtin_offsetof(fd_entry, pend_buf));
     return fd;
 }
 
-/* An entry for what path_open opened.  With O_DIRECTORY it is a directory
- * (the host checked), and a write open is a file (a directory cannot be
- * opened for writing); a read-only open may be either: asking get-type costs
- * a host call (wasmtime stats on a worker thread: as much as the open), so
- * the entry is left an untyped file, typed when something needs it
- * (weak_path_open__resolve_type).  A file's filetype is asked when fd_fdstat_get needs it. */
-static uint32_t add_entry(uint32_t handle, uint32_t oflags, uint32_t access, uint32_t fdflags) {
-    uint32_t fd = fd_new();
-    fd_entry *e = &STATE->fds[fd];
+/* The entry of the fresh `fd` for what path_open opened (zeroed but for the
+ * slot's readdir buffer, kept for reuse: the last fields).  With O_DIRECTORY
+ * it is a directory (the host checked), and a write open is a file (a
+ * directory cannot be opened for writing); a read-only open may be either:
+ * asking get-type costs a host call (wasmtime stats on a worker thread: as
+ * much as the open), so the entry is left an untyped file, typed when
+ * something needs it (weak_path_open__resolve_type).  A file's filetype is
+ * asked when fd_fdstat_get needs it. */
+static fd_entry *add_entry(uint32_t fd, uint32_t handle, uint32_t oflags, uint32_t access,
+                           uint32_t fdflags) {
+    fd_entry *e = fd_reserve(fd);
+    zero_private(e, __builtin_offsetof(fd_entry, pend_buf));
     e->kind = oflags & OFLAGS_DIRECTORY ? FD_DIR : FD_FILE;
     e->filetype = oflags & OFLAGS_DIRECTORY ? FILETYPE_DIRECTORY : FILETYPE_PENDING;
     e->handle = handle;
     e->access = access;
     e->fdflags = fdflags & (FDFLAGS_APPEND | FDFLAGS_NONBLOCK);
-    return fd;
+    return e;
 }
 
 EXPORT("path_open")
@@ -179,9 +179,9 @@ int32_t shim_path_open(uint32_t dirfd, uint32_t dirflags, uint32_t path, uint32_
     oflags &= 15;
     int32_t r = open_path(dir, follow, p, path_len, oflags, access);
     if (r < 0) return fs_errno((uint32_t)(-r - 1));
-    uint32_t fd = add_entry((uint32_t)r, oflags, access, fdflags);
+    uint32_t fd = fd_new();
+    fd_entry *e = add_entry(fd, (uint32_t)r, oflags, access, fdflags);
     if (!(oflags & OFLAGS_DIRECTORY) && !(access & ACCESS_WRITE)) {
-        fd_entry *e = &STATE->fds[fd];
         e->untyped = 1 | follow << 1 | (oflags & OFLAGS_EXCL);
         e->parent = dir;
         keep_path(e, p, path_len);
