@@ -50,7 +50,9 @@ class Result:
 
 def componentize(data: bytes, options: Options = Options()) -> Result:
     logger = log.get("componentize")
-    module = wasm.decode_module(data)
+    # wasmtime validates the whole module right after, so its data segments
+    # (Go: 33,000) are decoded only if something reads them.
+    module = wasm.decode_module(data, lazy_data=True)
     check_input(data, options.source)
     analysis = analyze(module)
     logger.info("analyzed", kind=analysis.kind, wasi_imports=len(analysis.wasi_imports))

@@ -1,6 +1,8 @@
 """componentize.wasm: the WebAssembly core module codec.
 
-    decode_module(data) -> Module      every section; code bodies stay bytes
+    decode_module(data, lazy_data=False) -> Module
+                                       every section; code bodies stay bytes;
+                                       data segments read on first use if lazy
     encode_module(module) -> bytes     byte-identical for untouched modules
     decode_body(body) -> Body          one function body, to instructions
     encode_body(body) -> bytes

@@ -14,7 +14,14 @@ from typing import Any, TypeVar
 
 from componentize.errors import InternalError
 
-from .decode import CORE_VERSION, MAGIC, SECTION_ORDER, SECTIONS, decode_section_payload
+from .decode import (
+    CORE_VERSION,
+    MAGIC,
+    SECTION_ORDER,
+    SECTIONS,
+    LazyItems,
+    decode_section_payload,
+)
 from .instructions import encode_locals
 from .leb128 import Reader, encode_name, encode_uleb
 from .model import (
@@ -193,6 +200,8 @@ def _section(parts: list[bytes | memoryview], sid: int, payload: bytes | bytearr
 def _unchanged(sid: int, raw: RawSection, value: object) -> bool:
     """Whether `value` is still what `raw` decodes to: for immutable items,
     the same objects (a C-speed check); otherwise decoded again and compared."""
+    if isinstance(value, LazyItems):
+        return value.raw is raw
     if raw.items is not None and isinstance(value, list):
         return len(value) == len(raw.items) and all(map(operator.is_, value, raw.items))
     return bool(decode_section_payload(sid, raw) == value)
@@ -204,7 +213,7 @@ def _standard(parts: list[bytes | memoryview], module: Module, sid: int, reuse: 
     if raw is not None and _unchanged(sid, raw, value):
         parts.append(memoryview(raw.source)[raw.start : raw.end])
         return
-    if value is None or (isinstance(value, list) and not value):
+    if value is None or (isinstance(value, (list, LazyItems)) and not value):
         return
     payload = bytearray()
     try:

@@ -18,6 +18,7 @@ even for non-canonical encodings (padded LEB128s and the like).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
@@ -278,7 +279,7 @@ class Module:
     elements: list[Element] = field(default_factory=list)
     data_count: int | None = None
     codes: list[Code] = field(default_factory=list)
-    datas: list[Data] = field(default_factory=list)
+    datas: Sequence[Data] = field(default_factory=list)  # decode.LazyItems until read, when lazy
     customs: list[CustomSection] = field(default_factory=list)
     raw: dict[int, RawSection] = field(default_factory=dict, compare=False, repr=False)
 
