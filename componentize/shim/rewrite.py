@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from componentize.errors import InternalError
 from componentize.wasm.model import HeapType, Instruction
 from componentize.wasm.opcodes import IndexSpace
-from componentize.wasm.reindex import Reindex
+from componentize.wasm.reindex import OP_SPACES, Reindex
 
 
 @dataclass
@@ -114,11 +114,20 @@ def collect(instructions: Iterable[Instruction], refs: Refs) -> None:
         walk.instruction(ins)
 
 
+# The spaces the walk tracks or refuses: an instruction holding none of them
+# (locals, labels, memories only, or no index at all) is skipped unwalked.
+_WALKED: frozenset[IndexSpace] = frozenset(_TRACKED) | _UNSUPPORTED
+_SKIPPED = frozenset(op for op, spaces in OP_SPACES.items() if not spaces & _WALKED)
+
+
 def referencing(instructions: Iterable[Instruction], refs: Refs) -> list[bool]:
     """Like `collect`; and for each instruction, whether it references an index."""
     walk = _Collect(refs)
     out = []
     for ins in instructions:
+        if ins.op in _SKIPPED or ins.op not in OP_SPACES:
+            out.append(False)
+            continue
         walk.hit = False
         walk.instruction(ins)
         out.append(walk.hit)

@@ -67,7 +67,7 @@ SECTION_ORDER = (1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11)
 _RANK = {sid: rank for rank, sid in enumerate(SECTION_ORDER)}
 # Sections whose items cannot change in place (ints, frozen `Data`): the
 # encoder compares them by identity (`RawSection.items`).
-IMMUTABLE_ITEMS = frozenset({3, 11})
+IMMUTABLE_ITEMS = frozenset({3, 10, 11})  # function type indices, bodies, data segments
 DATA = 11
 
 

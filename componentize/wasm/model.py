@@ -211,11 +211,13 @@ class Local:
     type: ValType
 
 
-@dataclass
+@dataclass(frozen=True)
 class Code:
     """A function body: its local declarations and its raw instruction bytes.
 
     `code` is everything after the locals, up to and including the final `end`.
+    Frozen (its locals are not changed in place either), so an encoder that
+    finds the very objects it decoded knows the code section is unchanged.
     """
 
     locals: list[Local]
@@ -260,7 +262,7 @@ class RawSection:
     payload: int
     end: int
     # The items as decoded, for sections whose items are immutable (function
-    # type indices, data segments): the encoder reuses the bytes when the
+    # type indices, bodies, data segments): the encoder reuses the bytes when the
     # module still holds exactly these objects, without decoding them again.
     items: tuple[object, ...] | None = field(default=None, compare=False, repr=False)
 

@@ -171,6 +171,17 @@ for _op in OPS:
         _PLANS[_op.name] = _op.imm
 
 
+# Per opcode: the index spaces its immediates may hold (none: absent).  A
+# walk that cares about some spaces only can skip every other instruction.
+OP_SPACES: dict[str, frozenset[IndexSpace]] = {
+    op.name: frozenset(k for k in op.u32_kinds if k not in PLAIN_U32_KINDS)  # type: ignore[misc]
+    if op.u32_kinds
+    else frozenset(COMPOSITE_SPACES[op.imm])
+    for op in OPS
+    if op.name in _PLANS
+}
+
+
 class References(Reindex):
     """Records every (space, index) the instructions it sees hold, in order."""
 
