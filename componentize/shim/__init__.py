@@ -62,9 +62,16 @@ def load_shim_module() -> Module:
 
 
 @cache
+def _bundled() -> Module:
+    """The bundled shim, decoded once per process for the reads below (gc
+    builds a new module; nothing here changes this one)."""
+    return load_shim_module()
+
+
+@cache
 def available_exports() -> frozenset[str]:
     """The names of the bundled shim's function exports."""
-    return frozenset(shim_exports(load_shim_module()))
+    return frozenset(shim_exports(_bundled()))
 
 
 def wasi_calls(keep: frozenset[str], denied: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
@@ -119,7 +126,7 @@ def _kept(keep: frozenset[str], denied: frozenset[str] = frozenset()) -> bytes:
     """The bundled shim gc'd to `keep` (`denied` trimmed), encoded: planning
     asks what it calls, then the assembler takes it, and gc is the costly
     part of both."""
-    return encode_module(deny.apply(gc(load_shim_module(), set(keep)), denied))
+    return encode_module(deny.apply(gc(_bundled(), set(keep)), denied))
 
 
 __all__ = [
