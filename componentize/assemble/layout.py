@@ -186,7 +186,8 @@ def build(parts: Parts) -> bytes:
                 target[name] = item if isinstance(item, tuple) else SortIdx(Sort.CORE_FUNC, item)
     for i, rule in enumerate(parts.rules):
         assert stubs is not None
-        main_args.setdefault(rule.module, {})[rule.name] = (stubs, str(rules_at + i), CORE_FUNC)
+        stub = (stubs, slot_name(rules_at + i), CORE_FUNC)
+        main_args.setdefault(rule.module, {})[rule.name] = stub
     main = b.core_instantiate(
         _module(b, parts.main.data, MAIN), _main_args(b, parts, stubs, exports, main_args)
     )

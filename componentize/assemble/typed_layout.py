@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from componentize import abi, wasm
+from componentize.assemble.core_modules import slot_name
 from componentize.assemble.typed import Binding, Lowered, needs
 from componentize.component import ComponentBuilder, Sort, WitEncoder
 from componentize.component.builder import (
@@ -151,7 +152,7 @@ class Typed:
             if res.dtor is not None:
                 assert stubs is not None
                 slot = self.offset + len(self.slotted) + self.dtors.index(res)
-                dtor = self.b.alias_core_func(stubs, str(slot))
+                dtor = self.b.alias_core_func(stubs, slot_name(slot))
             self.resources[res.resource] = self.exporter.define_resource(res.resource, dtor)
 
     def main_args(
@@ -164,7 +165,7 @@ class Typed:
             if imp in self.slotted:
                 assert stubs is not None
                 slot = self.offset + self.slotted.index(imp)
-                items[imp.name] = (stubs, str(slot), Sort.CORE_FUNC)
+                items[imp.name] = (stubs, slot_name(slot), Sort.CORE_FUNC)
             else:
                 items[imp.name] = self._direct(imp)
         return args
