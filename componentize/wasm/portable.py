@@ -21,6 +21,7 @@ other than 0 become JS calls there: correct, but slow.
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 
 from .instructions import decode_expr
 from .model import Instruction, MemArg, Module
@@ -90,6 +91,13 @@ def instruction_problems(instructions: list[Instruction]) -> Counter[str]:
     )
 
 
+@lru_cache(maxsize=4096)
+def _body_problems(code: bytes) -> tuple[tuple[str, int], ...]:
+    """`instruction_problems` of one body, sorted; once per distinct body in a
+    process (the shim's bodies recur in every component of a batch)."""
+    return tuple(sorted(instruction_problems(decode_expr(code)).items()))
+
+
 def js_host_problems(module: Module) -> list[str]:
     """Why jco would refuse `module` (see the module docs); [] when it would not.
 
@@ -102,7 +110,7 @@ def js_host_problems(module: Module) -> list[str]:
     out = [f"{problem} in a module with {memories} memories" for problem in _sections(module)]
     first = imported_count(module, "func")
     for i, code in enumerate(module.codes):
-        for what, n in sorted(instruction_problems(decode_expr(code.code)).items()):
+        for what, n in _body_problems(code.code):
             times = f" ({n} times)" if n > 1 else ""
             out.append(f"function {first + i}: {what}{times}")
     return out
