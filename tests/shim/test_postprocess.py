@@ -239,6 +239,38 @@ def test_locals_are_declared_one_run_per_type() -> None:
     assert inst("mix", 4) == (10 + 15) + 100
 
 
+BLOCKS = """
+(module
+  (import "env" "memory" (memory 1))
+  (global $sp (mut i32) (i32.const 0))
+  (func (export "componentize_init"))
+  (func (export "cond") (param i32) (result i32) (local i32)
+    (block (br_if 0 (i32.eqz (local.get 0))) (local.set 1 (i32.const 5)))
+    (block (br_if 0 (i32.lt_s (local.get 0) (i32.const 3)))
+      (local.set 1 (i32.add (local.get 1) (i32.const 10))))
+    (block (br_if 0 (local.get 0)) (local.set 1 (i32.add (local.get 1) (i32.const 100))))
+    (local.get 1))
+  (func (export "kept") (param i32) (result i32)
+    (block local.get 0 local.get 0 br_if 0 drop)
+    (i32.const 7))
+)
+"""
+
+
+def test_blocks_skipped_on_a_condition_become_ifs() -> None:
+    data = processed(BLOCKS)
+    cond, kept = (decode_expr(c.code) for c in decode_module(data).codes[1:])
+    ops = [i.op for i in cond]
+    assert "block" not in ops and ops.count("if") == 3
+    assert ops[:2] == ["local.get", "if"]  # the i32.eqz dropped
+    assert "i32.ge_s" in ops and "i32.lt_s" not in ops  # the comparison inverted
+    # a value left under the condition for the block's code: the block stays
+    assert [i.op for i in kept][0] == "block"
+    inst = Instance(data)
+    assert [inst("cond", x) for x in (0, 1, 5, -1)] == [100, 5, 15, 5]
+    assert inst("kept", 0) == inst("kept", 1) == 7
+
+
 def test_copies_have_memmove_semantics() -> None:
     inst = Instance(processed())
     store, rng = inst.store, random.Random(1)

@@ -191,9 +191,12 @@ def postprocess(module: Module) -> Module:
         for i, body in enumerate(bodies)
     ]
     helpers = _helpers_needed(expanded, first=len(kept))
+    calls = [func_type(module, f) for f in kept] + [HELPER_TYPE] * len(helpers)
     module.codes = [
         _grouped_locals(
-            c.locals, _lower(body, helpers), len(func_type(module, first_defined + i).params)
+            c.locals,
+            _blocks_to_ifs(_lower(body, helpers), calls),
+            len(func_type(module, first_defined + i).params),
         )
         for i, (c, body) in enumerate(zip(module.codes, expanded, strict=True))
     ]
@@ -264,8 +267,8 @@ _UNARY = {"local.tee", "i32.eqz", "i64.eqz", "i32.wrap_i64", "i64.extend_i32_u",
 _BINARY = {
     f"{t}.{op}"
     for t in (_I32, _I64)
-    for op in ("add", "sub", "mul", "and", "or", "xor", "shl", "shr_u", "shr_s")
-    + ("eq", "ne", "lt_u", "gt_u", "le_u", "ge_u")
+    for op in ("add", "sub", "mul", "and", "or", "xor", "shl", "shr_u", "shr_s", "rotl", "rotr")
+    + ("eq", "ne", "lt_u", "gt_u", "le_u", "ge_u", "lt_s", "gt_s", "le_s", "ge_s")
 }
 
 
@@ -306,6 +309,80 @@ def _fold_offset(out: list[Instruction], access: Instruction) -> Instruction:
         return access
     del out[end - 2 : end]
     return Instruction(access.op, (MemArg(arg.align, arg.offset + k, arg.memory),))
+
+
+# control instructions: a condition moved out of a block must have none
+_CONTROL = frozenset(
+    ("block", "loop", "if", "else", "end", "br", "br_if", "br_table", "return", "unreachable")
+)
+_INVERSE = {
+    f"{t}.{a}": f"{t}.{b}"
+    for t in (_I32, _I64)
+    for a, b in [
+        ("eq", "ne"),
+        ("lt_u", "ge_u"),
+        ("gt_u", "le_u"),
+        ("lt_s", "ge_s"),
+        ("gt_s", "le_s"),
+    ]
+    + [("ne", "eq"), ("ge_u", "lt_u"), ("le_u", "gt_u"), ("ge_s", "lt_s"), ("le_s", "gt_s")]
+}
+
+
+def _pushes_one(code: list[Instruction], calls: list[FuncType]) -> bool:
+    """Whether `code` (no control instructions) leaves exactly one value on
+    an empty stack, each of its instructions' effects known."""
+    height = 0
+    for ins in code:
+        effect = _effect(ins)
+        if ins.op in ("local.set", "global.set", "drop"):
+            effect = 1, 0
+        elif ins.op.startswith(("i32.store", "i64.store")):
+            effect = 2, 0
+        elif ins.op == "memory.size":
+            effect = 0, 1
+        elif ins.op == "call" and isinstance(ins.imm[0], int):
+            effect = len(calls[ins.imm[0]].params), len(calls[ins.imm[0]].results)
+        if effect is None or effect[0] > height:
+            return False
+        height += effect[1] - effect[0]
+    return height == 1
+
+
+def _blocks_to_ifs(body: list[Instruction], calls: list[FuncType]) -> list[Instruction]:
+    """`block  X  br_if 0  Y  end`, where X computes the condition (one value,
+    nothing else left for Y) without any control instruction, becomes
+    `X  (not)  if  Y  end` (the block type empty): the same run, 1 to 3
+    bytes shorter.  Y's branches to the block go to the `if`, which ends at
+    the same `end`; `not` drops an i32.eqz before the br_if, inverts a
+    comparison or adds an i32.eqz.  `calls`: the type of each function."""
+    out = list(body)
+    i = 0
+    while i < len(out):
+        j = i + 1
+        if out[i].op == "block" and out[i].imm == (None,):
+            while j < len(out) and out[j].op not in _CONTROL and not out[j].op.startswith("return"):
+                j += 1
+        if (
+            j == i + 1
+            or j == len(out)
+            or out[j].op != "br_if"
+            or out[j].imm != (0,)
+            or not _pushes_one(out[i + 1 : j], calls)
+        ):
+            i += 1
+            continue
+        cond = out[i + 1 : j]
+        last = cond[-1].op
+        if last == "i32.eqz":
+            cond = cond[:-1]
+        elif last in _INVERSE:
+            cond = [*cond[:-1], Instruction(_INVERSE[last])]
+        else:
+            cond = [*cond, Instruction("i32.eqz")]
+        out[i : j + 1] = [*cond, Instruction("if", (None,))]
+        i += len(cond) + 1
+    return out
 
 
 def _grouped_locals(locals_: list[Local], body: list[Instruction], n_params: int) -> Code:
