@@ -98,18 +98,19 @@ def _body_problems(code: bytes) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(instruction_problems(decode_expr(code)).items()))
 
 
-def js_host_problems(module: Module) -> list[str]:
+def js_host_problems(module: Module, *, bodies: bool = True) -> list[str]:
     """Why jco would refuse `module` (see the module docs); [] when it would not.
 
     One message per forbidden section, and one per function and forbidden
-    instruction (with the memories it names and how often it occurs).
+    instruction (with the memories it names and how often it occurs);
+    without `bodies`, the sections only (for bodies known to be clean).
     """
     memories = len(memory_space(module))
     if memories <= 1:
         return []
     out = [f"{problem} in a module with {memories} memories" for problem in _sections(module)]
     first = imported_count(module, "func")
-    for i, code in enumerate(module.codes):
+    for i, code in enumerate(module.codes if bodies else ()):
         for what, n in _body_problems(code.code):
             times = f" ({n} times)" if n > 1 else ""
             out.append(f"function {first + i}: {what}{times}")
