@@ -210,12 +210,6 @@ uint32_t stdio_filetype(uint32_t kind) {
     return FILETYPE_CHARACTER_DEVICE;
 }
 
-/* Persistent private memory (never freed; callers reuse what they get). */
-void *heap_alloc(uint32_t size) {
-    void *p = arena_alloc(size, 8);
-    heap_commit();
-    return p;
-}
 
 /* Only fd_readdir opens directory streams: without it gc drops this. */
 NOINLINE void weak_fd_readdir__drop_stream(fd_entry *e) {

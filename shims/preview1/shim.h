@@ -196,7 +196,13 @@ static inline void arena_rewind(uint32_t mark) {
 }
 void copy_private(void *dst, const void *src, uint32_t len);
 static inline void zero_private(void *dst, uint32_t len) { copy_private(dst, 0, len); }
-void *heap_alloc(uint32_t size);
+/* Persistent private memory (never freed; callers reuse what they get).
+ * Inline: three callers, short. */
+static inline void *heap_alloc(uint32_t size) {
+    void *p = arena_alloc(size, 8);
+    heap_commit();
+    return p;
+}
 int guest_range_ok(uint32_t addr, uint64_t len);
 void guest_check(uint32_t addr, uint64_t len);
 void check_iovecs(uint32_t iovs, uint32_t n);
