@@ -250,6 +250,15 @@ BLOCKS = """
       (local.set 1 (i32.add (local.get 1) (i32.const 10))))
     (block (br_if 0 (local.get 0)) (local.set 1 (i32.add (local.get 1) (i32.const 100))))
     (local.get 1))
+  (func (export "choose") (param i32) (result i32) (local i32)
+    (block
+      (block (br_if 0 (i32.eqz (local.get 0))) (local.set 1 (i32.const 1)) (br 1))
+      (local.set 1 (i32.const 2)))
+    (block
+      (block (br_if 0 (i32.eqz (local.get 0)))
+        (br_if 1 (i32.eq (local.get 0) (i32.const 9))) (br 1))
+      (local.set 1 (i32.add (local.get 1) (i32.const 10))))
+    (local.get 1))
   (func (export "kept") (param i32) (result i32)
     (block local.get 0 local.get 0 br_if 0 drop)
     (i32.const 7))
@@ -259,7 +268,7 @@ BLOCKS = """
 
 def test_blocks_skipped_on_a_condition_become_ifs() -> None:
     data = processed(BLOCKS)
-    cond, kept = (decode_expr(c.code) for c in decode_module(data).codes[1:])
+    cond, choose, kept = (decode_expr(c.code) for c in decode_module(data).codes[1:])
     ops = [i.op for i in cond]
     assert "block" not in ops and ops.count("if") == 3
     assert ops[:2] == ["local.get", "if"]  # the i32.eqz dropped
@@ -269,6 +278,10 @@ def test_blocks_skipped_on_a_condition_become_ifs() -> None:
     inst = Instance(data)
     assert [inst("cond", x) for x in (0, 1, 5, -1)] == [100, 5, 15, 5]
     assert inst("kept", 0) == inst("kept", 1) == 7
+    # block X if A br 1 end B end: X if A else B end
+    ops = [i.op for i in choose]
+    assert "block" not in ops and ops.count("else") == 2
+    assert [inst("choose", x) for x in (0, 1, 9)] == [12, 1, 1]
 
 
 def test_copies_have_memmove_semantics() -> None:

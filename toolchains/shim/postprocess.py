@@ -382,6 +382,82 @@ def _blocks_to_ifs(body: list[Instruction], calls: list[FuncType]) -> list[Instr
             cond = [*cond, Instruction("i32.eqz")]
         out[i : j + 1] = [*cond, Instruction("if", (None,))]
         i += len(cond) + 1
+    return _ifs_to_else(out, calls)
+
+
+_OPENS = ("block", "loop", "if")
+
+
+def _end_of(body: list[Instruction], at: int) -> int:
+    """The index of the `end` of the block, loop or if opened at `at`."""
+    depth = 0
+    for k in range(at, len(body)):
+        if body[k].op in _OPENS:
+            depth += 1
+        elif body[k].op == "end":
+            depth -= 1
+            if depth == 0:
+                return k
+    raise InternalError("unbalanced function body")
+
+
+def _then_without_block(then: list[Instruction]) -> list[Instruction] | None:
+    """The code of an `if` nested first in a block, its branches renumbered
+    for the block gone: a branch to the block (label depth + 1) goes to the
+    if's end, which is now the block's; None if a branch goes to the `if`
+    itself (it would skip the code after the if), the if has an `else` or a
+    br_table is used."""
+    out, depth = [], 0
+    for ins in then:
+        if ins.op in _OPENS:
+            depth += 1
+        elif ins.op == "end":
+            depth -= 1
+        elif ins.op == "br_table" or (ins.op == "else" and depth == 0):
+            return None
+        elif ins.op in ("br", "br_if") and isinstance(ins.imm[0], int) and ins.imm[0] >= depth:
+            if ins.imm[0] == depth:
+                return None
+            ins = Instruction(ins.op, (ins.imm[0] - 1,))
+        out.append(ins)
+    return out
+
+
+def _ifs_to_else(body: list[Instruction], calls: list[FuncType]) -> list[Instruction]:
+    """`block  X  if  A  br 1  end  B  end` (X the condition, as in
+    `_blocks_to_ifs`; A without a branch to its `if`) becomes `X  if  A
+    else  B  end`: A's branches to the block now go to the if's end, which
+    is where the block ended; B's labels are unchanged (the if replaces the
+    block around it).  3 bytes each."""
+    out = list(body)
+    i = 0
+    while i < len(out):
+        j = i + 1
+        if out[i].op == "block" and out[i].imm == (None,):
+            while j < len(out) and out[j].op not in _CONTROL and not out[j].op.startswith("return"):
+                j += 1
+        if j == i + 1 or j == len(out) or out[j].op != "if" or out[j].imm != (None,):
+            i += 1
+            continue
+        then_end = _end_of(out, j)
+        block_end = _end_of(out, i)
+        last = out[then_end - 1]
+        then = _then_without_block(out[j + 1 : then_end - 1])
+        if (
+            (last.op, last.imm) != ("br", (1,))
+            or then is None
+            or not _pushes_one(out[i + 1 : j], calls)
+        ):
+            i += 1
+            continue
+        rest = out[then_end + 1 : block_end]
+        out[i : block_end + 1] = [
+            *out[i + 1 : j + 1],
+            *then,
+            Instruction("else"),
+            *rest,
+            Instruction("end"),
+        ]
     return out
 
 
