@@ -196,8 +196,10 @@ def _rebuild(
         f = n_imported + i
         if f in refs.funcs:
             out.functions.append(r.types[type_index])
-            code = module.codes[i]
-            out.codes.append(Code(code.locals, bodies[f].encode(r)))
+            body = bodies[f]
+            # A cut weak edge traps: its locals would only cost bytes.
+            locals_ = [] if body is _UNREACHABLE else module.codes[i].locals
+            out.codes.append(Code(locals_, body.encode(r)))
     out.tables = [t for i, t in enumerate(module.tables, counters["table"]) if i in refs.tables]
     out.memories = list(module.memories)
     out.globals = [g for i, g in enumerate(module.globals, counters["global"]) if i in refs.globals]

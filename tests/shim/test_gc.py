@@ -32,6 +32,7 @@ from componentize.wasm.encode import encode_module
 from componentize.wasm.model import FuncType, GlobalType
 from componentize.wasm.portable import js_host_problems
 from componentize.wasm.query import func_type
+from componentize.wasm.skeleton import UNREACHABLE
 
 
 def engine() -> wasmtime.Engine:
@@ -179,3 +180,20 @@ def test_padded_lebs_in_a_body_are_renumbered_too() -> None:
     assert isinstance(f_export, wasmtime.Func)
     assert f_export(store) == 42
     assert len(decode_module(out).codes) == 3  # $unused is gone, the call renumbered
+
+
+def test_a_cut_weak_edge_is_a_trap_without_locals() -> None:
+    """fd_seek alone reaches file seeking only through path_open's weak edge:
+    gc keeps the function (fd_seek calls it) with a trapping body and no
+    local declarations, which nothing could use."""
+    m = decode_module(gc_bytes({"fd_seek"}))
+    names = next(c for c in m.customs if c.name == "name")
+    from componentize.wasm.names import decode_name_section
+
+    functions = decode_name_section(names.data).functions
+    first = sum(1 for i in m.imports if i.kind == "func")
+    weak = [f for f, n in functions.items() if n.startswith("weak_path_open__") and f >= first]
+    assert weak, functions
+    for f in weak:
+        code = m.codes[f - first]
+        assert code.locals == [] and code.code == UNREACHABLE
