@@ -1,8 +1,10 @@
 """The core modules the layout writes itself, and how it links core modules.
 
 * `provider_module`: what must exist before the main module: the stubs (stub
-  `i` calls slot `i` of one table) and, with a shim, the shim's memory, stack
-  pointer, memory-grow, the realloc trampoline and the start table;
+  `i` calls slot `i` of one table, and is exported as `slot_name(i)`, the
+  name the main module imports it by and the shim exports what fills the
+  slot by: `links`) and, with a shim, the shim's memory, stack pointer,
+  memory-grow, the realloc trampoline and the start table;
 * `glue_module`: the last module: its element segments fill the slots, its
   start function makes the initial calls (`Glue`);
 * `Links`: the import names that let whole instances be passed to a core
