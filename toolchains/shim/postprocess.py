@@ -359,10 +359,7 @@ def _blocks_to_ifs(body: list[Instruction], calls: list[FuncType]) -> list[Instr
     out = list(body)
     i = 0
     while i < len(out):
-        j = i + 1
-        if out[i].op == "block" and out[i].imm == (None,):
-            while j < len(out) and out[j].op not in _CONTROL and not out[j].op.startswith("return"):
-                j += 1
+        j = _after_condition(out, i)
         if (
             j == i + 1
             or j == len(out)
@@ -386,6 +383,18 @@ def _blocks_to_ifs(body: list[Instruction], calls: list[FuncType]) -> list[Instr
 
 
 _OPENS = ("block", "loop", "if")
+
+
+def _after_condition(body: list[Instruction], i: int) -> int:
+    """Where the run of plain instructions after the block opened at `i`
+    (with an empty block type) ends: the index of its first control
+    instruction, or `len(body)`; `i + 1` when `i` opens no such block (or
+    the run is empty).  The two block rewrites look for their condition there."""
+    j = i + 1
+    if body[i].op == "block" and body[i].imm == (None,):
+        while j < len(body) and body[j].op not in _CONTROL and not body[j].op.startswith("return"):
+            j += 1
+    return j
 
 
 def _end_of(body: list[Instruction], at: int) -> int:
@@ -432,10 +441,7 @@ def _ifs_to_else(body: list[Instruction], calls: list[FuncType]) -> list[Instruc
     out = list(body)
     i = 0
     while i < len(out):
-        j = i + 1
-        if out[i].op == "block" and out[i].imm == (None,):
-            while j < len(out) and out[j].op not in _CONTROL and not out[j].op.startswith("return"):
-                j += 1
+        j = _after_condition(out, i)
         if j == i + 1 or j == len(out) or out[j].op != "if" or out[j].imm != (None,):
             i += 1
             continue
