@@ -221,12 +221,12 @@ def provider_module(
     stub_types: Sequence[wasm.FuncType],
     with_shim: bool,
     command: bool,
-    aliases: Mapping[str, int] | None = None,
+    aliases: Mapping[str, str] | None = None,
 ) -> bytes:
     """What must exist before the main module, in one module: the stubs
     (stub `i` calls slot `i` of the table, exported as `slot_name(i)`, and as
-    each name of `aliases` naming it: a module that imports one function
-    twice imports it by two names); with a shim, its memory, stack pointer and
+    each name `aliases` maps to that slot name: a module that imports one
+    function twice imports it by two names); with a shim, its memory, stack pointer and
     memory-grow, the realloc trampoline through the slot after the stubs'
     and (commands) the one-slot start table, each by one letter."""
     slots = len(stub_types) + with_shim
@@ -234,8 +234,9 @@ def provider_module(
     module = wasm.Module(tables=[wasm.Table(slot)], exports=[wasm.Export(STUB_TABLE, "table", 0)])
     for i, ft in enumerate(stub_types):
         _define(module, slot_name(i), ft, _forwarding(ft, i, func_desc(module, ft).type_index))
-    for name, i in sorted((aliases or {}).items()):
-        module.exports.append(wasm.Export(name, "func", i))
+    stubs = {e.name: e.index for e in module.exports if e.kind == "func"}
+    for name, target in sorted((aliases or {}).items()):
+        module.exports.append(wasm.Export(name, "func", stubs[target]))
     if with_shim:
         _shim_parts(module, len(stub_types), command)
     return wasm.encode_module(module)

@@ -174,7 +174,7 @@ def build(parts: Parts) -> bytes:
     if with_shim or stub_types:
         # A repeated import (Go imports each function once per package) is
         # the same stub under one more name.
-        aliases = {n: int(e) for (_, n), e in parts.main.imports.items() if n != e}
+        aliases = {n: e for (_, n), e in parts.main.imports.items() if n != e}
         data = provider_module(stub_types, with_shim, parts.kind == "command", aliases)
         provider = b.core_instantiate(_module(b, data, "provider"))
     stubs = provider if stub_types else None
@@ -191,7 +191,7 @@ def build(parts: Parts) -> bytes:
         stub = (stubs, slot_name(rules_at + i), CORE_FUNC)
         main_args.setdefault(rule.module, {})[rule.name] = stub
     main = b.core_instantiate(
-        _module(b, parts.main.data, MAIN), _main_args(b, parts, stubs, exports, main_args)
+        _module(b, parts.main.data, MAIN), _main_args(b, parts, stubs, main_args)
     )
     b.name(Sort.CORE_INSTANCE, main, MAIN)
     if guest_memory is None:
@@ -207,7 +207,7 @@ def build(parts: Parts) -> bytes:
             glue.fill(stub_table, len(exports), _supplies(slots), typed_types)
     if parts.rules:
         assert stub_table is not None
-        funcs = _serve_rules(b, parts, stub_table[0], exports, guest_memory)
+        funcs = _serve_rules(b, parts, stub_table[0], guest_memory)
         glue.fill(stub_table, rules_at, funcs, rule_types(parts.rules))
 
     shim = None
@@ -236,7 +236,6 @@ def _serve_rules(
     b: ComponentBuilder,
     parts: Parts,
     stubs: CoreInstanceIdx,
-    exports: list[str],
     guest_memory: Item,
 ) -> list[Supply]:
     """Instantiate the rules module (on the module's memory, with preview1
@@ -428,7 +427,6 @@ def _main_args(
     b: ComponentBuilder,
     parts: Parts,
     stubs: CoreInstanceIdx | None,
-    exports: list[str],
     memory_args: MainArgs,
 ) -> dict[str, CoreInstanceIdx]:
     """The main module's imports: preview1/preview0 from the stubs (each
