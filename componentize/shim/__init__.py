@@ -2,7 +2,8 @@
 
 Public API:
     load_shim() -> bytes                      the post-processed shim (package data)
-    load_shim_module() -> Module              the same, decoded
+    load_shim_module() -> Module              the same, decoded (a fresh copy)
+    bundled_module() -> Module                the same, decoded once per process (read-only)
     gc(module, keep_exports) -> Module        keep exports + cabi_realloc + start + reached code
     wasi_imports(module) -> list[(interface, function)]
     shim_exports(module) -> list[str]
@@ -62,16 +63,16 @@ def load_shim_module() -> Module:
 
 
 @cache
-def _bundled() -> Module:
-    """The bundled shim, decoded once per process for the reads below (gc
-    builds a new module; nothing here changes this one)."""
+def bundled_module() -> Module:
+    """The bundled shim, decoded once per process and shared: read it, never
+    change it (gc builds a new module; `load_shim_module` gives a copy to change)."""
     return load_shim_module()
 
 
 @cache
 def available_exports() -> frozenset[str]:
     """The names of the bundled shim's function exports."""
-    return frozenset(shim_exports(_bundled()))
+    return frozenset(shim_exports(bundled_module()))
 
 
 def wasi_calls(keep: frozenset[str], denied: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
@@ -126,7 +127,7 @@ def _kept(keep: frozenset[str], denied: frozenset[str] = frozenset()) -> bytes:
     """The bundled shim gc'd to `keep` (`denied` trimmed), encoded: planning
     asks what it calls, then the assembler takes it, and gc is the costly
     part of both."""
-    return encode_module(deny.apply(gc(_bundled(), set(keep)), denied))
+    return encode_module(deny.apply(gc(bundled_module(), set(keep)), denied))
 
 
 __all__ = [
@@ -139,6 +140,7 @@ __all__ = [
     "RUN_EXPORT",
     "Signature",
     "available_exports",
+    "bundled_module",
     "deny",
     "gc",
     "load_shim",

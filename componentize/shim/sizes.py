@@ -43,11 +43,11 @@ def bundled_names(module: Module) -> dict[str, str]:
     keep, still says which preview1 function each is."""
     names = _function_names(module)
     bundled = _bundled_exports_by_function_name()
-    out = {}
-    for export in shim_exports(module):
-        index = export_map(module)[export].index
-        out[export] = bundled.get(names.get(index, ""), export)
-    return out
+    by_name = export_map(module)
+    return {
+        export: bundled.get(names.get(by_name[export].index, ""), export)
+        for export in shim_exports(module)
+    }
 
 
 def _function_names(module: Module) -> dict[int, str]:
@@ -57,12 +57,13 @@ def _function_names(module: Module) -> dict[int, str]:
 
 @cache
 def _bundled_exports_by_function_name() -> dict[str, str]:
-    from componentize.shim import load_shim_module  # the package's data loader
+    from componentize.shim import bundled_module  # decoded once per process
 
-    module = load_shim_module()
+    module = bundled_module()
     names = _function_names(module)
+    by_name = export_map(module)
     out: dict[str, str] = {}
     for export in sorted(shim_exports(module)):  # several names for one function: the first
-        out.setdefault(names.get(export_map(module)[export].index, ""), export)
+        out.setdefault(names.get(by_name[export].index, ""), export)
     out.pop("", None)
     return out
