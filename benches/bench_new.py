@@ -57,12 +57,14 @@ MODULES = {
 }
 
 
-Run = tuple[Sequence[str], dict[str, str], Path]  # argv, environment, working directory
+Where = tuple[dict[str, str], Path | None]  # a child's environment and working directory
+HERE: Where = (CHILD_ENV, None)  # this checkout
+Command = tuple[Sequence[str], Where]
 
 
-def cpu_of(run: Sequence[str] | Run) -> float:
+def cpu_of(argv: Sequence[str], where: Where = HERE) -> float:
     """CPU seconds (user + system) of one child process running `argv`."""
-    argv, env, cwd = (run, CHILD_ENV, None) if isinstance(run[0], str) else run  # type: ignore[misc]
+    env, cwd = where
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(argv, check=True, capture_output=True, env=env, cwd=cwd)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -83,12 +85,12 @@ def rust_debug_module() -> Path | None:
     return out
 
 
-def interleaved(commands: Sequence[Sequence[str] | Run], runs: int) -> list[float]:
+def interleaved(commands: Sequence[Command], runs: int) -> list[float]:
     """Median CPU seconds of each command, the commands run in turn."""
     times: list[list[float]] = [[] for _ in commands]
     for _ in range(runs):
-        for argv, samples in zip(commands, times, strict=True):
-            samples.append(cpu_of(argv))
+        for (argv, where), samples in zip(commands, times, strict=True):
+            samples.append(cpu_of(argv, where))
     return [statistics.median(samples) for samples in times]
 
 
@@ -104,7 +106,7 @@ def main() -> None:
             compileall.compile_dir(old.path / "componentize", quiet=1)
             env = dict(CHILD_ENV, PYTHONPATH=str(old.path))
             _check_imported(old.path, env)
-            _measure(args, (OURS, env, old.path))
+            _measure(args, (env, old.path))
     else:
         _measure(args, None)
 
@@ -123,7 +125,8 @@ def _check_imported(path: Path, env: dict[str, str]) -> None:
         sys.exit(f"the old checkout was not imported: {where}")
 
 
-def _measure(args: argparse.Namespace, before: Run | None) -> None:
+def _measure(args: argparse.Namespace, before: Where | None) -> None:
+    """Print the table; `before`: where the older checkout's package runs."""
     command, binary = wasm_tools()
     adapter = official_adapter()
     modules = dict(MODULES)
@@ -144,22 +147,21 @@ def _measure(args: argparse.Namespace, before: Run | None) -> None:
             out_ours, out_theirs = Path(tmp, "ours.wasm"), Path(tmp, "theirs.wasm")
             ours = [*ours_cli, "new", str(module), "-o", str(out_ours)]
             theirs = [official_new(tool, module, out_theirs, adapter) for tool in (command, binary)]
-            runs: list[Sequence[str] | Run] = [ours, *theirs]
+            runs: list[Command] = [(argv, HERE) for argv in (ours, *theirs)]
             if before:
-                argv = [*before[0], "new", str(module), "-o", str(out_ours)]
-                runs.append((argv, before[1], before[2]))
+                runs.append((ours, before))
             mine, script, native, *old = interleaved(runs, args.runs)
             size = module.stat().st_size
             row = f"{name:34} {size:9,} {mine:7.3f} {script:8.3f} {native:7.3f}"
             row += f" {mine / script:12.2f}x {mine / native:11.1f}x"
             print(row + (f" {old[0]:7.3f} {mine / old[0]:10.2f}x" if old else ""))
     runs = [
-        [*ours_cli, "--version"],
-        [sys.executable, "-c", "pass"],
-        [sys.executable, "-c", "import wasmtime"],
+        ([*ours_cli, "--version"], HERE),
+        ([sys.executable, "-c", "pass"], HERE),
+        ([sys.executable, "-c", "import wasmtime"], HERE),
     ]
     if before:
-        runs.append(([*before[0], "--version"], before[1], before[2]))
+        runs.append(([*ours_cli, "--version"], before))
     version, python, floor, *old = interleaved(runs, args.runs)
     was = f" (before: {old[0]:.3f} s)" if old else ""
     print(f"componentize --version: {version:.3f} s{was}")
